@@ -1,0 +1,5 @@
+//! bitmaps commands.
+
+use super::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,5 @@
+//! expire commands.
+
+use super::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

@@ -1,0 +1,106 @@
+//! Store configuration and the injectable clock.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where time comes from. Expiry, TTLs and TIME read it, so tests can move
+/// time by hand with [`ManualClock`].
+pub trait Clock: Send + Sync + 'static {
+    /// Unix time in milliseconds.
+    fn now_ms(&self) -> u64;
+    /// Unix time in microseconds (TIME); defaults to milliseconds * 1000.
+    fn now_us(&self) -> u64 {
+        self.now_ms() * 1000
+    }
+}
+
+/// The system's wall clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_ms(&self) -> u64 {
+        self.now_us() / 1000
+    }
+    fn now_us(&self) -> u64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+    }
+}
+
+/// A clock that only moves when told to.
+#[derive(Debug)]
+pub struct ManualClock(AtomicU64);
+
+impl ManualClock {
+    pub fn new(start_ms: u64) -> Arc<ManualClock> {
+        Arc::new(ManualClock(AtomicU64::new(start_ms)))
+    }
+    pub fn set(&self, ms: u64) {
+        self.0.store(ms, Ordering::SeqCst)
+    }
+    pub fn advance(&self, ms: u64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now_ms(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How a store is opened.
+#[derive(Clone)]
+pub struct Config {
+    /// Number of logical databases (SELECT 0..databases-1). Redis's default: 16.
+    pub databases: usize,
+    /// log2 of the number of lock shards per database.
+    pub shard_bits: u32,
+    /// Run a background thread for the active expiry sweep. Without it the
+    /// sweep runs on the threads that call into the store.
+    pub expiry_thread: bool,
+    /// Active expiry cycles per second (Redis's `hz`).
+    pub hz: u32,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { databases: 16, shard_bits: 5, expiry_thread: false, hz: 10, clock: Arc::new(SystemClock) }
+    }
+}
+
+impl Config {
+    pub fn databases(mut self, n: usize) -> Config {
+        self.databases = n.max(1);
+        self
+    }
+    pub fn expiry_thread(mut self, on: bool) -> Config {
+        self.expiry_thread = on;
+        self
+    }
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Config {
+        self.clock = clock;
+        self
+    }
+    pub fn shard_bits(mut self, bits: u32) -> Config {
+        self.shard_bits = bits.min(12);
+        self
+    }
+    pub fn hz(mut self, hz: u32) -> Config {
+        self.hz = hz.clamp(1, 500);
+        self
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("databases", &self.databases)
+            .field("shard_bits", &self.shard_bits)
+            .field("expiry_thread", &self.expiry_thread)
+            .field("hz", &self.hz)
+            .finish()
+    }
+}

@@ -1,0 +1,337 @@
+//! Command context and the locking scheme.
+//!
+//! # Locking
+//!
+//! Every database is split into `2^shard_bits` shards by the top bits of a
+//! key's hash; each shard is a `parking_lot::RwLock<Shard>`. All shards of
+//! all databases sit in one array, and a shard's index in it
+//! (`db << shard_bits | shard`) is the global lock order.
+//!
+//! * Before a handler runs, the dispatcher locks the shards of every key
+//!   the command table names for it (first/last/step key positions), in
+//!   ascending index order, shared for read-only commands and exclusive for
+//!   write commands, and holds them until the reply is built. So every
+//!   command is atomic, commands on keys in different shards run in
+//!   parallel, and multi-key commands (MSET, MGET, RENAME, BITOP, ...) are
+//!   atomic with respect to each other without deadlock: everyone locks in
+//!   the same order.
+//! * Commands that address a whole database (KEYS, DBSIZE, FLUSHDB,
+//!   RANDOMKEY) lock all of its shards; those that span databases
+//!   (SWAPDB, FLUSHALL, MOVE, COPY ... DB) lock what they need themselves
+//!   through [`Ctx::lock_dbs`] / [`Ctx::lock_keys`], again in index order
+//!   and only while holding nothing else. SWAPDB swaps shard contents
+//!   pairwise under both databases' locks, so no reader ever sees one
+//!   database half swapped. SCAN locks one shard at a time between calls
+//!   (its guarantees do not need more).
+//! * A context that already holds every lock (a transaction's EXEC) makes
+//!   further lock requests no-ops.
+//! * The active expiry sweep only `try_write`s a shard, so it never waits
+//!   behind a command nor makes one wait for more than one batch.
+//!
+//! # Expiry
+//!
+//! Expiry times are absolute Unix milliseconds stored with the key. A read
+//! under a shared lock treats an expired key as absent; a write lookup
+//! deletes it (lazy expiry). Each shard also keeps a min-heap of expiry
+//! times that the active sweep pops, so keys nobody touches are freed too.
+
+use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
+use smallvec::SmallVec;
+
+use crate::dict::Slot;
+use crate::session::SessionState;
+use crate::shard::{Removed, Shard, ShardStats};
+use crate::store::StoreInner;
+use crate::value::Value;
+
+enum Guard<'a> {
+    R(RwLockReadGuard<'a, Shard>),
+    W(RwLockWriteGuard<'a, Shard>),
+}
+
+impl Guard<'_> {
+    fn shard(&self) -> &Shard {
+        match self {
+            Guard::R(g) => g,
+            Guard::W(g) => g,
+        }
+    }
+    fn shard_mut(&mut self) -> &mut Shard {
+        match self {
+            Guard::W(g) => g,
+            Guard::R(_) => panic!("write access under a read lock: the command table flags are wrong"),
+        }
+    }
+}
+
+/// What a handler works with: the store, its session, the time the command
+/// started, and the shard locks it holds.
+pub struct Ctx<'a> {
+    pub(crate) store: &'a StoreInner,
+    pub sess: &'a mut SessionState,
+    /// Unix ms when the command started; all expiry checks use it.
+    pub now: u64,
+    lru: u32,
+    /// Held guards, sorted by shard index.
+    held: SmallVec<[(usize, Guard<'a>); 4]>,
+    /// Every shard is held (in index order): lock requests are no-ops.
+    all: bool,
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
+        let now = store.now_ms();
+        Ctx { store, sess, now, lru: StoreInner::lru_clock(now), held: SmallVec::new(), all: false }
+    }
+
+    /// The selected database.
+    pub fn db(&self) -> usize {
+        self.sess.db
+    }
+
+    pub fn databases(&self) -> usize {
+        self.store.databases()
+    }
+
+    pub(crate) fn store(&self) -> &'a StoreInner {
+        self.store
+    }
+
+    // ---- locking -------------------------------------------------------
+
+    fn lock_indices(&mut self, mut idx: SmallVec<[usize; 8]>, write: bool) {
+        if self.all {
+            return;
+        }
+        assert!(self.held.is_empty(), "locks are taken once per command, in index order");
+        idx.sort_unstable();
+        idx.dedup();
+        for i in idx {
+            let lock = &self.store.shards[i].lock;
+            let g = if write { Guard::W(lock.write()) } else { Guard::R(lock.read()) };
+            self.held.push((i, g));
+        }
+    }
+
+    /// Locks the shards holding `keys` (each with its database).
+    pub fn lock_keys<'k>(&mut self, write: bool, keys: impl IntoIterator<Item = (usize, &'k [u8])>) {
+        let idx = keys.into_iter().map(|(db, k)| self.store.shard_of(db, self.store.hash(k))).collect();
+        self.lock_indices(idx, write);
+    }
+
+    /// Locks every shard of the given databases.
+    pub fn lock_dbs(&mut self, write: bool, dbs: &[usize]) {
+        let idx = dbs.iter().flat_map(|&db| self.store.db_range(db)).collect();
+        self.lock_indices(idx, write);
+    }
+
+    /// Locks every shard of every database, exclusively.
+    pub fn lock_all(&mut self) {
+        if self.all {
+            return;
+        }
+        self.lock_indices((0..self.store.shards.len()).collect(), true);
+        self.all = true;
+    }
+
+    fn guard(&self, i: usize) -> &Guard<'a> {
+        let pos = if self.all {
+            i
+        } else {
+            self.held.binary_search_by_key(&i, |(j, _)| *j).unwrap_or_else(|_| panic!("shard {i} not locked"))
+        };
+        &self.held[pos].1
+    }
+
+    fn guard_mut(&mut self, i: usize) -> &mut Guard<'a> {
+        let pos = if self.all {
+            i
+        } else {
+            self.held.binary_search_by_key(&i, |(j, _)| *j).unwrap_or_else(|_| panic!("shard {i} not locked"))
+        };
+        &mut self.held[pos].1
+    }
+
+    /// A locked shard by global index.
+    pub(crate) fn shard(&self, i: usize) -> &Shard {
+        self.guard(i).shard()
+    }
+
+    pub(crate) fn shard_mut(&mut self, i: usize) -> &mut Shard {
+        self.guard_mut(i).shard_mut()
+    }
+
+    fn locate(&self, db: usize, key: &[u8]) -> (usize, u64) {
+        let h = self.store.hash(key);
+        (self.store.shard_of(db, h), h)
+    }
+
+    fn live(&self, s: &Slot) -> bool {
+        s.expire_at().is_none_or(|t| t > self.now)
+    }
+
+    // ---- reads -----------------------------------------------------------
+
+    /// Looks a key up for a read command: counts a keyspace hit or miss and
+    /// records the access time. Expired keys are absent.
+    pub fn read_in(&self, db: usize, key: &[u8]) -> Option<&Slot> {
+        let (i, h) = self.locate(db, key);
+        let found = self.shard(i).get(key, h).filter(|s| self.live(s));
+        let stats = &self.store.shards[i].stats;
+        match found {
+            Some(s) => {
+                ShardStats::add(&stats.hits, 1);
+                s.touch(self.lru);
+            }
+            None => ShardStats::add(&stats.misses, 1),
+        }
+        found
+    }
+
+    pub fn read(&self, key: &[u8]) -> Option<&Slot> {
+        self.read_in(self.sess.db, key)
+    }
+
+    /// Looks a key up without counting stats or touching its access time
+    /// (TYPE, TTL, OBJECT, EXISTS-like checks that Redis flags NOTOUCH).
+    pub fn peek_in(&self, db: usize, key: &[u8]) -> Option<&Slot> {
+        let (i, h) = self.locate(db, key);
+        self.shard(i).get(key, h).filter(|s| self.live(s))
+    }
+
+    pub fn peek(&self, key: &[u8]) -> Option<&Slot> {
+        self.peek_in(self.sess.db, key)
+    }
+
+    // ---- writes ----------------------------------------------------------
+
+    /// Deletes `key` if it has expired (lazy expiry); true if it did.
+    fn expire_if_due(&mut self, i: usize, key: &[u8], h: u64) -> bool {
+        let now = self.now;
+        let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t <= now));
+        if due {
+            self.shard_mut(i).remove(key, h);
+            ShardStats::add(&self.store.shards[i].stats.expired, 1);
+        }
+        due
+    }
+
+    /// Looks a key up for modification (lazily deleting it if expired).
+    pub fn write_in(&mut self, db: usize, key: &[u8]) -> Option<&mut Slot> {
+        let (i, h) = self.locate(db, key);
+        self.expire_if_due(i, key, h);
+        let lru = self.lru;
+        self.shard_mut(i).get_mut(key, h).inspect(|s| s.touch(lru))
+    }
+
+    pub fn write(&mut self, key: &[u8]) -> Option<&mut Slot> {
+        self.write_in(self.sess.db, key)
+    }
+
+    /// Stores a value with an expiry (None: persistent), replacing the key.
+    pub fn insert_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {
+        let (i, h) = self.locate(db, key);
+        let now = self.now;
+        let lru = self.lru;
+        self.shard_mut(i)
+            .insert(key, h, value, expire, lru)
+            .filter(|old| old.expire.is_none_or(|t| t > now))
+    }
+
+    pub fn insert(&mut self, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {
+        self.insert_in(self.sess.db, key, value, expire)
+    }
+
+    /// Stores a value, keeping the key's expiry if it exists and is live.
+    pub fn insert_keep_ttl(&mut self, key: &[u8], value: Value) {
+        let ttl = self.peek(key).and_then(Slot::expire_at);
+        self.insert(key, value, ttl);
+    }
+
+    /// Removes a key; `None` if absent or expired.
+    pub fn remove_in(&mut self, db: usize, key: &[u8]) -> Option<Removed> {
+        let (i, h) = self.locate(db, key);
+        if self.expire_if_due(i, key, h) {
+            return None;
+        }
+        self.shard_mut(i).remove(key, h)
+    }
+
+    pub fn remove(&mut self, key: &[u8]) -> Option<Removed> {
+        self.remove_in(self.sess.db, key)
+    }
+
+    /// Sets or clears a live key's expiry; false if the key is absent.
+    /// An expiry at or before now deletes the key, as Redis does.
+    pub fn set_expire_in(&mut self, db: usize, key: &[u8], expire: Option<u64>) -> bool {
+        let (i, h) = self.locate(db, key);
+        if self.expire_if_due(i, key, h) {
+            return false;
+        }
+        if let Some(t) = expire {
+            if t <= self.now {
+                return self.shard_mut(i).remove(key, h).is_some();
+            }
+        }
+        self.shard_mut(i).set_expire(key, h, expire)
+    }
+
+    pub fn set_expire(&mut self, key: &[u8], expire: Option<u64>) -> bool {
+        self.set_expire_in(self.sess.db, key, expire)
+    }
+
+    // ---- whole databases ---------------------------------------------------
+
+    /// Number of keys in a locked database (including not-yet-swept expired
+    /// keys, as Redis's DBSIZE).
+    pub fn db_len(&self, db: usize) -> usize {
+        self.store.db_range(db).map(|i| self.shard(i).len()).sum()
+    }
+
+    /// Visits every live key of a locked database.
+    pub fn for_each_live(&self, db: usize, mut f: impl FnMut(&Slot)) {
+        for i in self.store.db_range(db) {
+            for s in self.shard(i).dict.iter() {
+                if self.live(s) {
+                    f(s);
+                }
+            }
+        }
+    }
+
+    /// Empties a locked database.
+    pub fn clear_db(&mut self, db: usize) {
+        for i in self.store.db_range(db) {
+            self.shard_mut(i).clear();
+        }
+    }
+
+    /// Swaps two locked databases' contents.
+    pub fn swap_dbs(&mut self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        let (ra, rb) = (self.store.db_range(a), self.store.db_range(b));
+        for (i, j) in ra.zip(rb) {
+            let empty = Shard::empty(self.store.hasher.clone());
+            let mut taken = std::mem::replace(self.shard_mut(i), empty);
+            taken.swap(self.shard_mut(j));
+            *self.shard_mut(i) = taken;
+        }
+    }
+
+    /// Deletes the expired keys of a locked database, with stats.
+    pub(crate) fn purge_expired(&mut self, db: usize) {
+        let now = self.now;
+        for i in self.store.db_range(db) {
+            let (d, _) = self.shard_mut(i).expire_due(now, usize::MAX);
+            if d > 0 {
+                ShardStats::add(&self.store.shards[i].stats.expired, d as u64);
+            }
+        }
+    }
+
+    pub fn lru_now(&self) -> u32 {
+        self.lru
+    }
+}

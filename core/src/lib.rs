@@ -1,0 +1,32 @@
+//! kv-core: Redis's data model and command semantics as an in-process
+//! library.
+//!
+//! ```
+//! use kv_core::{Reply, Store};
+//! let store = Store::new();
+//! let mut s = store.session();
+//! assert_eq!(s.execute(&["SET", "k", "v"]), Reply::ok());
+//! assert_eq!(s.execute(&["GET", "k"]), Reply::bulk("v"));
+//! ```
+//!
+//! The locking scheme and the expiry design are described in [`keyspace`].
+
+pub mod cmd;
+pub mod config;
+mod dict;
+pub mod errors;
+pub mod glob;
+pub mod keyspace;
+pub mod num;
+pub mod reply;
+pub mod session;
+mod shard;
+mod store;
+pub mod value;
+
+pub use config::{Clock, Config, ManualClock, SystemClock};
+pub use dict::Slot;
+pub use reply::Reply;
+pub use session::{Session, SessionState};
+pub use store::Store;
+pub use value::{Kind, StrEnc, Value};

@@ -1,0 +1,104 @@
+//! Sessions: the per-caller state a Redis client connection has, and the
+//! dispatcher that runs a command through the table.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+
+use smallvec::SmallVec;
+
+use crate::cmd::{self, flag, CommandSpec};
+use crate::errors;
+use crate::keyspace::Ctx;
+use crate::reply::Reply;
+use crate::store::Store;
+
+/// What a session remembers between commands.
+#[derive(Debug, Clone)]
+pub struct SessionState {
+    /// Selected database.
+    pub db: usize,
+    /// RESP protocol version chosen with HELLO (2 or 3).
+    pub protocol: u8,
+    /// Name set with CLIENT SETNAME.
+    pub name: Option<Vec<u8>>,
+    /// Unique, increasing id (CLIENT ID).
+    pub id: u64,
+}
+
+/// A client of a store: selected database, protocol, name. Not shared
+/// between threads; each thread (or binding object) holds its own.
+pub struct Session {
+    store: Store,
+    state: SessionState,
+}
+
+impl Session {
+    pub(crate) fn new(store: Store) -> Session {
+        let id = store.inner.next_client_id.fetch_add(1, Ordering::Relaxed);
+        Session { store, state: SessionState { db: 0, protocol: 2, name: None, id } }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn state(&self) -> &SessionState {
+        &self.state
+    }
+
+    /// The protocol replies are meant for (2 or 3), as chosen by HELLO.
+    pub fn protocol(&self) -> u8 {
+        self.state.protocol
+    }
+
+    pub fn db(&self) -> usize {
+        self.state.db
+    }
+
+    /// Runs one command. Arguments are byte strings, the first the command
+    /// name. The reply has the RESP3 shape; encode it with
+    /// [`Reply::encode`] for the session's protocol, or fold it with
+    /// [`Reply::into_protocol`].
+    pub fn execute<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Reply {
+        let args: SmallVec<[&[u8]; 8]> = args.iter().map(AsRef::as_ref).collect();
+        self.execute_slices(&args)
+    }
+
+    pub fn execute_slices(&mut self, args: &[&[u8]]) -> Reply {
+        let Some(name) = args.first() else {
+            return Reply::error_owned(errors::unknown_command(&[b""]));
+        };
+        let Some(spec) = cmd::lookup(name) else {
+            return Reply::error_owned(errors::unknown_command(args));
+        };
+        if !spec.arity_ok(args.len()) {
+            return Reply::error_owned(errors::arity(spec.name));
+        }
+        let inner = &*self.store.inner;
+        inner.commands.add(self.state.id, 1);
+        let mut ctx = Ctx::new(inner, &mut self.state);
+        let now = ctx.now;
+        let reply = run(&mut ctx, spec, args);
+        drop(ctx);
+        inner.maybe_sweep(now);
+        reply
+    }
+}
+
+/// Locks what the table says the command needs and runs its handler. A
+/// panic in a handler (a bug: no input should cause one) becomes an error
+/// reply instead of unwinding into the host.
+pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[&[u8]]) -> Reply {
+    let write = spec.has(flag::WRITE);
+    if spec.has(flag::WHOLE_DB) {
+        let db = ctx.db();
+        ctx.lock_dbs(write, &[db]);
+    } else if !spec.has(flag::SELF_LOCKING) && spec.first_key > 0 {
+        let db = ctx.db();
+        ctx.lock_keys(write, spec.keys(args).map(|k| (db, k)));
+    }
+    match catch_unwind(AssertUnwindSafe(|| (spec.handler)(ctx, args))) {
+        Ok(r) => r,
+        Err(_) => Reply::error(errors::INTERNAL),
+    }
+}

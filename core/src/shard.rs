@@ -1,0 +1,177 @@
+//! One lock shard of a database: its slice of the keyspace, the expiry
+//! index for the active sweep, and its statistics.
+//!
+//! Every change to a key goes through `Shard` so the count of keys with an
+//! expiry and the expiry heap stay right.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::RwLock;
+
+use crate::dict::{Dict, Slot};
+use crate::value::Value;
+
+pub struct Shard {
+    pub dict: Dict,
+    /// (expire time, key hash) for every expiry ever set; stale entries
+    /// (key gone, expiry changed) are skipped when popped and the heap is
+    /// rebuilt when they pile up.
+    expires: BinaryHeap<Reverse<(u64, u64)>>,
+    /// Keys in this shard that carry an expiry.
+    volatile: usize,
+}
+
+/// Counters kept beside each shard's lock, so threads working on different
+/// shards never write the same cache line.
+#[derive(Default)]
+pub struct ShardStats {
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
+    pub expired: AtomicU64,
+}
+
+impl ShardStats {
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// A shard with its lock and counters, on its own cache lines.
+#[repr(align(128))]
+pub struct ShardCell {
+    pub lock: RwLock<Shard>,
+    pub stats: ShardStats,
+}
+
+impl ShardCell {
+    pub fn new(hasher: ahash::RandomState) -> ShardCell {
+        ShardCell {
+            lock: RwLock::new(Shard::empty(hasher)),
+            stats: ShardStats::default(),
+        }
+    }
+}
+
+/// What a removal hands back.
+pub struct Removed {
+    pub value: Value,
+    pub expire: Option<u64>,
+}
+
+impl Shard {
+    pub fn empty(hasher: ahash::RandomState) -> Shard {
+        Shard { dict: Dict::new(hasher), expires: BinaryHeap::new(), volatile: 0 }
+    }
+
+    pub fn len(&self) -> usize {
+        self.dict.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.dict.is_empty()
+    }
+    pub fn volatile(&self) -> usize {
+        self.volatile
+    }
+
+    pub fn get(&self, key: &[u8], hash: u64) -> Option<&Slot> {
+        self.dict.get(key, hash)
+    }
+
+    pub fn get_mut(&mut self, key: &[u8], hash: u64) -> Option<&mut Slot> {
+        self.dict.get_mut(key, hash)
+    }
+
+    /// Stores `value` under `key`, replacing any previous value and expiry.
+    pub fn insert(&mut self, key: &[u8], hash: u64, value: Value, expire: Option<u64>, lru: u32) -> Option<Removed> {
+        let old = self.dict.insert(key, hash, value, expire, lru);
+        if old.as_ref().is_some_and(|o| o.1.is_some()) {
+            self.volatile -= 1;
+        }
+        if let Some(t) = expire {
+            self.volatile += 1;
+            self.expires.push(Reverse((t, hash)));
+        }
+        old.map(|(value, expire)| Removed { value, expire })
+    }
+
+    pub fn remove(&mut self, key: &[u8], hash: u64) -> Option<Removed> {
+        let (value, expire) = self.dict.remove(key, hash)?;
+        if expire.is_some() {
+            self.volatile -= 1;
+        }
+        self.maybe_compact_heap();
+        Some(Removed { value, expire })
+    }
+
+    /// Sets or clears the expiry of an existing key; false if it is absent.
+    pub fn set_expire(&mut self, key: &[u8], hash: u64, expire: Option<u64>) -> bool {
+        let Some(slot) = self.dict.get_mut(key, hash) else { return false };
+        let had = slot.expire_at().is_some();
+        slot.set_expire(expire);
+        match (had, expire) {
+            (false, Some(_)) => self.volatile += 1,
+            (true, None) => self.volatile -= 1,
+            _ => {}
+        }
+        if let Some(t) = expire {
+            self.expires.push(Reverse((t, hash)));
+        }
+        self.maybe_compact_heap();
+        true
+    }
+
+    pub fn clear(&mut self) {
+        self.dict.clear();
+        self.expires = BinaryHeap::new();
+        self.volatile = 0;
+    }
+
+    /// Swaps the whole contents with another shard (SWAPDB).
+    pub fn swap(&mut self, other: &mut Shard) {
+        std::mem::swap(self, other);
+    }
+
+    /// Deletes up to `limit` keys whose expiry is at or before `now`;
+    /// returns how many were deleted and whether more are due.
+    pub fn expire_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
+        let mut deleted = 0;
+        while let Some(&Reverse((when, hash))) = self.expires.peek() {
+            if when > now {
+                return (deleted, false);
+            }
+            if deleted >= limit {
+                return (deleted, true);
+            }
+            self.expires.pop();
+            for key in self.dict.chain_keys(hash) {
+                let due = self
+                    .dict
+                    .get(&key, hash)
+                    .is_some_and(|s| s.expire_at().is_some_and(|t| t <= now) && self.dict.hash(s.key()) == hash);
+                if due {
+                    self.remove(&key, hash);
+                    deleted += 1;
+                }
+            }
+        }
+        (deleted, false)
+    }
+
+    /// Rebuilds the expiry heap once stale entries outnumber live ones.
+    fn maybe_compact_heap(&mut self) {
+        if self.expires.len() > 1024 && self.expires.len() > self.volatile * 4 {
+            let heap = self
+                .dict
+                .iter()
+                .filter_map(|s| s.expire_at().map(|t| Reverse((t, self.dict.hash(s.key())))))
+                .collect();
+            self.expires = heap;
+        }
+    }
+
+    pub fn mem_usage(&self) -> usize {
+        self.dict.mem_usage() + self.expires.capacity() * 16
+    }
+}

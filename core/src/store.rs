@@ -1,0 +1,261 @@
+//! The store: every database's shards, the clock, the expiry sweep, and
+//! the counters INFO reports. `Store` is a cheap handle (an `Arc`).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::config::Config;
+use crate::reply::Reply;
+use crate::session::Session;
+use crate::shard::{ShardCell, ShardStats};
+
+/// An in-process Redis database. Clone it to share it between threads.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) inner: Arc<StoreInner>,
+}
+
+pub(crate) struct StoreInner {
+    pub config: Config,
+    pub hasher: ahash::RandomState,
+    /// `databases << shard_bits` shards; shard `i` belongs to database
+    /// `i >> shard_bits`. The index is also the lock order.
+    pub shards: Box<[ShardCell]>,
+    pub shard_bits: u32,
+    pub next_client_id: AtomicU64,
+    pub commands: StripedCounter,
+    pub start: Instant,
+    pub start_ms: u64,
+    /// Unix ms of the last active-expiry cycle run from a caller's thread.
+    last_sweep: AtomicU64,
+    sweep_cursor: AtomicUsize,
+    pub closed: AtomicBool,
+    sweeper: Mutex<Option<JoinHandle<()>>>,
+    sweeper_wake: Condvar,
+    sweeper_lock: Mutex<()>,
+}
+
+/// A counter many threads bump without sharing a cache line.
+pub(crate) struct StripedCounter([Padded; 16]);
+#[repr(align(128))]
+#[derive(Default)]
+struct Padded(AtomicU64);
+
+impl StripedCounter {
+    fn new() -> StripedCounter {
+        StripedCounter(Default::default())
+    }
+    pub fn add(&self, stripe: u64, n: u64) {
+        self.0[(stripe % 16) as usize].0.fetch_add(n, Ordering::Relaxed);
+    }
+    pub fn sum(&self) -> u64 {
+        self.0.iter().map(|p| p.0.load(Ordering::Relaxed)).sum()
+    }
+}
+
+impl Default for Store {
+    fn default() -> Store {
+        Store::open(Config::default())
+    }
+}
+
+impl Store {
+    /// An in-memory store with Redis's defaults (16 databases).
+    pub fn new() -> Store {
+        Store::default()
+    }
+
+    pub fn open(config: Config) -> Store {
+        let hasher = ahash::RandomState::new();
+        let shard_bits = config.shard_bits;
+        let n = config.databases << shard_bits;
+        let shards = (0..n).map(|_| ShardCell::new(hasher.clone())).collect();
+        let now = config.clock.now_ms();
+        let inner = Arc::new(StoreInner {
+            config,
+            hasher,
+            shards,
+            shard_bits,
+            next_client_id: AtomicU64::new(1),
+            commands: StripedCounter::new(),
+            start: Instant::now(),
+            start_ms: now,
+            last_sweep: AtomicU64::new(now),
+            sweep_cursor: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+            sweeper: Mutex::new(None),
+            sweeper_wake: Condvar::new(),
+            sweeper_lock: Mutex::new(()),
+        });
+        if inner.config.expiry_thread {
+            let weak = Arc::downgrade(&inner);
+            let handle = std::thread::Builder::new()
+                .name("kv-expiry".into())
+                .spawn(move || sweeper_loop(weak))
+                .expect("spawn the expiry thread");
+            *inner.sweeper.lock() = Some(handle);
+        }
+        Store { inner }
+    }
+
+    /// A new session (a client connection's state) on database 0.
+    pub fn session(&self) -> Session {
+        Session::new(self.clone())
+    }
+
+    /// Runs one command on a fresh session on database 0 (RESP2 replies).
+    pub fn execute<A: AsRef<[u8]>>(&self, args: &[A]) -> Reply {
+        self.session().execute(args)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Stops the background expiry thread, if any. Other handles and
+    /// sessions keep working; the data lives while any handle does.
+    pub fn close(&self) {
+        self.inner.closed.store(true, Ordering::SeqCst);
+        {
+            let _g = self.inner.sweeper_lock.lock();
+            self.inner.sweeper_wake.notify_all();
+        }
+        if let Some(h) = self.inner.sweeper.lock().take() {
+            let _ = h.join();
+        }
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
+    }
+
+    /// Runs one active-expiry cycle now (for callers that drive expiry
+    /// themselves); returns the number of keys deleted.
+    pub fn expire_cycle(&self, budget: Duration) -> usize {
+        self.inner.active_expire(budget)
+    }
+
+    /// Number of keys in a database, counting keys logically expired but not
+    /// yet swept, as Redis's DBSIZE does.
+    pub fn dbsize(&self, db: usize) -> usize {
+        self.inner.db_range(db).map(|i| self.inner.shards[i].lock.read().len()).sum()
+    }
+}
+
+impl StoreInner {
+    pub fn nshards(&self) -> usize {
+        1 << self.shard_bits
+    }
+
+    pub fn databases(&self) -> usize {
+        self.config.databases
+    }
+
+    /// Global shard index of a key hash in a database.
+    pub fn shard_of(&self, db: usize, hash: u64) -> usize {
+        let within = if self.shard_bits == 0 { 0 } else { (hash >> (64 - self.shard_bits)) as usize };
+        (db << self.shard_bits) | within
+    }
+
+    pub fn db_range(&self, db: usize) -> std::ops::Range<usize> {
+        (db << self.shard_bits)..((db + 1) << self.shard_bits)
+    }
+
+    pub fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.config.clock.now_ms()
+    }
+
+    /// Redis's 24-bit LRU clock, in seconds.
+    pub fn lru_clock(now_ms: u64) -> u32 {
+        ((now_ms / 1000) & 0xff_ffff) as u32
+    }
+
+    pub fn stats_sum(&self, f: impl Fn(&ShardStats) -> &AtomicU64) -> u64 {
+        self.shards.iter().map(|s| f(&s.stats).load(Ordering::Relaxed)).sum()
+    }
+
+    /// Called after each command when there is no expiry thread: at most
+    /// `hz` times a second one caller runs a short cycle (Redis's "fast"
+    /// cycle: 1 ms of budget).
+    pub fn maybe_sweep(&self, now: u64) {
+        if self.config.expiry_thread {
+            return;
+        }
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        let period = 1000 / self.config.hz as u64;
+        if now.saturating_sub(last) < period {
+            return;
+        }
+        if self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
+            self.active_expire(Duration::from_millis(1));
+        }
+    }
+
+    /// One active-expiry cycle: walk shards round-robin from where the last
+    /// cycle stopped, deleting due keys, until every shard is done or the
+    /// time budget is spent. Shards busy with a writer are skipped (try_write),
+    /// so the sweep never makes a command wait behind it for long.
+    /// Adaptive as Redis's: a shard that still has due keys after its batch
+    /// is revisited in the same cycle while budget remains.
+    pub fn active_expire(&self, budget: Duration) -> usize {
+        const BATCH: usize = 64;
+        let started = Instant::now();
+        let now = self.now_ms();
+        let n = self.shards.len();
+        let mut deleted = 0;
+        let mut pending = true;
+        while pending {
+            pending = false;
+            let start = self.sweep_cursor.load(Ordering::Relaxed);
+            for step in 0..n {
+                let i = (start + step) % n;
+                let cell = &self.shards[i];
+                if let Some(mut shard) = cell.lock.try_write() {
+                    let (d, more) = shard.expire_due(now, BATCH);
+                    drop(shard);
+                    if d > 0 {
+                        ShardStats::add(&cell.stats.expired, d as u64);
+                    }
+                    deleted += d;
+                    pending |= more;
+                }
+                if started.elapsed() >= budget {
+                    self.sweep_cursor.store(i + 1, Ordering::Relaxed);
+                    return deleted;
+                }
+            }
+        }
+        deleted
+    }
+}
+
+fn sweeper_loop(weak: std::sync::Weak<StoreInner>) {
+    loop {
+        let Some(inner) = weak.upgrade() else { return };
+        if inner.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        let period = Duration::from_millis(1000 / inner.config.hz as u64);
+        // Redis's slow cycle: up to 25% of each period.
+        inner.active_expire(period / 4);
+        let mut g = inner.sweeper_lock.lock();
+        if inner.closed.load(Ordering::SeqCst) {
+            return;
+        }
+        inner.sweeper_wake.wait_for(&mut g, period);
+    }
+}
+
+impl Drop for StoreInner {
+    fn drop(&mut self) {
+        self.closed.store(true, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,118 @@
+//! The values a key can hold, and the per-type encodings Redis reports.
+
+/// The Redis type of a key, as TYPE names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Kind {
+    String = 0,
+    List = 1,
+    Set = 2,
+    ZSet = 3,
+    Hash = 4,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::List => "list",
+            Kind::Set => "set",
+            Kind::ZSet => "zset",
+            Kind::Hash => "hash",
+        }
+    }
+
+    /// Parses a SCAN TYPE argument; `None` for names Redis does not know.
+    pub fn parse(name: &[u8]) -> Option<Kind> {
+        Some(match name.to_ascii_lowercase().as_slice() {
+            b"string" => Kind::String,
+            b"list" => Kind::List,
+            b"set" => Kind::Set,
+            b"zset" => Kind::ZSet,
+            b"hash" => Kind::Hash,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn from_bits(b: u8) -> Kind {
+        match b & 0x0f {
+            0 => Kind::String,
+            1 => Kind::List,
+            2 => Kind::Set,
+            3 => Kind::ZSet,
+            _ => Kind::Hash,
+        }
+    }
+}
+
+/// How a string is stored, as OBJECT ENCODING reports it. Redis picks
+/// `int` for canonical 64-bit integers, `embstr` up to 44 bytes and `raw`
+/// beyond, and turns a string `raw` once it is modified in place
+/// (APPEND, SETRANGE, SETBIT, BITFIELD).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum StrEnc {
+    Int = 0,
+    Embstr = 1,
+    Raw = 2,
+}
+
+/// Longest string Redis stores as `embstr`.
+pub const EMBSTR_LIMIT: usize = 44;
+
+impl StrEnc {
+    /// The encoding Redis's `tryObjectEncoding` gives a freshly stored value.
+    pub fn for_value(v: &[u8]) -> StrEnc {
+        if v.len() <= 20 && crate::num::parse_i64(v).is_some() {
+            StrEnc::Int
+        } else if v.len() <= EMBSTR_LIMIT {
+            StrEnc::Embstr
+        } else {
+            StrEnc::Raw
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StrEnc::Int => "int",
+            StrEnc::Embstr => "embstr",
+            StrEnc::Raw => "raw",
+        }
+    }
+
+    pub(crate) fn from_bits(b: u8) -> StrEnc {
+        match b {
+            0 => StrEnc::Int,
+            1 => StrEnc::Embstr,
+            _ => StrEnc::Raw,
+        }
+    }
+}
+
+/// An owned value, as stored, copied or moved between keys.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Str(Vec<u8>, StrEnc),
+}
+
+impl Value {
+    /// A string value with the encoding Redis would give it on SET.
+    pub fn string(v: impl Into<Vec<u8>>) -> Value {
+        let v = v.into();
+        let enc = StrEnc::for_value(&v);
+        Value::Str(v, enc)
+    }
+
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Str(..) => Kind::String,
+        }
+    }
+}
+
+/// A borrowed view of a stored value.
+#[derive(Clone, Copy, Debug)]
+pub enum ValueRef<'a> {
+    Str(&'a [u8]),
+    Other(&'a Value),
+}
