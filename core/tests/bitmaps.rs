@@ -94,7 +94,10 @@ fn bitcount_of_a_large_string_counts_every_word() {
     let ones: i64 = v.iter().map(|b| b.count_ones() as i64).sum();
     s.execute(&[&b"SET"[..], b"k", &v]);
     assert_eq!(s.execute(&["BITCOUNT", "k"]), int(ones));
-    assert_eq!(s.execute(&["BITCOUNT", "k", "1", "-2"]), int(ones - v[0].count_ones() as i64 - v[v.len() - 1].count_ones() as i64));
+    assert_eq!(
+        s.execute(&["BITCOUNT", "k", "1", "-2"]),
+        int(ones - v[0].count_ones() as i64 - v[v.len() - 1].count_ones() as i64)
+    );
 }
 
 #[test]
@@ -198,7 +201,10 @@ fn bitfield_operations_run_in_order_on_one_string() {
     assert_eq!(run(&mut s, "BITFIELD k SET u8 #1 65 SET u8 #2 66 GET u16 8"), arr(&[Some(0), Some(0), Some(0x4142)]));
     assert_eq!(s.execute(&["GET", "k"]), Reply::bulk(&b"\x0fAB"[..]));
     // A 64-bit field straddling bytes.
-    assert_eq!(run(&mut s, "BITFIELD w SET i64 3 -2 GET i64 3 GET u8 0 GET u4 63"), arr(&[Some(0), Some(-2), Some(0x1f), Some(0b1110)]));
+    assert_eq!(
+        run(&mut s, "BITFIELD w SET i64 3 -2 GET i64 3 GET u8 0 GET u4 63"),
+        arr(&[Some(0), Some(-2), Some(0x1f), Some(0b1110)])
+    );
     assert_eq!(run(&mut s, "BITFIELD_RO w GET i64 3 GET u63 3"), arr(&[Some(-2), Some(i64::MAX)]));
 }
 
@@ -228,10 +234,16 @@ fn bitfield_errors_stop_before_any_write() {
     let mut s = store.session();
     let ty = "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
     assert_eq!(run(&mut s, "BITFIELD k SET u8 0 1 GET u64 0"), err(ty));
-    assert_eq!(run(&mut s, "BITFIELD k SET u8 0 1 SET i8 #-1 0"), err("ERR bit offset is not an integer or out of range"));
+    assert_eq!(
+        run(&mut s, "BITFIELD k SET u8 0 1 SET i8 #-1 0"),
+        err("ERR bit offset is not an integer or out of range")
+    );
     assert_eq!(run(&mut s, "BITFIELD k SET u8 0 1 OVERFLOW NONE"), err("ERR Invalid OVERFLOW type specified"));
     assert_eq!(run(&mut s, "BITFIELD k SET u8 0 1 INCRBY u8 0"), err("ERR syntax error"));
-    assert_eq!(run(&mut s, "BITFIELD k SET u8 0 99999999999999999999"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        run(&mut s, "BITFIELD k SET u8 0 99999999999999999999"),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(run(&mut s, "BITFIELD_RO k SET u8 0 1"), err("ERR BITFIELD_RO only supports the GET subcommand"));
     assert_eq!(s.execute(&["GET", "k"]), Reply::Nil);
     assert_eq!(run(&mut s, "BITFIELD k"), Reply::Array(vec![]));
