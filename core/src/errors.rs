@@ -54,3 +54,11 @@ pub fn sanitize(s: String) -> String {
         s
     }
 }
+
+// Bitmaps (BITPOS, BITOP, BITFIELD).
+pub const BITPOS_BIT: &str = "ERR The bit argument must be 1 or 0.";
+pub const BITOP_NOT: &str = "ERR BITOP NOT must be called with a single source key.";
+pub const BITFIELD_TYPE: &str =
+    "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
+pub const BITFIELD_OVERFLOW: &str = "ERR Invalid OVERFLOW type specified";
+pub const BITFIELD_RO: &str = "ERR BITFIELD_RO only supports the GET subcommand";
