@@ -67,3 +67,4 @@ pub const SWAPDB_SECOND: &str = "ERR invalid second DB index";
 pub const INVALID_COMMAND: &str = "ERR Invalid command specified";
 pub const GETKEYS_ARITY: &str = "ERR Invalid number of arguments specified for command";
 pub const NO_KEY_ARGS: &str = "ERR The command has no key arguments";
+pub const INT_RANGE: &str = "ERR value is out of range, value must between -2147483648 and 2147483647";

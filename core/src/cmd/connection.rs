@@ -68,8 +68,11 @@ fn echo(_: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 
 fn select(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     let Some(db) = crate::num::parse_i64(args[1]) else {
-        return Reply::error(errors::INVALID_DB);
+        return Reply::error(errors::NOT_INTEGER);
     };
+    if i32::try_from(db).is_err() {
+        return Reply::error(errors::INT_RANGE);
+    }
     if db < 0 || db as usize >= ctx.databases() {
         return Reply::error(errors::DB_INDEX);
     }
