@@ -67,20 +67,29 @@ fn commands_md_is_up_to_date() {
         return;
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        have == want,
-        "docs/COMMANDS.md is stale: run `KV_BLESS=1 cargo test -p kv-core --test commands_doc`"
-    );
+    assert!(have == want, "docs/COMMANDS.md is stale: run `KV_BLESS=1 cargo test -p kv-core --test commands_doc`");
 }
 
 #[test]
 fn every_table_command_matches_redis_arity_and_flags() {
     let flags = |r: &Reply| match r {
-        Reply::Set(v) => v.iter().map(|f| String::from_utf8_lossy(f.as_bytes().unwrap()).into_owned()).collect::<Vec<_>>(),
+        Reply::Set(v) => {
+            v.iter().map(|f| String::from_utf8_lossy(f.as_bytes().unwrap()).into_owned()).collect::<Vec<_>>()
+        }
         _ => panic!("flags are a set"),
     };
     // Redis flags the table cannot express; COMMAND INFO leaves them out.
-    let unexpressed = ["pubsub", "skip_monitor", "skip_slowlog", "no_async_loading", "movablekeys", "may_replicate", "no_mandatory_keys", "protected", "module"];
+    let unexpressed = [
+        "pubsub",
+        "skip_monitor",
+        "skip_slowlog",
+        "no_async_loading",
+        "movablekeys",
+        "may_replicate",
+        "no_mandatory_keys",
+        "protected",
+        "module",
+    ];
     let store = Store::new();
     let Reply::Array(all) = store.execute(&["COMMAND"]) else { panic!("COMMAND is an array") };
     assert!(!all.is_empty());

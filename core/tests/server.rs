@@ -133,7 +133,10 @@ fn time_comes_from_the_store_clock() {
 
 fn info_field(info: &str, name: &str) -> String {
     let prefix = format!("{name}:");
-    info.split("\r\n").find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no {name} in {info}")).to_string()
+    info.split("\r\n")
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {name} in {info}"))
+        .to_string()
 }
 
 #[test]
@@ -150,7 +153,18 @@ fn info_reports_sections_and_counters() {
     let titles: Vec<&str> = info.split("\r\n").filter(|l| l.starts_with('#')).collect();
     assert_eq!(
         titles,
-        ["# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# Modules", "# Errorstats", "# Cluster", "# Keyspace"]
+        [
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# Modules",
+            "# Errorstats",
+            "# Cluster",
+            "# Keyspace"
+        ]
     );
     assert_eq!(info_field(&info, "redis_version"), "7.2.4");
     assert_eq!(info_field(&info, "kv_version"), env!("CARGO_PKG_VERSION"));
@@ -190,7 +204,9 @@ fn command_introspection_follows_the_table() {
     let Reply::Array(info) = s.execute(&["COMMAND", "INFO", "client"]) else { panic!() };
     let Reply::Array(client) = &info[0] else { panic!() };
     let Reply::Array(subs) = &client[9] else { panic!("subcommands: {:?}", client[9]) };
-    assert!(subs.iter().any(|s| matches!(s, Reply::Array(a) if a[0] == bulk("client|setname") && a[1] == Reply::Integer(3))));
+    assert!(subs
+        .iter()
+        .any(|s| matches!(s, Reply::Array(a) if a[0] == bulk("client|setname") && a[1] == Reply::Integer(3))));
     // DOCS: a map by name of well-formed docs.
     let docs = s.execute(&["COMMAND", "DOCS", "get"]);
     let get = map_get(&docs, "get");

@@ -51,7 +51,12 @@ pub(super) fn dispatch(parent: &str, subs: &[Sub], ctx: &mut Ctx<'_>, args: &[&[
 /// A HELP reply: the usage line, then the lines given.
 pub(super) fn help(parent: &str, lines: &[&str]) -> Reply {
     let head = format!("{} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", parent.to_ascii_uppercase());
-    Reply::Array(std::iter::once(head.into_bytes()).chain(lines.iter().map(|l| l.as_bytes().to_vec())).map(Reply::Bulk).collect())
+    Reply::Array(
+        std::iter::once(head.into_bytes())
+            .chain(lines.iter().map(|l| l.as_bytes().to_vec()))
+            .map(Reply::Bulk)
+            .collect(),
+    )
 }
 
 fn ping(_: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {

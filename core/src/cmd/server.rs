@@ -82,18 +82,13 @@ fn flushall(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// TIME: seconds and microseconds from the store's clock.
 fn time(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
     let us = ctx.store().config.clock.now_us();
-    Reply::Array(vec![
-        Reply::bulk((us / 1_000_000).to_string()),
-        Reply::bulk((us % 1_000_000).to_string()),
-    ])
+    Reply::Array(vec![Reply::bulk((us / 1_000_000).to_string()), Reply::bulk((us % 1_000_000).to_string())])
 }
 
 // ---- CONFIG --------------------------------------------------------------------
 
-static CONFIG_SUBS: &[Sub] = &[
-    Sub { name: "get", arity: -3, handler: config_get },
-    Sub { name: "help", arity: 2, handler: config_help },
-];
+static CONFIG_SUBS: &[Sub] =
+    &[Sub { name: "get", arity: -3, handler: config_get }, Sub { name: "help", arity: 2, handler: config_help }];
 
 fn config(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     dispatch("config", CONFIG_SUBS, ctx, args)
@@ -134,4 +129,3 @@ fn config_help(_: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
         ],
     )
 }
-

@@ -68,8 +68,20 @@ fn subcommands(name: &str) -> &'static [Sub] {
 }
 
 /// Redis's order of command flags in COMMAND INFO.
-const FLAG_ORDER: &[&str] =
-    &["write", "readonly", "denyoom", "admin", "noscript", "blocking", "loading", "stale", "fast", "no_auth", "no_multi", "allow_busy"];
+const FLAG_ORDER: &[&str] = &[
+    "write",
+    "readonly",
+    "denyoom",
+    "admin",
+    "noscript",
+    "blocking",
+    "loading",
+    "stale",
+    "fast",
+    "no_auth",
+    "no_multi",
+    "allow_busy",
+];
 
 fn flag_names(flags: u32) -> Vec<&'static str> {
     let on = |n: &&str| flag::NAMES.iter().any(|&(f, name)| name == *n && flags & f != 0);
@@ -272,11 +284,8 @@ fn acl_of(name: &str) -> Vec<&'static str> {
 /// COMMAND DOCS [name ...]: summary, since and group of each command (and
 /// of its subcommands), as a map by name; unknown names are skipped.
 fn docs(_: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
-    let specs: Vec<&CommandSpec> = if args.len() == 2 {
-        sorted_table()
-    } else {
-        args[2..].iter().filter_map(|n| table::lookup(n)).collect()
-    };
+    let specs: Vec<&CommandSpec> =
+        if args.len() == 2 { sorted_table() } else { args[2..].iter().filter_map(|n| table::lookup(n)).collect() };
     let doc = |name: &str, group: &str| {
         let r = reference(name);
         vec![
@@ -345,4 +354,3 @@ fn command_help(_: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
         ],
     )
 }
-
