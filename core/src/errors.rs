@@ -62,3 +62,17 @@ pub const BITFIELD_TYPE: &str =
     "ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.";
 pub const BITFIELD_OVERFLOW: &str = "ERR Invalid OVERFLOW type specified";
 pub const BITFIELD_RO: &str = "ERR BITFIELD_RO only supports the GET subcommand";
+
+// ---- connection and server commands ----------------------------------------
+
+pub const PROTO_NOT_INTEGER: &str = "ERR Protocol version is not an integer or out of range";
+pub const NOPROTO: &str = "NOPROTO unsupported protocol version";
+pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+pub const CLIENT_NAME: &str = "ERR Client names cannot contain spaces, newlines or special characters.";
+pub const INVALID_CLIENT_ID: &str = "ERR Invalid client ID";
+pub const SWAPDB_FIRST: &str = "ERR invalid first DB index";
+pub const SWAPDB_SECOND: &str = "ERR invalid second DB index";
+pub const INVALID_COMMAND: &str = "ERR Invalid command specified";
+pub const GETKEYS_ARITY: &str = "ERR Invalid number of arguments specified for command";
+pub const NO_KEY_ARGS: &str = "ERR The command has no key arguments";
+pub const INT_RANGE: &str = "ERR value is out of range, value must between -2147483648 and 2147483647";

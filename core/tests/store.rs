@@ -33,7 +33,7 @@ fn sessions_keep_their_own_database() {
     assert_eq!(s2.execute(&["GET", "k"]), Reply::bulk("in3"));
     assert_ne!(s1.state().id, s2.state().id);
     assert_eq!(s1.execute(&["SELECT", "16"]), Reply::error("ERR DB index is out of range"));
-    assert_eq!(s1.execute(&["SELECT", "x"]), Reply::error("ERR invalid DB index"));
+    assert_eq!(s1.execute(&["SELECT", "x"]), Reply::error("ERR value is not an integer or out of range"));
 }
 
 #[test]
