@@ -184,7 +184,13 @@ fn script_input(path: &Path) -> Vec<u8> {
 /// The output modes a script runs in: raw (stdout is a pipe), forced
 /// standard formatting, standard because FAKETTY pretends stdout is a
 /// terminal, forced raw, and on another database.
-const MODES: &[(&[&str], &[(&str, &str)])] = &[
+/// Flags, then environment variables.
+type Mode = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+const MODES: &[Mode] = &[
     (&[], &[]),
     (&["--no-raw"], &[]),
     (&[], &[("FAKETTY", "1")]),
