@@ -54,3 +54,12 @@ pub fn sanitize(s: String) -> String {
         s
     }
 }
+
+// ---- strings ----------------------------------------------------------------
+pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
+pub const NAN_OR_INFINITY: &str = "ERR increment would produce NaN or Infinity";
+pub const LCS_NOT_STRING: &str = "ERR The specified keys must contain string values";
+pub const LCS_IDX_AND_LEN: &str = "ERR If you want both the length and indexes, please just use IDX.";
+pub const LCS_TOO_LONG: &str = "ERR String too long for LCS";
+pub const LCS_MEMORY: &str = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+pub const LCS_ALLOC: &str = "ERR Insufficient memory, failed allocating transient memory for LCS";
