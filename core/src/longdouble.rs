@@ -66,11 +66,6 @@ impl LongDouble {
         Some(LongDouble(if neg { -v } else { v }))
     }
 
-    /// The sum, rounded to nearest as the x87 unit does.
-    pub fn add(self, other: LongDouble) -> LongDouble {
-        LongDouble(self.0.add_r(other.0, Round::NearestTiesToEven).value)
-    }
-
     pub fn is_finite(self) -> bool {
         self.0.is_finite()
     }
@@ -93,6 +88,15 @@ impl LongDouble {
             out = "0".into();
         }
         out
+    }
+}
+
+impl std::ops::Add for LongDouble {
+    type Output = LongDouble;
+
+    /// The sum, rounded to nearest as the x87 unit does.
+    fn add(self, other: LongDouble) -> LongDouble {
+        LongDouble(self.0.add_r(other.0, Round::NearestTiesToEven).value)
     }
 }
 
@@ -222,7 +226,7 @@ mod tests {
     fn incr(a: &str, b: &str) -> Option<String> {
         let a = LongDouble::parse(a.as_bytes())?;
         let b = LongDouble::parse(b.as_bytes())?;
-        Some(a.add(b)).filter(|v| v.is_finite()).map(LongDouble::to_human)
+        Some(a + b).filter(|v| v.is_finite()).map(LongDouble::to_human)
     }
 
     #[test]
@@ -270,7 +274,7 @@ mod tests {
         for ok in ["0e5000", "inf", "-Infinity", "INF", "0x1P-3", "0X.8", "1e+3", "1E-3", "-0", "1\0garbage", "\0"] {
             assert!(LongDouble::parse(ok.as_bytes()).is_some(), "{ok:?}");
         }
-        assert!(!LongDouble::parse(b"inf").unwrap().add(LongDouble::ZERO).is_finite());
+        assert!(!(LongDouble::parse(b"inf").unwrap() + LongDouble::ZERO).is_finite());
     }
 
     #[test]

@@ -307,7 +307,7 @@ fn incrbyfloat(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
         Some(s) => LongDouble::parse(s).ok_or_else(not_float)?,
     };
     let by = LongDouble::parse(args[2]).ok_or_else(not_float)?;
-    let sum = cur.add(by);
+    let sum = cur + by;
     if !sum.is_finite() {
         return Err(Reply::error(errors::NAN_OR_INFINITY));
     }
