@@ -32,9 +32,7 @@ fn concurrent_incr_loses_no_update() {
         h.join().unwrap();
     }
     // Per thread: each residue class of (t+i)%3 gets ~N/3 calls; add them up exactly.
-    let expected: i64 = (0..THREADS)
-        .map(|t| (0..N).map(|i| [1, 2, -1][((t + i) % 3) as usize]).sum::<i64>())
-        .sum();
+    let expected: i64 = (0..THREADS).map(|t| (0..N).map(|i| [1, 2, -1][((t + i) % 3) as usize]).sum::<i64>()).sum();
     assert_eq!(store.execute(&["GET", "counter"]), Reply::bulk(expected.to_string()));
 }
 
