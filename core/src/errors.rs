@@ -76,3 +76,12 @@ pub const INVALID_COMMAND: &str = "ERR Invalid command specified";
 pub const GETKEYS_ARITY: &str = "ERR Invalid number of arguments specified for command";
 pub const NO_KEY_ARGS: &str = "ERR The command has no key arguments";
 pub const INT_RANGE: &str = "ERR value is out of range, value must between -2147483648 and 2147483647";
+
+// ---- strings ----------------------------------------------------------------
+pub const DECR_OVERFLOW: &str = "ERR decrement would overflow";
+pub const NAN_OR_INFINITY: &str = "ERR increment would produce NaN or Infinity";
+pub const LCS_NOT_STRING: &str = "ERR The specified keys must contain string values";
+pub const LCS_IDX_AND_LEN: &str = "ERR If you want both the length and indexes, please just use IDX.";
+pub const LCS_TOO_LONG: &str = "ERR String too long for LCS";
+pub const LCS_MEMORY: &str = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
+pub const LCS_ALLOC: &str = "ERR Insufficient memory, failed allocating transient memory for LCS";

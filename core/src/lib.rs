@@ -17,6 +17,7 @@ mod dict;
 pub mod errors;
 pub mod glob;
 pub mod keyspace;
+pub mod longdouble;
 pub mod num;
 pub mod reply;
 pub mod session;
