@@ -28,7 +28,7 @@ mod support {
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use kv_core::{Reply, SessionState};
-use support::diff::{show_trace, shrink, Divergence, Harness};
+use support::diff::{show_trace, shrink, Divergence, Harness, Subject};
 use support::gen::{Cmd, Gen};
 use support::notation::show_command;
 use support::resp::RedisServer;
@@ -71,7 +71,7 @@ fn shrink_and_report(h: &Harness<'_>, seed: u64, cmds: &[Cmd], d: &Divergence) -
 #[test]
 fn differential_against_redis() {
     let server = RedisServer::start();
-    let h = Harness { server: &server, hook: None };
+    let h = Harness::kv(&server, None);
     let n = env_num("KV_DIFF_CMDS", 2000) as usize;
     let seeds: Vec<u64> = match std::env::var("KV_DIFF_SEED") {
         Ok(_) => vec![env_num("KV_DIFF_SEED", 0)],
@@ -150,8 +150,8 @@ fn without_real_divergences(clean: &Harness<'_>, mut cmds: Vec<Cmd>) -> Vec<Cmd>
 #[test]
 fn shrinker_finds_an_injected_divergence() {
     let server = RedisServer::start();
-    let clean = Harness { server: &server, hook: None };
-    let buggy = Harness { server: &server, hook: Some(reversed_echo_on_db1) };
+    let clean = Harness::kv(&server, None);
+    let buggy = Harness::kv(&server, Some(reversed_echo_on_db1));
     let only = ["ping", "echo", "select"].map(String::from);
     let mut found = 0;
     for seed in 1..=20 {
@@ -196,4 +196,24 @@ fn generator_is_seeded_and_complete() {
     }
     let only = vec!["get".to_string()];
     assert!(Gen::new(1, 0).sequence(200, Some(&only)).iter().all(|c| c[0].eq_ignore_ascii_case(b"get")));
+}
+
+/// Redis against Redis over the whole generator must never diverge: the
+/// generated timings and the comparison rules leave nothing to chance.
+#[test]
+fn generator_is_deterministic_on_redis() {
+    let a = RedisServer::start();
+    let b = RedisServer::start();
+    let h = Harness { reference: &a, subject: Subject::Redis(&b) };
+    let base = now_secs();
+    let seeds = env_num("KV_DIFF_SELF_SEEDS", 10);
+    for seed in 1..=seeds {
+        let cmds = Gen::new(seed, base).sequence(2000, None);
+        if let Err(d) = h.run(&cmds) {
+            let tail = &d.trace[d.trace.len().saturating_sub(12)..];
+            eprintln!("seed {seed}: redis-server disagrees with itself: {}\n{}", d.why, show_trace(tail));
+            shrink_and_report(&h, seed, &cmds, &d);
+            panic!("seed {seed}: redis-server disagrees with itself (see above)");
+        }
+    }
 }

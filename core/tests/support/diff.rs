@@ -5,6 +5,7 @@
 
 use kv_core::{Config, Reply, Session, SessionState, Store};
 
+
 use super::compare::{as_client_sees, compare, rule, Rule};
 use super::gen::Cmd;
 use super::notation::{format_reply, show_command};
@@ -30,32 +31,89 @@ pub struct Divergence {
 /// Rewrites kv's reply before comparison: lets tests inject a divergence.
 pub type Hook = fn(&SessionState, &[Vec<u8>], Reply) -> Reply;
 
-pub struct Harness<'a> {
-    pub server: &'a RedisServer,
-    pub hook: Option<Hook>,
+/// One side of the comparison: a client of kv or of a redis-server.
+pub trait Side {
+    /// Runs a command; the reply as a client of the current protocol reads it.
+    fn call(&mut self, cmd: &[Vec<u8>]) -> Reply;
+    /// A new client of the same data (db 0, RESP2).
+    fn another(&self) -> Box<dyn Side + '_>;
 }
 
-impl Harness<'_> {
-    /// Runs `cmds` on a fresh store and a freshly flushed Redis (new
+struct Kv {
+    store: Store,
+    session: Session,
+    hook: Option<Hook>,
+}
+
+impl Side for Kv {
+    fn call(&mut self, cmd: &[Vec<u8>]) -> Reply {
+        let mut r = self.session.execute(cmd);
+        if let Some(hook) = self.hook {
+            r = hook(self.session.state(), cmd, r);
+        }
+        as_client_sees(r, self.session.protocol())
+    }
+    fn another(&self) -> Box<dyn Side + '_> {
+        Box::new(Kv { store: self.store.clone(), session: self.store.session(), hook: None })
+    }
+}
+
+impl Side for Client {
+    fn call(&mut self, cmd: &[Vec<u8>]) -> Reply {
+        Client::call(self, cmd).unwrap_or_else(|e| panic!("redis-server: {e} (command {})", show_command(cmd)))
+    }
+    fn another(&self) -> Box<dyn Side + '_> {
+        Box::new(Client::connect(self.port()).expect("connect to redis-server"))
+    }
+}
+
+/// What is compared with the reference redis-server.
+pub enum Subject<'a> {
+    /// A fresh kv store (system clock) per run, its replies passed through
+    /// the hook if any.
+    Kv(Option<Hook>),
+    /// Another redis-server: checks that the generator and the comparison
+    /// rules are deterministic (Redis against itself must never diverge).
+    Redis(&'a RedisServer),
+}
+
+pub struct Harness<'a> {
+    pub reference: &'a RedisServer,
+    pub subject: Subject<'a>,
+}
+
+fn flushed(server: &RedisServer) -> Client {
+    let mut c = server.connect().expect("connect to redis-server");
+    assert_eq!(c.call(&["FLUSHALL"]).expect("FLUSHALL"), Reply::ok(), "FLUSHALL on redis-server");
+    c
+}
+
+impl<'a> Harness<'a> {
+    pub fn kv(reference: &'a RedisServer, hook: Option<Hook>) -> Harness<'a> {
+        Harness { reference, subject: Subject::Kv(hook) }
+    }
+
+    /// Runs `cmds` on a fresh subject and a freshly flushed reference (new
     /// connection: db 0, RESP2, no name on both sides), stopping at the
     /// first divergence.
     pub fn run(&self, cmds: &[Cmd]) -> Result<Vec<Step>, Divergence> {
-        let mut redis = self.connect();
-        let flushed = redis.call(&["FLUSHALL"]).expect("FLUSHALL");
-        assert_eq!(flushed, Reply::ok(), "FLUSHALL on redis-server");
-        let store = Store::open(Config::default());
-        let mut kv = store.session();
+        let mut redis = flushed(self.reference);
+        let mut subject: Box<dyn Side> = match self.subject {
+            Subject::Kv(hook) => {
+                let store = Store::open(Config::default());
+                Box::new(Kv { session: store.session(), store, hook })
+            }
+            Subject::Redis(server) => Box::new(flushed(server)),
+        };
         let mut trace = Vec::with_capacity(cmds.len());
         for (index, cmd) in cmds.iter().enumerate() {
-            let mut k = kv.execute(cmd);
-            if let Some(hook) = self.hook {
-                k = hook(kv.state(), cmd, k);
-            }
-            let k = as_client_sees(k, kv.protocol());
-            let r = redis.call(cmd).unwrap_or_else(|e| panic!("redis-server: {e} (command {})", show_command(cmd)));
+            let k = subject.call(cmd);
+            let r = Side::call(&mut redis, cmd);
             let verdict = match rule(cmd) {
                 Rule::RandomKey if !k.is_error() && !r.is_error() => random_key(&k, &r, &mut redis),
-                Rule::ScanUnion if !k.is_error() && !r.is_error() => scan_union(cmd, &k, &r, &mut kv, &mut redis),
+                Rule::ScanUnion if !k.is_error() && !r.is_error() => {
+                    scan_union(cmd, &k, &r, subject.as_mut(), &mut redis)
+                }
                 rule => compare(rule, &k, &r),
             };
             trace.push(Step { cmd: cmd.clone(), kv: k, redis: r });
@@ -63,50 +121,40 @@ impl Harness<'_> {
                 return Err(Divergence { index, why, trace });
             }
         }
-        if let Err((step, why)) = self.check_state(&store) {
+        if let Err((step, why)) = check_state(subject.another().as_mut(), redis.another().as_mut()) {
             trace.push(step);
             return Err(Divergence { index: cmds.len(), why, trace });
         }
         Ok(trace)
     }
+}
 
-    fn connect(&self) -> Client {
-        self.server.connect().expect("connect to redis-server")
-    }
-
-    /// After a run, every database must hold the same keys with the same
-    /// values and (within 1500 ms) TTLs. Skipped while kv has no KEYS.
-    fn check_state(&self, store: &Store) -> Result<(), (Step, String)> {
-        let mut redis = self.connect();
-        let mut kv = store.session();
-        for db in 0..16 {
-            let db = db.to_string();
-            let run = |kv: &mut Session, redis: &mut Client, cmd: Cmd| {
-                let k = kv.execute(&cmd);
-                let r = redis.call(&cmd).expect("redis-server");
-                Step { cmd, kv: k, redis: r }
-            };
-            let sel = run(&mut kv, &mut redis, vec![b"SELECT".to_vec(), db.clone().into_bytes()]);
-            let keys = run(&mut kv, &mut redis, vec![b"KEYS".to_vec(), b"*".to_vec()]);
-            if sel.kv.is_error() || keys.kv.is_error() {
-                return Ok(());
-            }
-            let why = |what: &str| format!("end-of-run state check, db {db}: {what}");
-            if let Err(e) = compare(Rule::AsSet, &keys.kv, &keys.redis) {
-                return Err((keys, why(&e)));
-            }
-            let Reply::Array(names) = &keys.redis else { continue };
-            for name in names.iter().filter_map(Reply::as_bytes) {
-                for (cmd, rule) in [("GET", Rule::Exact), ("PTTL", Rule::Tolerance(1500))] {
-                    let step = run(&mut kv, &mut redis, vec![cmd.as_bytes().to_vec(), name.to_vec()]);
-                    if let Err(e) = compare(rule, &step.kv, &step.redis) {
-                        return Err((step, why(&e)));
-                    }
+/// After a run, every database must hold the same keys with the same
+/// values and (within 1500 ms) TTLs. Skipped while kv has no KEYS.
+fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), (Step, String)> {
+    for db in 0..16 {
+        let db = db.to_string();
+        let mut run = |cmd: Cmd| Step { kv: kv.call(&cmd), redis: redis.call(&cmd), cmd };
+        let sel = run(vec![b"SELECT".to_vec(), db.clone().into_bytes()]);
+        let keys = run(vec![b"KEYS".to_vec(), b"*".to_vec()]);
+        if sel.kv.is_error() || keys.kv.is_error() {
+            return Ok(());
+        }
+        let why = |what: &str| format!("end-of-run state check, db {db}: {what}");
+        if let Err(e) = compare(Rule::AsSet, &keys.kv, &keys.redis) {
+            return Err((keys, why(&e)));
+        }
+        let Reply::Array(names) = &keys.redis else { continue };
+        for name in names.iter().filter_map(Reply::as_bytes) {
+            for (cmd, rule) in [("GET", Rule::Exact), ("PTTL", Rule::Tolerance(1500))] {
+                let step = run(vec![cmd.as_bytes().to_vec(), name.to_vec()]);
+                if let Err(e) = compare(rule, &step.kv, &step.redis) {
+                    return Err((step, why(&e)));
                 }
             }
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// RANDOMKEY: both nil, or both a key, and kv's key exists in Redis (the
@@ -124,9 +172,9 @@ fn random_key(kv: &Reply, redis: &Reply, conn: &mut Client) -> Result<(), String
 
 /// SCAN from cursor 0: iterates each side to the end and compares the sets
 /// of keys returned.
-fn scan_union(cmd: &Cmd, kv_first: &Reply, redis_first: &Reply, kv: &mut Session, redis: &mut Client) -> Result<(), String> {
-    let kv_keys = scan_all(cmd, kv_first, |c| as_client_sees(kv.execute(c), kv.protocol()))?;
-    let redis_keys = scan_all(cmd, redis_first, |c| redis.call(c).expect("redis-server"))?;
+fn scan_union(cmd: &Cmd, kv_first: &Reply, redis_first: &Reply, kv: &mut dyn Side, redis: &mut Client) -> Result<(), String> {
+    let kv_keys = scan_all(cmd, kv_first, |c| kv.call(c))?;
+    let redis_keys = scan_all(cmd, redis_first, |c| Side::call(redis, c))?;
     if kv_keys == redis_keys {
         Ok(())
     } else {
@@ -197,13 +245,26 @@ pub fn shrink<T: Clone>(seq: Vec<T>, mut fails: impl FnMut(&[T]) -> Option<usize
     seq
 }
 
+/// Long replies (COMMAND, INFO) are cut for printing.
+fn clip(s: String) -> String {
+    const MAX: usize = 400;
+    if s.len() <= MAX {
+        return s;
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} ... ({} chars)", &s[..end], s.len())
+}
+
 /// The reproducer as printed: each command with both replies.
 pub fn show_trace(trace: &[Step]) -> String {
     let mut s = String::new();
     for (i, st) in trace.iter().enumerate() {
         let mark = if i + 1 == trace.len() { "  <-- diverges" } else { "" };
         s.push_str(&format!("  > {}{mark}\n", show_command(&st.cmd)));
-        s.push_str(&format!("      kv:    {}\n      redis: {}\n", format_reply(&st.kv), format_reply(&st.redis)));
+        s.push_str(&format!("      kv:    {}\n      redis: {}\n", clip(format_reply(&st.kv)), clip(format_reply(&st.redis))));
     }
     s
 }

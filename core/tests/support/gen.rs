@@ -183,22 +183,28 @@ impl Gen {
     }
 
     /// Random case for the command name; sometimes a missing, extra or
-    /// replaced argument.
+    /// replaced argument. Commands that take a TTL only get non-numeric
+    /// extra arguments: a number could become a TTL of a few milliseconds
+    /// (`SET k v PX` + `5`), which would expire during the run at a time
+    /// that differs between the two sides.
     fn mutate(&mut self, cmd: &mut Cmd) {
         if self.rng.chance(20) {
             cmd[0] = self.cased(&String::from_utf8_lossy(&cmd[0]));
         }
+        const TIMED: &[&str] = &["SET", "SETEX", "PSETEX", "GETEX", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"];
+        let timed = TIMED.iter().any(|t| cmd[0].eq_ignore_ascii_case(t.as_bytes()));
+        let mut junk = |g: &mut Gen| if timed { g.pick(&["junk", "", "x", "NX"]) } else { g.wild() };
         match self.rng.below(100) {
             0..=2 if cmd.len() > 1 => {
                 cmd.pop();
             }
             3..=5 => {
-                let extra = self.wild();
+                let extra = junk(self);
                 cmd.push(extra);
             }
             6..=7 if cmd.len() > 1 => {
                 let i = 1 + self.rng.below(cmd.len() - 1);
-                cmd[i] = self.wild();
+                cmd[i] = junk(self);
             }
             _ => {}
         }
@@ -294,10 +300,11 @@ impl Gen {
         }
     }
 
-    /// An absolute Unix time in `unit`s per second: far future, past, or
-    /// invalid.
-    fn abs_time(&mut self, unit: i64) -> Vec<u8> {
+    /// An absolute Unix time in `unit`s per second: far future, past (if
+    /// `past`), or invalid.
+    fn abs_time(&mut self, unit: i64, past: bool) -> Vec<u8> {
         match self.rng.below(10) {
+            6..=7 if !past => self.abs_time(unit, past),
             0..=5 => {
                 let offset = *self.rng.pick(&[3000, 10000, 50000, 500000, 3000000]);
                 ((self.base_secs + offset) * unit).to_string().into_bytes()
@@ -402,7 +409,7 @@ fn rel_expire(g: &mut Gen, name: &str, unit: i64) -> Cmd {
 
 /// EXPIREAT/PEXPIREAT: absolute times, any of NX/XX/GT/LT.
 fn abs_expire(g: &mut Gen, name: &str, unit: i64) -> Cmd {
-    let b = g.cmd(name, &[]).keys(1, 1).then(|g| g.abs_time(unit));
+    let b = g.cmd(name, &[]).keys(1, 1).then(|g| g.abs_time(unit, true));
     b.opt(50, |g| g.word(&["NX", "XX", "GT", "LT", "BOGUS"])).opt(10, |g| g.word(&["NX", "XX", "GT", "LT"])).done()
 }
 
@@ -476,15 +483,18 @@ fn bitfield(g: &mut Gen, name: &str, writes: bool) -> Cmd {
 }
 
 impl Gen {
-    /// A SET/GETEX expiry option with its argument.
+    /// A SET/GETEX expiry option with its argument. SET with a past
+    /// EXAT/PXAT stores a key that is already expired: Redis counts it in
+    /// DBSIZE until its active expiry happens to reach it, so only GETEX
+    /// (which deletes at once) gets past times.
     fn expiry_opt(&mut self, getex: bool) -> Vec<Vec<u8>> {
         let last = if getex { "PERSIST" } else { "KEEPTTL" };
         let o = self.word(&["EX", "PX", "EXAT", "PXAT", last]);
         let arg = match o.to_ascii_uppercase().as_slice() {
             b"EX" => Some(self.rel_ttl(1)),
             b"PX" => Some(self.rel_ttl(1000)),
-            b"EXAT" => Some(self.abs_time(1)),
-            b"PXAT" => Some(self.abs_time(1000)),
+            b"EXAT" => Some(self.abs_time(1, getex)),
+            b"PXAT" => Some(self.abs_time(1000, getex)),
             _ => None,
         };
         std::iter::once(o).chain(arg).collect()

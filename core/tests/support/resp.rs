@@ -86,6 +86,7 @@ impl Drop for RedisServer {
 pub struct Client {
     reader: BufReader<TcpStream>,
     writer: TcpStream,
+    port: u16,
 }
 
 impl Client {
@@ -93,7 +94,11 @@ impl Client {
         let stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        Ok(Client { reader: BufReader::new(stream.try_clone()?), writer: stream })
+        Ok(Client { reader: BufReader::new(stream.try_clone()?), writer: stream, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Sends one command and reads its reply.
