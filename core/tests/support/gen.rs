@@ -183,17 +183,21 @@ impl Gen {
     }
 
     /// Random case for the command name; sometimes a missing, extra or
-    /// replaced argument. Commands that take a TTL only get non-numeric
-    /// extra arguments: a number could become a TTL of a few milliseconds
-    /// (`SET k v PX` + `5`), which would expire during the run at a time
-    /// that differs between the two sides.
+    /// replaced argument. Commands that take a TTL or an offset only get
+    /// non-numeric extra arguments: a number could become a TTL of a few
+    /// milliseconds (`SET k v PX` + `5`), which would expire during the run
+    /// at a time that differs between the two sides, or an offset that
+    /// makes Redis allocate hundreds of megabytes (`SETBIT k 2147483648 1`).
     fn mutate(&mut self, cmd: &mut Cmd) {
         if self.rng.chance(20) {
             cmd[0] = self.cased(&String::from_utf8_lossy(&cmd[0]));
         }
-        const TIMED: &[&str] = &["SET", "SETEX", "PSETEX", "GETEX", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT"];
-        let timed = TIMED.iter().any(|t| cmd[0].eq_ignore_ascii_case(t.as_bytes()));
-        let mut junk = |g: &mut Gen| if timed { g.pick(&["junk", "", "x", "NX"]) } else { g.wild() };
+        const CAREFUL: &[&str] = &[
+            "SET", "SETEX", "PSETEX", "GETEX", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "SETBIT", "SETRANGE",
+            "BITFIELD",
+        ];
+        let careful = CAREFUL.iter().any(|t| cmd[0].eq_ignore_ascii_case(t.as_bytes()));
+        let junk = |g: &mut Gen| if careful { g.pick(&["junk", "", "x", "NX"]) } else { g.wild() };
         match self.rng.below(100) {
             0..=2 if cmd.len() > 1 => {
                 cmd.pop();
@@ -320,7 +324,7 @@ impl Gen {
         // LCS is quadratic. 536870912 and more is refused by Redis.
         match self.rng.below(10) {
             0..=7 => self.rng.range(0, 70).to_string().into_bytes(),
-            _ => self.pick(&["-1", "536870912", "536870911", "x", "9223372036854775807"]),
+            _ => self.pick(&["-1", "536870912", "536870913", "x", "9223372036854775807"]),
         }
     }
 
