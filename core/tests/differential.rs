@@ -7,6 +7,7 @@
 //! - `KV_DIFF_SEED=n`: run only seed n (to replay a reported one);
 //! - `KV_DIFF_ONLY=get,set`: generate only these commands (names in
 //!   `support/gen.rs`'s TABLE);
+//! - `KV_DIFF_EXCEPT=bitcount,command`: generate all but these;
 //! - `KV_DIFF_SHRINK` (default 3): how many diverging seeds to shrink
 //!   (those with distinct diverging commands first).
 //!
@@ -40,8 +41,9 @@ fn env_num(name: &str, default: u64) -> u64 {
     }
 }
 
-fn only() -> Option<Vec<String>> {
-    let v = std::env::var("KV_DIFF_ONLY").ok()?;
+/// A comma-separated list of command names from the environment.
+fn names_env(var: &str) -> Option<Vec<String>> {
+    let v = std::env::var(var).ok()?;
     Some(v.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty()).collect())
 }
 
@@ -77,12 +79,13 @@ fn differential_against_redis() {
         Ok(_) => vec![env_num("KV_DIFF_SEED", 0)],
         Err(_) => (1..=env_num("KV_DIFF_SEEDS", 100)).collect(),
     };
-    let only = only();
+    let only = names_env("KV_DIFF_ONLY");
+    let except = names_env("KV_DIFF_EXCEPT").unwrap_or_default();
     let base = now_secs();
     let started = Instant::now();
     let mut failures = Vec::new();
     for &seed in &seeds {
-        let cmds = Gen::new(seed, base).sequence(n, only.as_deref());
+        let cmds = Gen::new(seed, base).sequence(n, only.as_deref(), &except);
         if let Err(d) = h.run(&cmds) {
             let at = d.trace.last().expect("a divergence has a step");
             eprintln!(
@@ -155,7 +158,7 @@ fn shrinker_finds_an_injected_divergence() {
     let only = ["ping", "echo", "select"].map(String::from);
     let mut found = 0;
     for seed in 1..=20 {
-        let cmds = without_real_divergences(&clean, Gen::new(seed, now_secs()).sequence(300, Some(&only)));
+        let cmds = without_real_divergences(&clean, Gen::new(seed, now_secs()).sequence(300, Some(&only), &[]));
         let Err(d) = buggy.run(&cmds) else { continue };
         found += 1;
         let shrunk = shrink_and_report(&buggy, seed, &cmds, &d);
@@ -173,10 +176,10 @@ fn shrinker_finds_an_injected_divergence() {
 /// command of the issue.
 #[test]
 fn generator_is_seeded_and_complete() {
-    let a = Gen::new(5, 1_800_000_000).sequence(500, None);
-    assert_eq!(a, Gen::new(5, 1_800_000_000).sequence(500, None));
-    assert_ne!(a, Gen::new(6, 1_800_000_000).sequence(500, None));
-    let many = Gen::new(9, 1_800_000_000).sequence(20_000, None);
+    let a = Gen::new(5, 1_800_000_000).sequence(500, None, &[]);
+    assert_eq!(a, Gen::new(5, 1_800_000_000).sequence(500, None, &[]));
+    assert_ne!(a, Gen::new(6, 1_800_000_000).sequence(500, None, &[]));
+    let many = Gen::new(9, 1_800_000_000).sequence(20_000, None, &[]);
     for name in support::gen::names() {
         if name == "unknown" {
             continue;
@@ -194,8 +197,9 @@ fn generator_is_seeded_and_complete() {
     for name in issue.split_whitespace() {
         assert!(support::gen::names().contains(&name), "{name} has no generator");
     }
-    let only = vec!["get".to_string()];
-    assert!(Gen::new(1, 0).sequence(200, Some(&only)).iter().all(|c| c[0].eq_ignore_ascii_case(b"get")));
+    let only = vec!["get".to_string(), "set".to_string()];
+    let set_only = Gen::new(1, 0).sequence(200, Some(&only), &["get".to_string()]);
+    assert!(set_only.iter().all(|c| c[0].eq_ignore_ascii_case(b"set")));
 }
 
 /// Redis against Redis over the whole generator must never diverge: the
@@ -208,7 +212,7 @@ fn generator_is_deterministic_on_redis() {
     let base = now_secs();
     let seeds = env_num("KV_DIFF_SELF_SEEDS", 10);
     for seed in 1..=seeds {
-        let cmds = Gen::new(seed, base).sequence(2000, None);
+        let cmds = Gen::new(seed, base).sequence(2000, None, &[]);
         if let Err(d) = h.run(&cmds) {
             let tail = &d.trace[d.trace.len().saturating_sub(12)..];
             eprintln!("seed {seed}: redis-server disagrees with itself: {}\n{}", d.why, show_trace(tail));

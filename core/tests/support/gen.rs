@@ -158,11 +158,15 @@ impl Gen {
     }
 
     /// Generates `n` commands from the table entries `only` allows (all if
-    /// `None`), with random mutations that make arity and syntax errors.
-    pub fn sequence(&mut self, n: usize, only: Option<&[String]>) -> Vec<Cmd> {
-        let table: Vec<&(&str, u32, GenFn)> =
-            TABLE.iter().filter(|(name, _, _)| only.map_or(true, |o| o.iter().any(|x| x == name))).collect();
-        assert!(!table.is_empty(), "KV_DIFF_ONLY selects no command; known: {:?}", names());
+    /// `None`) except those in `except`, with random mutations that make
+    /// arity and syntax errors.
+    pub fn sequence(&mut self, n: usize, only: Option<&[String]>, except: &[String]) -> Vec<Cmd> {
+        let table: Vec<&(&str, u32, GenFn)> = TABLE
+            .iter()
+            .filter(|(name, _, _)| only.map_or(true, |o| o.iter().any(|x| x == name)))
+            .filter(|(name, _, _)| !except.iter().any(|x| x == name))
+            .collect();
+        assert!(!table.is_empty(), "KV_DIFF_ONLY/KV_DIFF_EXCEPT leave no command; known: {:?}", names());
         let total: u32 = table.iter().map(|e| e.1).sum();
         (0..n)
             .map(|_| {
