@@ -19,16 +19,16 @@ pub struct RedisServer {
     pub port: u16,
 }
 
-fn find_in_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join(name)).find(|p| p.is_file())
+/// `name` in the directories of a PATH-like list.
+fn find_in(path: Option<std::ffi::OsString>, name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&path?).map(|d| d.join(name)).find(|p| p.is_file())
 }
 
 impl RedisServer {
     /// Starts a server; panics (failing the test) when redis-server is not
     /// on PATH or does not come up.
     pub fn start() -> RedisServer {
-        let exe = find_in_path("redis-server").unwrap_or_else(|| panic!("{NOT_FOUND}"));
+        let exe = find_in(std::env::var_os("PATH"), "redis-server").unwrap_or_else(|| panic!("{NOT_FOUND}"));
         let mut last_err = String::new();
         // The free port is found by binding port 0; another process could
         // take it before redis-server binds it, hence the retries.
@@ -204,6 +204,16 @@ pub fn read_reply(r: &mut impl BufRead) -> std::io::Result<Reply> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_programs_on_a_path_list() {
+        let dir = std::env::temp_dir();
+        let sh = std::path::Path::new("/bin/sh");
+        let path = std::env::join_paths([dir.as_path(), sh.parent().unwrap()]).unwrap();
+        assert_eq!(find_in(Some(path.clone()), "sh"), Some(sh.to_path_buf()));
+        assert_eq!(find_in(Some(path), "no-such-program-kv"), None);
+        assert_eq!(find_in(None, "sh"), None);
+    }
 
     /// Every shape the core can encode reads back as the same reply.
     #[test]
