@@ -121,7 +121,8 @@ impl<'a> Harness<'a> {
                 return Err(Divergence { index, why, trace });
             }
         }
-        if let Err((step, why)) = check_state(subject.another().as_mut(), redis.another().as_mut()) {
+        if let Err(e) = check_state(subject.another().as_mut(), redis.another().as_mut()) {
+            let (step, why) = *e;
             trace.push(step);
             return Err(Divergence { index: cmds.len(), why, trace });
         }
@@ -131,7 +132,7 @@ impl<'a> Harness<'a> {
 
 /// After a run, every database must hold the same keys with the same
 /// values and (within 1500 ms) TTLs. Skipped while kv has no KEYS.
-fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), (Step, String)> {
+fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), Box<(Step, String)>> {
     for db in 0..16 {
         let db = db.to_string();
         let mut run = |cmd: Cmd| Step { kv: kv.call(&cmd), redis: redis.call(&cmd), cmd };
@@ -142,14 +143,14 @@ fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), (Step, Str
         }
         let why = |what: &str| format!("end-of-run state check, db {db}: {what}");
         if let Err(e) = compare(Rule::AsSet, &keys.kv, &keys.redis) {
-            return Err((keys, why(&e)));
+            return Err(Box::new((keys, why(&e))));
         }
         let Reply::Array(names) = &keys.redis else { continue };
         for name in names.iter().filter_map(Reply::as_bytes) {
             for (cmd, rule) in [("GET", Rule::Exact), ("PTTL", Rule::Tolerance(1500))] {
                 let step = run(vec![cmd.as_bytes().to_vec(), name.to_vec()]);
                 if let Err(e) = compare(rule, &step.kv, &step.redis) {
-                    return Err((step, why(&e)));
+                    return Err(Box::new((step, why(&e))));
                 }
             }
         }

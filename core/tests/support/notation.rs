@@ -371,7 +371,7 @@ pub fn matches(p: &Pat, r: &Reply) -> bool {
         }
         (Pat::Array { items, unordered: true }, Reply::Array(rs)) | (Pat::Set(items), Reply::Set(rs)) => {
             let rs: Vec<&Reply> = rs.iter().collect();
-            multiset(items, &rs, &mut vec![false; rs.len()], |p, r| matches(p, r))
+            multiset(items, &rs, &mut vec![false; rs.len()], matches)
         }
         (Pat::Map { pairs, unordered: false }, Reply::Map(rs)) => {
             pairs.len() == rs.len()
