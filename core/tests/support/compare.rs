@@ -1,0 +1,237 @@
+//! How the differential test compares a kv reply with Redis's. Exact
+//! equality, except for the commands listed in [`rule`], each with why.
+//! Error replies are always compared exactly, whatever the rule.
+
+use kv_core::Reply;
+
+/// How the replies to one command are compared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Rule {
+    Exact,
+    /// Integers within this distance; negative ones (-1 no TTL, -2 no key)
+    /// exactly. Redis's clock cannot be controlled, so the two sides set and
+    /// read expiries some milliseconds apart.
+    Tolerance(i64),
+    /// Arrays compared as sets: KEYS order is the hash table's.
+    AsSet,
+    /// Nil against nil; a key against a key that exists (the driver asks
+    /// Redis): RANDOMKEY picks at random.
+    RandomKey,
+    /// A full iteration from cursor 0 on each side, comparing the union of
+    /// keys: cursors and batches depend on the hash tables.
+    ScanUnion,
+    /// Same reply type at the top level only.
+    Kind,
+    /// Same shape (types and lengths, recursively), any values.
+    Shape,
+    /// HELLO: equal except the values of `id` (a connection counter) and
+    /// `version` (kv's own version).
+    Hello,
+    /// COMMAND INFO: the command table is kv's own (Redis has commands and
+    /// metadata kv does not). Entries kv has must exist in Redis with the
+    /// same name, arity and key positions; entries only Redis has are skipped.
+    CommandInfo,
+    /// COMMAND LIST: every name kv lists is a Redis command.
+    CommandList,
+}
+
+/// The rule for a command (by name and, where needed, subcommand).
+pub fn rule(args: &[Vec<u8>]) -> Rule {
+    let up = |i: usize| args.get(i).map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+    match (up(0).as_slice(), up(1).as_slice()) {
+        (b"TTL" | b"EXPIRETIME", _) => Rule::Tolerance(1),
+        (b"PTTL" | b"PEXPIRETIME", _) => Rule::Tolerance(1500),
+        (b"KEYS", _) => Rule::AsSet,
+        (b"RANDOMKEY", _) => Rule::RandomKey,
+        // Only an iteration that starts at 0 covers the keyspace; from
+        // another cursor (a mutated call) what comes back is arbitrary.
+        (b"SCAN", b"0") => Rule::ScanUnion,
+        (b"SCAN", _) => Rule::Kind,
+        // Seconds since last access: the two sides run at different times.
+        (b"OBJECT", b"IDLETIME") => Rule::Kind,
+        // The clock.
+        (b"TIME", _) => Rule::Shape,
+        // Connection ids are per-server counters.
+        (b"CLIENT", b"ID") => Rule::Kind,
+        // INFO's fields are the server's own (memory, uptime, build, ...).
+        (b"INFO", _) => Rule::Kind,
+        (b"HELLO", _) => Rule::Hello,
+        // Without names, COMMAND INFO lists the whole table, in hash order.
+        (b"COMMAND", b"INFO") if args.len() == 2 => Rule::Kind,
+        (b"COMMAND", b"INFO") => Rule::CommandInfo,
+        (b"COMMAND", b"LIST") => Rule::CommandList,
+        // COMMAND and COMMAND COUNT describe the whole table: kv's is its own.
+        (b"COMMAND", b"" | b"COUNT") => Rule::Kind,
+        _ => Rule::Exact,
+    }
+}
+
+/// The kv reply as a client of the session's protocol would read it: RESP3
+/// has a single null, so `NilArray` reads as `Nil` there.
+pub fn as_client_sees(r: Reply, protocol: u8) -> Reply {
+    fn nil(r: Reply) -> Reply {
+        match r {
+            Reply::NilArray => Reply::Nil,
+            Reply::Array(v) => Reply::Array(v.into_iter().map(nil).collect()),
+            Reply::Set(v) => Reply::Set(v.into_iter().map(nil).collect()),
+            Reply::Map(v) => Reply::Map(v.into_iter().map(|(k, v)| (nil(k), nil(v))).collect()),
+            other => other,
+        }
+    }
+    let r = r.into_protocol(protocol);
+    if protocol >= 3 {
+        nil(r)
+    } else {
+        r
+    }
+}
+
+/// Exact equality (doubles by their bits, so NaN equals NaN).
+pub fn same(a: &Reply, b: &Reply) -> bool {
+    match (a, b) {
+        (Reply::Double(x), Reply::Double(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+        (Reply::Array(x), Reply::Array(y)) | (Reply::Set(x), Reply::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (Reply::Map(x), Reply::Map(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((k1, v1), (k2, v2))| same(k1, k2) && same(v1, v2))
+        }
+        _ => a == b,
+    }
+}
+
+fn same_kind(a: &Reply, b: &Reply) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b)
+}
+
+fn same_shape(a: &Reply, b: &Reply) -> bool {
+    match (a, b) {
+        (Reply::Array(x), Reply::Array(y)) | (Reply::Set(x), Reply::Set(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_shape(a, b))
+        }
+        (Reply::Map(x), Reply::Map(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((k1, v1), (k2, v2))| same_shape(k1, k2) && same_shape(v1, v2))
+        }
+        _ => same_kind(a, b),
+    }
+}
+
+fn sorted_items(r: &Reply) -> Option<Vec<Vec<u8>>> {
+    let (Reply::Array(items) | Reply::Set(items)) = r else { return None };
+    let mut v: Vec<Vec<u8>> = items.iter().map(|i| i.as_bytes().map(<[u8]>::to_vec)).collect::<Option<_>>()?;
+    v.sort();
+    Some(v)
+}
+
+/// HELLO's reply with the `id` and `version` values blanked (flat RESP2
+/// array or RESP3 map).
+fn mask_hello(r: &Reply) -> Reply {
+    let masked = |k: &Reply| matches!(k.as_bytes(), Some(b"id") | Some(b"version"));
+    match r {
+        Reply::Map(pairs) => {
+            Reply::Map(pairs.iter().map(|(k, v)| (k.clone(), if masked(k) { Reply::Nil } else { v.clone() })).collect())
+        }
+        Reply::Array(items) => Reply::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| if i % 2 == 1 && masked(&items[i - 1]) { Reply::Nil } else { v.clone() })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Compares under `rule`; `Err` explains a divergence. `RandomKey` and
+/// `ScanUnion` need the servers: the driver handles their non-error cases
+/// and calls this only for the rest.
+pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
+    if kv.is_error() || redis.is_error() {
+        return if same(kv, redis) { Ok(()) } else { Err("replies differ".into()) };
+    }
+    let ok = match rule {
+        Rule::Exact | Rule::RandomKey | Rule::ScanUnion => same(kv, redis),
+        Rule::Tolerance(t) => match (kv, redis) {
+            (Reply::Integer(a), Reply::Integer(b)) if *a >= 0 && *b >= 0 => (a - b).abs() <= t,
+            _ => same(kv, redis),
+        },
+        Rule::AsSet => sorted_items(kv).is_some() && sorted_items(kv) == sorted_items(redis),
+        Rule::Kind => same_kind(kv, redis),
+        Rule::Shape => same_shape(kv, redis),
+        Rule::Hello => same(&mask_hello(kv), &mask_hello(redis)),
+        Rule::CommandInfo => return compare_command_info(kv, redis),
+        Rule::CommandList => {
+            let (Some(k), Some(r)) = (sorted_items(kv), sorted_items(redis)) else {
+                return Err("COMMAND LIST is not a list of names".into());
+            };
+            let extra: Vec<String> =
+                k.iter().filter(|n| r.binary_search(n).is_err()).map(|n| String::from_utf8_lossy(n).into()).collect();
+            return if extra.is_empty() { Ok(()) } else { Err(format!("kv lists commands Redis lacks: {extra:?}")) };
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("replies differ (compared as {rule:?})"))
+    }
+}
+
+fn compare_command_info(kv: &Reply, redis: &Reply) -> Result<(), String> {
+    let (Reply::Array(k), Reply::Array(r)) = (kv, redis) else {
+        return if same_kind(kv, redis) { Ok(()) } else { Err("COMMAND INFO reply types differ".into()) };
+    };
+    if k.len() != r.len() {
+        return Err("COMMAND INFO: different number of entries".into());
+    }
+    for (i, (k, r)) in k.iter().zip(r).enumerate() {
+        match (k, r) {
+            (Reply::Nil | Reply::NilArray, _) => {}
+            (Reply::Array(ke), Reply::Array(re)) => {
+                // name, arity, first key, last key, step
+                for f in [0, 1, 3, 4, 5] {
+                    if !matches!((ke.get(f), re.get(f)), (Some(a), Some(b)) if same(a, b)) {
+                        return Err(format!("COMMAND INFO entry {i}: field {f} differs"));
+                    }
+                }
+            }
+            _ => return Err(format!("COMMAND INFO entry {i}: kv has a command Redis does not")),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kv_core::Reply as R;
+
+    #[test]
+    fn rules_relax_only_what_they_say() {
+        let cmd = |s: &str| s.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(rule(&cmd("ttl k")), Rule::Tolerance(1));
+        assert_eq!(rule(&cmd("object idletime k")), Rule::Kind);
+        assert_eq!(rule(&cmd("object encoding k")), Rule::Exact);
+        assert_eq!(rule(&cmd("scan 0 match *")), Rule::ScanUnion);
+        let t = Rule::Tolerance(1);
+        assert!(compare(t, &R::Integer(999), &R::Integer(1000)).is_ok());
+        assert!(compare(t, &R::Integer(998), &R::Integer(1000)).is_err());
+        assert!(compare(t, &R::Integer(-1), &R::Integer(0)).is_err());
+        assert!(compare(Rule::Kind, &R::Integer(5), &R::Integer(9)).is_ok());
+        assert!(compare(Rule::Kind, &R::error("ERR a"), &R::error("ERR b")).is_err());
+        let arr = |v: &[&str]| R::Array(v.iter().map(|s| R::bulk(*s)).collect());
+        assert!(compare(Rule::AsSet, &arr(&["a", "b"]), &arr(&["b", "a"])).is_ok());
+        assert!(compare(Rule::AsSet, &arr(&["a", "a"]), &arr(&["a", "b"])).is_err());
+        assert!(compare(Rule::Shape, &arr(&["1", "2"]), &arr(&["3", "4"])).is_ok());
+        assert!(compare(Rule::Shape, &arr(&["1"]), &arr(&["3", "4"])).is_err());
+        let hello = |id: i64, proto: i64| {
+            R::Map(vec![(R::bulk("version"), R::bulk("x")), (R::bulk("proto"), R::Integer(proto)), (R::bulk("id"), R::Integer(id))])
+        };
+        assert!(compare(Rule::Hello, &hello(1, 3), &hello(7, 3)).is_ok());
+        assert!(compare(Rule::Hello, &hello(1, 2), &hello(1, 3)).is_err());
+        assert!(compare(Rule::CommandList, &arr(&["get"]), &arr(&["set", "get"])).is_ok());
+        assert!(compare(Rule::CommandList, &arr(&["gett"]), &arr(&["set", "get"])).is_err());
+        assert!(same(&R::Double(f64::NAN), &R::Double(f64::NAN)));
+        assert_eq!(as_client_sees(R::Array(vec![R::NilArray]), 3), R::Array(vec![R::Nil]));
+        assert_eq!(as_client_sees(R::NilArray, 2), R::NilArray);
+    }
+}

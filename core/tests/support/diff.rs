@@ -1,0 +1,295 @@
+//! The differential driver: runs one command sequence on a fresh kv store
+//! and on a flushed redis-server side by side, compares every reply
+//! (rules in `compare.rs`), checks the final keyspaces, and shrinks a
+//! diverging sequence to a short reproducer (delta debugging).
+
+use kv_core::{Config, Reply, Session, SessionState, Store};
+
+
+use super::compare::{as_client_sees, compare, rule, Rule};
+use super::gen::Cmd;
+use super::notation::{format_reply, show_command};
+use super::resp::{Client, RedisServer};
+
+/// One command and both replies (kv's as a client of its protocol sees it).
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub cmd: Cmd,
+    pub kv: Reply,
+    pub redis: Reply,
+}
+
+#[derive(Debug)]
+pub struct Divergence {
+    /// Index of the diverging command; `cmds.len()` for the final state check.
+    pub index: usize,
+    pub why: String,
+    /// The steps run, the diverging one last.
+    pub trace: Vec<Step>,
+}
+
+/// Rewrites kv's reply before comparison: lets tests inject a divergence.
+pub type Hook = fn(&SessionState, &[Vec<u8>], Reply) -> Reply;
+
+/// One side of the comparison: a client of kv or of a redis-server.
+pub trait Side {
+    /// Runs a command; the reply as a client of the current protocol reads it.
+    fn call(&mut self, cmd: &[Vec<u8>]) -> Reply;
+    /// A new client of the same data (db 0, RESP2).
+    fn another(&self) -> Box<dyn Side + '_>;
+}
+
+struct Kv {
+    store: Store,
+    session: Session,
+    hook: Option<Hook>,
+}
+
+impl Side for Kv {
+    fn call(&mut self, cmd: &[Vec<u8>]) -> Reply {
+        let mut r = self.session.execute(cmd);
+        if let Some(hook) = self.hook {
+            r = hook(self.session.state(), cmd, r);
+        }
+        as_client_sees(r, self.session.protocol())
+    }
+    fn another(&self) -> Box<dyn Side + '_> {
+        Box::new(Kv { store: self.store.clone(), session: self.store.session(), hook: None })
+    }
+}
+
+impl Side for Client {
+    fn call(&mut self, cmd: &[Vec<u8>]) -> Reply {
+        Client::call(self, cmd).unwrap_or_else(|e| panic!("redis-server: {e} (command {})", show_command(cmd)))
+    }
+    fn another(&self) -> Box<dyn Side + '_> {
+        Box::new(Client::connect(self.port()).expect("connect to redis-server"))
+    }
+}
+
+/// What is compared with the reference redis-server.
+pub enum Subject<'a> {
+    /// A fresh kv store (system clock) per run, its replies passed through
+    /// the hook if any.
+    Kv(Option<Hook>),
+    /// Another redis-server: checks that the generator and the comparison
+    /// rules are deterministic (Redis against itself must never diverge).
+    Redis(&'a RedisServer),
+}
+
+pub struct Harness<'a> {
+    pub reference: &'a RedisServer,
+    pub subject: Subject<'a>,
+}
+
+fn flushed(server: &RedisServer) -> Client {
+    let mut c = server.connect().expect("connect to redis-server");
+    assert_eq!(c.call(&["FLUSHALL"]).expect("FLUSHALL"), Reply::ok(), "FLUSHALL on redis-server");
+    c
+}
+
+impl<'a> Harness<'a> {
+    pub fn kv(reference: &'a RedisServer, hook: Option<Hook>) -> Harness<'a> {
+        Harness { reference, subject: Subject::Kv(hook) }
+    }
+
+    /// Runs `cmds` on a fresh subject and a freshly flushed reference (new
+    /// connection: db 0, RESP2, no name on both sides), stopping at the
+    /// first divergence.
+    pub fn run(&self, cmds: &[Cmd]) -> Result<Vec<Step>, Divergence> {
+        let mut redis = flushed(self.reference);
+        let mut subject: Box<dyn Side> = match self.subject {
+            Subject::Kv(hook) => {
+                let store = Store::open(Config::default());
+                Box::new(Kv { session: store.session(), store, hook })
+            }
+            Subject::Redis(server) => Box::new(flushed(server)),
+        };
+        let mut trace = Vec::with_capacity(cmds.len());
+        for (index, cmd) in cmds.iter().enumerate() {
+            let k = subject.call(cmd);
+            let r = Side::call(&mut redis, cmd);
+            let verdict = match rule(cmd) {
+                Rule::RandomKey if !k.is_error() && !r.is_error() => random_key(&k, &r, &mut redis),
+                Rule::ScanUnion if !k.is_error() && !r.is_error() => {
+                    scan_union(cmd, &k, &r, subject.as_mut(), &mut redis)
+                }
+                rule => compare(rule, &k, &r),
+            };
+            trace.push(Step { cmd: cmd.clone(), kv: k, redis: r });
+            if let Err(why) = verdict {
+                return Err(Divergence { index, why, trace });
+            }
+        }
+        if let Err(e) = check_state(subject.another().as_mut(), redis.another().as_mut()) {
+            let (step, why) = *e;
+            trace.push(step);
+            return Err(Divergence { index: cmds.len(), why, trace });
+        }
+        Ok(trace)
+    }
+}
+
+/// After a run, every database must hold the same keys with the same
+/// values and (within 1500 ms) TTLs. Skipped while kv has no KEYS.
+fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), Box<(Step, String)>> {
+    for db in 0..16 {
+        let db = db.to_string();
+        let mut run = |cmd: Cmd| Step { kv: kv.call(&cmd), redis: redis.call(&cmd), cmd };
+        let sel = run(vec![b"SELECT".to_vec(), db.clone().into_bytes()]);
+        let keys = run(vec![b"KEYS".to_vec(), b"*".to_vec()]);
+        if sel.kv.is_error() || keys.kv.is_error() {
+            return Ok(());
+        }
+        let why = |what: &str| format!("end-of-run state check, db {db}: {what}");
+        if let Err(e) = compare(Rule::AsSet, &keys.kv, &keys.redis) {
+            return Err(Box::new((keys, why(&e))));
+        }
+        let Reply::Array(names) = &keys.redis else { continue };
+        for name in names.iter().filter_map(Reply::as_bytes) {
+            for (cmd, rule) in [("GET", Rule::Exact), ("PTTL", Rule::Tolerance(1500))] {
+                let step = run(vec![cmd.as_bytes().to_vec(), name.to_vec()]);
+                if let Err(e) = compare(rule, &step.kv, &step.redis) {
+                    return Err(Box::new((step, why(&e))));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// RANDOMKEY: both nil, or both a key, and kv's key exists in Redis (the
+/// keyspaces are equal so far, so it exists in kv's too).
+fn random_key(kv: &Reply, redis: &Reply, conn: &mut Client) -> Result<(), String> {
+    match (kv, redis) {
+        (Reply::Nil, Reply::Nil) => Ok(()),
+        (Reply::Bulk(k), Reply::Bulk(_)) => match conn.call(&[&b"EXISTS"[..], k]) {
+            Ok(Reply::Integer(1)) => Ok(()),
+            other => Err(format!("kv's random key does not exist in Redis (EXISTS: {other:?})")),
+        },
+        _ => Err("RANDOMKEY: one side nil, the other not".into()),
+    }
+}
+
+/// SCAN from cursor 0: iterates each side to the end and compares the sets
+/// of keys returned.
+fn scan_union(cmd: &Cmd, kv_first: &Reply, redis_first: &Reply, kv: &mut dyn Side, redis: &mut Client) -> Result<(), String> {
+    let kv_keys = scan_all(cmd, kv_first, |c| kv.call(c))?;
+    let redis_keys = scan_all(cmd, redis_first, |c| Side::call(redis, c))?;
+    if kv_keys == redis_keys {
+        Ok(())
+    } else {
+        let show = |v: &[Vec<u8>]| v.iter().map(|k| show_command(&[k])).collect::<Vec<_>>().join(" ");
+        Err(format!("SCAN iterations differ: kv [{}], redis [{}]", show(&kv_keys), show(&redis_keys)))
+    }
+}
+
+fn scan_all(cmd: &Cmd, first: &Reply, mut next: impl FnMut(&Cmd) -> Reply) -> Result<Vec<Vec<u8>>, String> {
+    let mut keys = Vec::new();
+    let mut reply = first.clone();
+    for _ in 0..10_000 {
+        let Reply::Array(parts) = &reply else { return Err(format!("SCAN reply is not an array: {reply:?}")) };
+        let [Reply::Bulk(cursor), Reply::Array(batch)] = &parts[..] else {
+            return Err(format!("SCAN reply is not [cursor, keys]: {}", format_reply(&reply)));
+        };
+        keys.extend(batch.iter().filter_map(|k| k.as_bytes().map(<[u8]>::to_vec)));
+        if cursor == b"0" {
+            keys.sort();
+            keys.dedup();
+            return Ok(keys);
+        }
+        let mut c = cmd.clone();
+        c[1] = cursor.clone();
+        reply = next(&c);
+    }
+    Err("SCAN did not finish in 10000 calls".into())
+}
+
+/// Delta debugging (ddmin on complements): the shortest subsequence of
+/// `seq` that still fails, found by dropping chunks, then single commands,
+/// while `fails` (which returns the diverging index) still reports a
+/// divergence. Everything after the divergence is dropped each time.
+/// At most `budget` replays.
+pub fn shrink<T: Clone>(seq: Vec<T>, mut fails: impl FnMut(&[T]) -> Option<usize>, budget: usize) -> Vec<T> {
+    let mut seq = seq;
+    let cut = |seq: &mut Vec<T>, i: usize| seq.truncate((i + 1).min(seq.len()));
+    match fails(&seq) {
+        Some(i) => cut(&mut seq, i),
+        None => return seq,
+    }
+    let mut tries = 1;
+    let mut n = 2usize;
+    while seq.len() >= 2 && tries < budget {
+        let chunk = seq.len().div_ceil(n);
+        let mut reduced = false;
+        let mut start = 0;
+        while start < seq.len() && tries < budget {
+            let end = (start + chunk).min(seq.len());
+            let candidate: Vec<T> = seq[..start].iter().chain(&seq[end..]).cloned().collect();
+            tries += 1;
+            if let Some(i) = fails(&candidate) {
+                seq = candidate;
+                cut(&mut seq, i);
+                reduced = true;
+                break;
+            }
+            start = end;
+        }
+        if reduced {
+            n = (n - 1).max(2);
+        } else if chunk == 1 {
+            break;
+        } else {
+            n = (n * 2).min(seq.len());
+        }
+    }
+    seq
+}
+
+/// Long replies (COMMAND, INFO) are cut for printing.
+fn clip(s: String) -> String {
+    const MAX: usize = 400;
+    if s.len() <= MAX {
+        return s;
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} ... ({} chars)", &s[..end], s.len())
+}
+
+/// The reproducer as printed: each command with both replies.
+pub fn show_trace(trace: &[Step]) -> String {
+    let mut s = String::new();
+    for (i, st) in trace.iter().enumerate() {
+        let mark = if i + 1 == trace.len() { "  <-- diverges" } else { "" };
+        s.push_str(&format!("  > {}{mark}\n", show_command(&st.cmd)));
+        s.push_str(&format!("      kv:    {}\n      redis: {}\n", clip(format_reply(&st.kv)), clip(format_reply(&st.redis))));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shrinker finds the two elements that together cause a failure,
+    /// in order, out of a long sequence.
+    #[test]
+    fn shrinks_to_the_cause() {
+        let seq: Vec<u32> = (0..500).collect();
+        // Fails when 123 appears before 321; reports the index of 321.
+        let fails = |s: &[u32]| {
+            let a = s.iter().position(|&x| x == 123)?;
+            let b = s.iter().position(|&x| x == 321)?;
+            (a < b).then_some(b)
+        };
+        let mut calls = 0;
+        let out = shrink(seq, |s| { calls += 1; fails(s) }, 10_000);
+        assert_eq!(out, vec![123, 321]);
+        assert!(calls < 200, "{calls} replays");
+        assert_eq!(shrink(vec![1, 2, 3], |_| None, 100), vec![1, 2, 3]);
+        assert_eq!(shrink(vec![1, 2, 3], |s| s.iter().position(|&x| x == 2), 100), vec![2]);
+    }
+}
