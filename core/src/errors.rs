@@ -25,25 +25,33 @@ pub fn arity(name: &str) -> String {
 /// built as Redis builds it (each part cut at 128 bytes, newlines blanked).
 pub fn unknown_command(args: &[&[u8]]) -> String {
     let name = args.first().copied().unwrap_or(b"");
-    let mut list = String::new();
+    let mut list: Vec<u8> = Vec::new();
     for a in args.iter().skip(1) {
         if list.len() >= 128 {
             break;
         }
+        let a = c_str(a);
         let room = 128 - list.len();
-        let a = &a[..a.len().min(room)];
-        list.push('\'');
-        list.push_str(&String::from_utf8_lossy(a));
-        list.push_str("' ");
+        list.push(b'\'');
+        list.extend_from_slice(&a[..a.len().min(room)]);
+        list.extend_from_slice(b"' ");
     }
+    let name = c_str(name);
     let name = String::from_utf8_lossy(&name[..name.len().min(128)]);
-    sanitize(format!("ERR unknown command '{name}', with args beginning with: {list}"))
+    sanitize(format!("ERR unknown command '{name}', with args beginning with: {}", String::from_utf8_lossy(&list)))
 }
 
 /// `ERR unknown subcommand '<sub>'. Try <CMD> HELP.`
 pub fn unknown_subcommand(cmd: &str, sub: &[u8]) -> String {
+    let sub = c_str(sub);
     let sub = String::from_utf8_lossy(&sub[..sub.len().min(128)]);
     sanitize(format!("ERR unknown subcommand '{sub}'. Try {} HELP.", cmd.to_ascii_uppercase()))
+}
+
+/// An argument as C's `%s` prints it: up to its first NUL byte. Redis
+/// formats arguments into error texts that way.
+pub fn c_str(arg: &[u8]) -> &[u8] {
+    arg.iter().position(|&b| b == 0).map_or(arg, |n| &arg[..n])
 }
 
 /// Error replies are one line: Redis replaces CR and LF with spaces.

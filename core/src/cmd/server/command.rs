@@ -219,7 +219,7 @@ static COMMAND_SUBS: &[Sub] = &[
     Sub { name: "info", arity: -2, handler: info },
     Sub { name: "list", arity: -2, handler: list },
     Sub { name: "docs", arity: -2, handler: docs },
-    Sub { name: "getkeys", arity: -3, handler: getkeys },
+    Sub { name: "getkeys", arity: -4, handler: getkeys },
     Sub { name: "help", arity: 2, handler: command_help },
 ];
 
