@@ -125,6 +125,21 @@ impl<'a> Ctx<'a> {
         self.lock_indices(idx, write);
     }
 
+    /// Locks one shard of a database (SCAN walks a database one shard at a
+    /// time, calling [`Ctx::unlock`] before moving to the next).
+    pub fn lock_shard(&mut self, write: bool, db: usize, shard: usize) {
+        let i = self.store.db_range(db).start + shard;
+        self.lock_indices(SmallVec::from_slice(&[i]), write);
+    }
+
+    /// Releases every lock taken so far, so the command may lock again
+    /// (a no-op when the context holds everything, as in EXEC).
+    pub fn unlock(&mut self) {
+        if !self.all {
+            self.held.clear();
+        }
+    }
+
     /// Locks every shard of every database, exclusively.
     pub fn lock_all(&mut self) {
         if self.all {
