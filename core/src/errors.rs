@@ -69,3 +69,4 @@ pub fn expire_time(name: &str) -> String {
 pub fn unsupported_option(opt: &[u8]) -> String {
     sanitize(format!("ERR Unsupported option {}", String::from_utf8_lossy(opt)))
 }
+pub const INT_RANGE: &str = "ERR value is out of range, value must between -2147483648 and 2147483647";

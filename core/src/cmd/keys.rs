@@ -82,7 +82,7 @@ fn rename_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], nx: bool) -> Reply 
 fn db_arg(ctx: &Ctx<'_>, arg: &[u8]) -> Result<usize, Reply> {
     let n = int_arg(arg)?;
     if n < i32::MIN as i64 || n > i32::MAX as i64 {
-        return Err(Reply::error(errors::NOT_INTEGER));
+        return Err(Reply::error(errors::INT_RANGE));
     }
     if n < 0 || n as usize >= ctx.databases() {
         return Err(Reply::error(errors::DB_INDEX));
