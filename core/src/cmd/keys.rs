@@ -220,7 +220,6 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let bits = ctx.store().shard_bits;
     let nshards = 1u64 << bits;
     let (mut shard, mut inner) = (cursor & (nshards - 1), cursor >> bits);
-    let now = ctx.now;
     // Like Redis, stop after looking at ~COUNT keys, or after visiting
     // 10*COUNT buckets so sparse tables do not make one call long.
     let mut budget = count.saturating_mul(10);
@@ -229,6 +228,7 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
         ctx.unlock();
         ctx.lock_shard(false, db, shard as usize);
         let i = ctx.store().db_range(db).start + shard as usize;
+        let ctx = &*ctx;
         let dict = &ctx.shard(i).dict;
         if dict.is_empty() {
             inner = 0;
@@ -236,10 +236,9 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
             loop {
                 inner = dict.scan(inner, |s: &Slot| {
                     seen += 1;
-                    let live = s.expire_at().is_none_or(|t| t > now);
                     let wanted = pat.is_none_or(|p| glob::matches(p, s.key()))
                         && kind.is_none_or(|k| k == Some(s.kind()));
-                    if live && wanted {
+                    if wanted && ctx.live(s) {
                         out.push(Reply::bulk(s.key()));
                     }
                 });
@@ -281,13 +280,12 @@ fn randomkey(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
     if total == 0 {
         return Reply::Nil;
     }
-    let now = ctx.now;
     for _ in 0..100 {
         let mut n = (random_u64() % total as u64) as usize;
         for i in range.clone() {
             let dict = &ctx.shard(i).dict;
             if n < dict.len() {
-                if let Some(s) = dict.slot_at(n).filter(|s| s.expire_at().is_none_or(|t| t > now)) {
+                if let Some(s) = dict.slot_at(n).filter(|s| ctx.live(s)) {
                     return Reply::bulk(s.key());
                 }
                 break;
