@@ -184,7 +184,7 @@ impl<'a> Ctx<'a> {
     /// Whether a key is live at this command's time. As in Redis, a key is
     /// expired only once the clock is strictly past its expiry time.
     pub fn live(&self, s: &Slot) -> bool {
-        s.expire_at().is_none_or(|t| t >= self.now)
+        s.expire_at().map_or(true, |t| t >= self.now)
     }
 
     // ---- reads -----------------------------------------------------------
@@ -252,7 +252,7 @@ impl<'a> Ctx<'a> {
         let lru = self.lru;
         self.shard_mut(i)
             .insert(key, h, value, expire, lru)
-            .filter(|old| old.expire.is_none_or(|t| t >= now))
+            .filter(|old| old.expire.map_or(true, |t| t >= now))
     }
 
     pub fn insert(&mut self, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {

@@ -78,8 +78,11 @@ impl Cond {
     /// counts as an infinite TTL for GT and LT) may get expiry `when`.
     fn allows(&self, current: Option<i64>, when: i64) -> bool {
         match current {
-            None => !(self.xx || self.gt),
-            Some(cur) => !self.nx && !(self.gt && when <= cur) && !(self.lt && when >= cur),
+            None => !self.xx && !self.gt,
+            Some(cur) => {
+                let refused = self.nx || (self.gt && when <= cur) || (self.lt && when >= cur);
+                !refused
+            }
         }
     }
 }
