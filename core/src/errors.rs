@@ -93,3 +93,18 @@ pub const LCS_IDX_AND_LEN: &str = "ERR If you want both the length and indexes, 
 pub const LCS_TOO_LONG: &str = "ERR String too long for LCS";
 pub const LCS_MEMORY: &str = "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len";
 pub const LCS_ALLOC: &str = "ERR Insufficient memory, failed allocating transient memory for LCS";
+
+pub const INVALID_CURSOR: &str = "ERR invalid cursor";
+pub const NO_LFU: &str = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.";
+pub const EXPIRE_NX_COMBO: &str = "ERR NX and XX, GT or LT options at the same time are not compatible";
+pub const EXPIRE_GT_LT: &str = "ERR GT and LT options at the same time are not compatible";
+
+/// `ERR invalid expire time in '<name>' command`
+pub fn expire_time(name: &str) -> String {
+    format!("ERR invalid expire time in '{name}' command")
+}
+
+/// `ERR Unsupported option <opt>` (EXPIRE's flags).
+pub fn unsupported_option(opt: &[u8]) -> String {
+    sanitize(format!("ERR Unsupported option {}", String::from_utf8_lossy(opt)))
+}

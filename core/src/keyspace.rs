@@ -125,6 +125,21 @@ impl<'a> Ctx<'a> {
         self.lock_indices(idx, write);
     }
 
+    /// Locks one shard of a database (SCAN walks a database one shard at a
+    /// time, calling [`Ctx::unlock`] before moving to the next).
+    pub fn lock_shard(&mut self, write: bool, db: usize, shard: usize) {
+        let i = self.store.db_range(db).start + shard;
+        self.lock_indices(SmallVec::from_slice(&[i]), write);
+    }
+
+    /// Releases every lock taken so far, so the command may lock again
+    /// (a no-op when the context holds everything, as in EXEC).
+    pub fn unlock(&mut self) {
+        if !self.all {
+            self.held.clear();
+        }
+    }
+
     /// Locks every shard of every database, exclusively.
     pub fn lock_all(&mut self) {
         if self.all {
@@ -166,8 +181,10 @@ impl<'a> Ctx<'a> {
         (self.store.shard_of(db, h), h)
     }
 
-    fn live(&self, s: &Slot) -> bool {
-        s.expire_at().is_none_or(|t| t > self.now)
+    /// Whether a key is live at this command's time. As in Redis, a key is
+    /// expired only once the clock is strictly past its expiry time.
+    pub fn live(&self, s: &Slot) -> bool {
+        s.expire_at().map_or(true, |t| t >= self.now)
     }
 
     // ---- reads -----------------------------------------------------------
@@ -208,7 +225,7 @@ impl<'a> Ctx<'a> {
     /// Deletes `key` if it has expired (lazy expiry); true if it did.
     fn expire_if_due(&mut self, i: usize, key: &[u8], h: u64) -> bool {
         let now = self.now;
-        let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t <= now));
+        let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < now));
         if due {
             self.shard_mut(i).remove(key, h);
             ShardStats::add(&self.store.shards[i].stats.expired, 1);
@@ -235,7 +252,7 @@ impl<'a> Ctx<'a> {
         let lru = self.lru;
         self.shard_mut(i)
             .insert(key, h, value, expire, lru)
-            .filter(|old| old.expire.is_none_or(|t| t > now))
+            .filter(|old| old.expire.map_or(true, |t| t >= now))
     }
 
     pub fn insert(&mut self, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {

@@ -133,12 +133,12 @@ impl Shard {
         std::mem::swap(self, other);
     }
 
-    /// Deletes up to `limit` keys whose expiry is at or before `now`;
+    /// Deletes up to `limit` keys whose expiry is before `now`;
     /// returns how many were deleted and whether more are due.
     pub fn expire_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
         let mut deleted = 0;
         while let Some(&Reverse((when, hash))) = self.expires.peek() {
-            if when > now {
+            if when >= now {
                 return (deleted, false);
             }
             if deleted >= limit {
@@ -149,7 +149,7 @@ impl Shard {
                 let due = self
                     .dict
                     .get(&key, hash)
-                    .is_some_and(|s| s.expire_at().is_some_and(|t| t <= now) && self.dict.hash(s.key()) == hash);
+                    .is_some_and(|s| s.expire_at().is_some_and(|t| t < now) && self.dict.hash(s.key()) == hash);
                 if due {
                     self.remove(&key, hash);
                     deleted += 1;
