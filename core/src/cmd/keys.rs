@@ -30,7 +30,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd("keys", 2, READONLY | WHOLE_DB, NOKEYS, "keyspace", keys),
     cmd("scan", -2, READONLY | SELF_LOCKING, NOKEYS, "keyspace", scan),
     cmd("randomkey", 1, READONLY | RANDOM | WHOLE_DB, NOKEYS, "keyspace", randomkey),
-    cmd("object", -2, READONLY, (2, 2, 1), "keyspace", object),
+    cmd("object", -2, 0, (2, 2, 1), "keyspace", object),
 ];
 
 fn del(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
