@@ -408,11 +408,6 @@ impl Dict {
         v.reverse_bits()
     }
 
-    /// Number of buckets (the table size SCAN's cursor ranges over).
-    pub fn buckets(&self) -> usize {
-        self.buckets.len()
-    }
-
     pub fn mem_usage(&self) -> usize {
         self.buckets.capacity() * 4
             + (self.slots.capacity() - self.slots.len()) * std::mem::size_of::<Slot>()

@@ -337,17 +337,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Deletes the expired keys of a locked database, with stats.
-    pub(crate) fn purge_expired(&mut self, db: usize) {
-        let now = self.now;
-        for i in self.store.db_range(db) {
-            let (d, _) = self.shard_mut(i).expire_due(now, usize::MAX);
-            if d > 0 {
-                ShardStats::add(&self.store.shards[i].stats.expired, d as u64);
-            }
-        }
-    }
-
     pub fn lru_now(&self) -> u32 {
         self.lru
     }

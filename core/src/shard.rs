@@ -68,9 +68,6 @@ impl Shard {
     pub fn len(&self) -> usize {
         self.dict.len()
     }
-    pub fn is_empty(&self) -> bool {
-        self.dict.is_empty()
-    }
     pub fn volatile(&self) -> usize {
         self.volatile
     }

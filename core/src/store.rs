@@ -28,7 +28,6 @@ pub(crate) struct StoreInner {
     pub shard_bits: u32,
     pub next_client_id: AtomicU64,
     pub commands: StripedCounter,
-    pub start: Instant,
     pub start_ms: u64,
     /// Unix ms of the last active-expiry cycle run from a caller's thread.
     last_sweep: AtomicU64,
@@ -82,7 +81,6 @@ impl Store {
             shard_bits,
             next_client_id: AtomicU64::new(1),
             commands: StripedCounter::new(),
-            start: Instant::now(),
             start_ms: now,
             last_sweep: AtomicU64::new(now),
             sweep_cursor: AtomicUsize::new(0),
@@ -147,10 +145,6 @@ impl Store {
 }
 
 impl StoreInner {
-    pub fn nshards(&self) -> usize {
-        1 << self.shard_bits
-    }
-
     pub fn databases(&self) -> usize {
         self.config.databases
     }
