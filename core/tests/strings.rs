@@ -81,7 +81,8 @@ fn expiry_options_use_the_store_clock() {
     let (store, clock) = store_at(1_700_000_000_000);
     let mut s = store.session();
     assert_eq!(s.execute(&["SET", "k", "v", "PX", "100"]), Reply::ok());
-    clock.advance(99);
+    // Redis expires a key once the clock is strictly past its time.
+    clock.advance(100);
     assert_eq!(s.execute(&["GET", "k"]), Reply::bulk("v"));
     clock.advance(1);
     assert_eq!(s.execute(&["GET", "k"]), Reply::Nil);
@@ -89,15 +90,15 @@ fn expiry_options_use_the_store_clock() {
     // EXAT in the clock's future, then past it.
     assert_eq!(s.execute(&["SET", "k", "v", "EXAT", "1700000010"]), Reply::ok());
     assert_eq!(s.execute(&["GETEX", "k", "PXAT", "1700000005000"]), Reply::bulk("v"));
-    clock.set(1_700_000_004_999);
-    assert_eq!(s.execute(&["GET", "k"]), Reply::bulk("v"));
     clock.set(1_700_000_005_000);
+    assert_eq!(s.execute(&["GET", "k"]), Reply::bulk("v"));
+    clock.set(1_700_000_005_001);
     assert_eq!(s.execute(&["GET", "k"]), Reply::Nil);
 
     // KEEPTTL keeps a live TTL; PERSIST drops it; SETEX sets one.
     s.execute(&["SETEX", "k", "10", "v"]);
     s.execute(&["SET", "k", "w", "KEEPTTL"]);
-    clock.advance(10_000);
+    clock.advance(10_001);
     assert_eq!(s.execute(&["GET", "k"]), Reply::Nil);
     s.execute(&["PSETEX", "k", "10", "v"]);
     assert_eq!(s.execute(&["GETEX", "k", "PERSIST"]), Reply::bulk("v"));
@@ -111,7 +112,7 @@ fn expiry_options_use_the_store_clock() {
     s.execute(&["SETRANGE", "c", "0", "3"]);
     s.execute(&["INCRBYFLOAT", "c", "1"]);
     assert_eq!(s.execute(&["GET", "c"]), Reply::bulk("31"));
-    clock.advance(50);
+    clock.advance(51);
     assert_eq!(s.execute(&["GET", "c"]), Reply::Nil);
     s.execute(&["SET", "g", "1", "PX", "50"]);
     assert_eq!(s.execute(&["GETSET", "g", "2"]), Reply::bulk("1"));
