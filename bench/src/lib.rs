@@ -14,6 +14,7 @@ pub mod alloc;
 pub mod redis;
 
 use std::collections::HashMap as StdMap;
+use std::hint::black_box;
 
 use kv_core::{Reply, Session};
 
@@ -168,7 +169,10 @@ impl Workload {
     #[inline]
     pub fn step(&self, e: &mut impl Engine, op: Op, i: usize) -> usize {
         match op {
-            Op::Get => e.get(&self.keys[self.at(i)]).map_or(0, |v| v.len()),
+            // black_box the copies: otherwise the compiler may skip
+            // copying (and even reading) a floor's value, as it sees
+            // only the length used
+            Op::Get => black_box(e.get(&self.keys[self.at(i)])).map_or(0, |v| v.len()),
             Op::Set => {
                 e.set(&self.keys[self.at(i)], &self.values[self.at(i + 1)]);
                 1
@@ -176,7 +180,7 @@ impl Workload {
             Op::Incr => e.incr(&self.counters[self.at(i)]) as usize,
             Op::Mget10 => {
                 let refs: [&[u8]; 10] = std::array::from_fn(|j| &self.keys[self.at(i * 10 + j)][..]);
-                e.mget(&refs).len()
+                black_box(e.mget(&refs)).len()
             }
             // far in the future, so keys stay: EXPIRE only updates deadlines
             Op::Expire => e.expire(&self.keys[self.at(i)], 3_600_000 + (i % 1000) as i64) as usize,

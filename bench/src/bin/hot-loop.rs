@@ -43,6 +43,11 @@ fn main() {
     let w = Workload::new(n);
     match a.get(1).map(String::as_str) {
         Some("kv-fast") => run(&mut KvFast(Store::new().session()), &w, op, secs),
+        // a clock that costs one atomic load: shows what reading the system clock costs
+        Some("kv-fast-manual-clock") => {
+            let cfg = kv_core::Config::default().clock(kv_core::ManualClock::new(1_700_000_000_000));
+            run(&mut KvFast(Store::open(cfg).session()), &w, op, secs)
+        }
         Some("kv-execute") => run(&mut KvExecute(Store::new().session()), &w, op, secs),
         Some("hashmap") => run(&mut StdFloor::new(), &w, op, secs),
         Some("hashbrown") => run(&mut HashbrownFloor::new(), &w, op, secs),
