@@ -404,7 +404,10 @@ mod tests {
         s.set(b"a", b"1").unwrap();
         s.set_ex(b"t", b"2", 5).unwrap();
         let (h0, m0) = hits_misses(&st);
-        assert_eq!(s.mget(&["a", "x", "t", "a"]), Ok(vec![Some(b"1".to_vec()), None, Some(b"2".to_vec()), Some(b"1".to_vec())]));
+        assert_eq!(
+            s.mget(&["a", "x", "t", "a"]),
+            Ok(vec![Some(b"1".to_vec()), None, Some(b"2".to_vec()), Some(b"1".to_vec())])
+        );
         assert_eq!(hits_misses(&st), (h0 + 3, m0 + 1));
         clock.advance(5);
         assert_eq!(s.mget(&["t"]), Ok(vec![None]));

@@ -197,7 +197,9 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
 }
 
 fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg").map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")).unwrap_or_default()
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 fn main() {
@@ -326,7 +328,10 @@ fn main() {
         started.elapsed().as_secs_f64()
     );
     let _ = writeln!(md, "## Single thread, ns/op (lower is better)\n");
-    let _ = writeln!(md, "| op | kv-fast | kv-execute | HashMap | hashbrown | kv-fast / hashbrown | kv-execute / hashbrown |");
+    let _ = writeln!(
+        md,
+        "| op | kv-fast | kv-execute | HashMap | hashbrown | kv-fast / hashbrown | kv-execute / hashbrown |"
+    );
     let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
     for (op, c) in &rows {
         let _ = writeln!(
@@ -349,7 +354,10 @@ fn main() {
          parses and formats INCR's decimal text, and records EXPIRE deadlines in a side map.\n"
     );
     let _ = writeln!(md, "## Same ops on {SMALL_KEYS} keys (cache-resident), ns/op\n");
-    let _ = writeln!(md, "| op | kv-fast | kv-fast, manual clock | kv-execute | HashMap | hashbrown | kv-fast / hashbrown |");
+    let _ = writeln!(
+        md,
+        "| op | kv-fast | kv-fast, manual clock | kv-execute | HashMap | hashbrown | kv-fast / hashbrown |"
+    );
     let _ = writeln!(md, "|---|---:|---:|---:|---:|---:|---:|");
     for (op, c) in &small_rows {
         let _ = writeln!(
@@ -373,7 +381,8 @@ fn main() {
     let _ = writeln!(md, "| engine | 1 thread, Mops/s | 2 threads, Mops/s | 2 / 1 |");
     let _ = writeln!(md, "|---|---:|---:|---:|");
     let _ = writeln!(md, "| kv-fast | {:.2} | {:.2} | {:.2}x |", kv1 / 1e6, kv2 / 1e6, kv2 / kv1);
-    let _ = writeln!(md, "| hashbrown (shared, read-only) | {:.2} | {:.2} | {:.2}x |\n", hb1 / 1e6, hb2 / 1e6, hb2 / hb1);
+    let _ =
+        writeln!(md, "| hashbrown (shared, read-only) | {:.2} | {:.2} | {:.2}x |\n", hb1 / 1e6, hb2 / 1e6, hb2 / hb1);
     let _ = writeln!(md, "## Memory per key ({n} keys)\n");
     let _ = writeln!(md, "| store | bytes/key (allocator) | allocations/key | RSS growth/key |");
     let _ = writeln!(md, "|---|---:|---:|---:|");
