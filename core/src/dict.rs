@@ -47,7 +47,10 @@ fn varint_len(mut n: usize) -> usize {
 }
 
 fn pack(key: &[u8], expire: Option<u64>, inline: &[u8]) -> Box<[u8]> {
-    let mut kv = Vec::with_capacity(1 + 8 + varint_len(key.len()) + key.len() + inline.len());
+    // Exact capacity: `into_boxed_slice` shrinks in place, and glibc does
+    // not split a chunk for a few bytes, so any slack here stays allocated.
+    let expire_len = if expire.is_some() { 8 } else { 0 };
+    let mut kv = Vec::with_capacity(1 + expire_len + varint_len(key.len()) + key.len() + inline.len());
     kv.push(if expire.is_some() { HAS_EXPIRE } else { 0 });
     if let Some(t) = expire {
         kv.extend_from_slice(&t.to_le_bytes());

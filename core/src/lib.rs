@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod config;
 mod dict;
 pub mod errors;
+mod fast;
 pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
@@ -27,6 +28,7 @@ pub mod value;
 
 pub use config::{Clock, Config, ManualClock, SystemClock};
 pub use dict::Slot;
+pub use fast::Error;
 pub use reply::Reply;
 pub use session::{Session, SessionState};
 pub use store::Store;

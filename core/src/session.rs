@@ -28,8 +28,8 @@ pub struct SessionState {
 /// A client of a store: selected database, protocol, name. Not shared
 /// between threads; each thread (or binding object) holds its own.
 pub struct Session {
-    store: Store,
-    state: SessionState,
+    pub(crate) store: Store,
+    pub(crate) state: SessionState,
 }
 
 impl Session {
