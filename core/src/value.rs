@@ -52,9 +52,13 @@ impl Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum StrEnc {
+    /// An integer; small ones (0..10000) are Redis's shared integer
+    /// objects (OBJECT REFCOUNT 2147483647).
     Int = 0,
     Embstr = 1,
     Raw = 2,
+    /// An integer in its own object, never shared (what COPY makes of one).
+    IntUnshared = 3,
 }
 
 /// Longest string Redis stores as `embstr`.
@@ -74,7 +78,7 @@ impl StrEnc {
 
     pub fn name(self) -> &'static str {
         match self {
-            StrEnc::Int => "int",
+            StrEnc::Int | StrEnc::IntUnshared => "int",
             StrEnc::Embstr => "embstr",
             StrEnc::Raw => "raw",
         }
@@ -84,6 +88,7 @@ impl StrEnc {
         match b {
             0 => StrEnc::Int,
             1 => StrEnc::Embstr,
+            3 => StrEnc::IntUnshared,
             _ => StrEnc::Raw,
         }
     }

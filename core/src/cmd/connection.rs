@@ -112,7 +112,7 @@ fn hello(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
             name = Some(args[j + 1]);
             j += 2;
         } else {
-            let opt = String::from_utf8_lossy(args[j]);
+            let opt = String::from_utf8_lossy(errors::c_str(args[j]));
             return err(errors::sanitize(format!("ERR Syntax error in HELLO option '{opt}'")));
         }
     }

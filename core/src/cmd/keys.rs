@@ -10,7 +10,7 @@ use crate::errors;
 use crate::glob;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
-use crate::value::{Kind, StrEnc};
+use crate::value::{Kind, StrEnc, Value};
 
 /// Every argument from the first on is a key.
 const ALL_KEYS: (i32, i32, i32) = (1, -1, 1);
@@ -115,7 +115,7 @@ fn copy_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     }
     ctx.lock_keys(true, [(src_db, key), (dst_db, newkey)]);
     let Some(slot) = ctx.read_in(src_db, key) else { return Ok(Reply::Integer(0)) };
-    let (value, expire) = (slot.to_value(), slot.expire_at());
+    let (value, expire) = (unshared(slot.to_value()), slot.expire_at());
     if ctx.write_in(dst_db, newkey).is_some() && !replace {
         return Ok(Reply::Integer(0));
     }
@@ -163,6 +163,7 @@ fn keys(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// minus negates modulo 2^64), decimal digits, nothing after them, no
 /// leading space, no overflow. An empty string is cursor 0.
 fn parse_cursor(s: &[u8]) -> Option<u64> {
+    let s = errors::c_str(s);
     let (neg, digits) = match s.first() {
         None => return Some(0),
         Some(b'-') => (true, &s[1..]),
@@ -360,6 +361,16 @@ fn encoding(slot: &Slot) -> &'static str {
         Kind::String => slot.str_enc().name(),
         // Collections report their own encodings once they exist.
         other => other.name(),
+    }
+}
+
+
+/// COPY duplicates the value: a copied integer is Redis's own new object,
+/// not one of the shared small integers.
+fn unshared(value: Value) -> Value {
+    match value {
+        Value::Str(bytes, StrEnc::Int) => Value::Str(bytes, StrEnc::IntUnshared),
+        other => other,
     }
 }
 
