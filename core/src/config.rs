@@ -13,6 +13,12 @@ pub trait Clock: Send + Sync + 'static {
     fn now_us(&self) -> u64 {
         self.now_ms() * 1000
     }
+    /// Unix time in milliseconds that may lag by a few milliseconds but is
+    /// cheap to read on every command: it paces the LRU clock and the
+    /// expiry sweep. Expiry decisions themselves use [`Clock::now_ms`].
+    fn coarse_ms(&self) -> u64 {
+        self.now_ms()
+    }
 }
 
 /// The system's wall clock.
@@ -25,6 +31,18 @@ impl Clock for SystemClock {
     }
     fn now_us(&self) -> u64 {
         SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+    }
+    /// On Linux, CLOCK_REALTIME_COARSE: the kernel's last tick, read from
+    /// the vDSO page without touching the time-stamp counter.
+    #[cfg(target_os = "linux")]
+    fn coarse_ms(&self) -> u64 {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `ts` is a valid, writable timespec for the call.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME_COARSE, &mut ts) } == 0 {
+            ts.tv_sec as u64 * 1000 + ts.tv_nsec as u64 / 1_000_000
+        } else {
+            self.now_ms()
+        }
     }
 }
 

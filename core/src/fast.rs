@@ -95,7 +95,7 @@ impl Session {
         let inner = &*self.store.inner;
         inner.commands.add(self.state.id, 1);
         let mut ctx = Ctx::new(inner, &mut self.state);
-        let now = ctx.now;
+        let now = ctx.coarse_ms();
         let r = f(&mut ctx);
         drop(ctx);
         inner.maybe_sweep(now);
@@ -131,7 +131,7 @@ impl Session {
             if ms <= 0 {
                 return Err(expire_time_error("set"));
             }
-            let at = deadline(ctx.now, ms, "set")?;
+            let at = deadline(ctx.now(), ms, "set")?;
             let db = ctx.db();
             ctx.lock_keys(true, [(db, key)]);
             ctx.insert(key, Value::string(value), Some(at as u64));
@@ -203,7 +203,7 @@ impl Session {
     /// now deletes it, as Redis does). Negative `ms` is allowed.
     pub fn expire(&mut self, key: &[u8], ms: i64) -> Result<bool, Error> {
         self.fast(|ctx| {
-            let at = deadline(ctx.now, ms, "pexpire")?;
+            let at = deadline(ctx.now(), ms, "pexpire")?;
             let db = ctx.db();
             ctx.lock_keys(true, [(db, key)]);
             // A write lookup, as Redis's: lazily expires, touches the LRU.
@@ -284,7 +284,7 @@ mod tests {
         same_get(&mut s, b"k");
         s.set_ex(b"t", b"x", 100).unwrap();
         same_get(&mut s, b"t");
-        clock.advance(100);
+        clock.advance(101);
         same_get(&mut s, b"t");
         assert_eq!(s.get(b"t"), Ok(None));
         assert_eq!(s.get(b"k"), Ok(Some(b"v".to_vec())));
@@ -352,7 +352,7 @@ mod tests {
         let (h0, m0) = hits_misses(&st);
         assert_eq!(s.exists(&["k1", "k1", "nope", "t"]), 3);
         assert_eq!(hits_misses(&st), (h0 + 3, m0 + 1));
-        clock.advance(10);
+        clock.advance(11);
         assert_eq!(s.exists(&["t"]), 0);
         assert_eq!(s.del(&["t"]), 0, "an expired key is not counted");
         assert_eq!(s.del(&keys[..5]), 5);
@@ -391,7 +391,7 @@ mod tests {
         assert_eq!(s.incr_by(b"t", 1), Ok(2));
         clock.advance(50);
         assert_eq!(s.get(b"t"), Ok(Some(b"2".to_vec())));
-        clock.advance(50);
+        clock.advance(51);
         assert_eq!(s.incr_by(b"t", 1), Ok(1));
         clock.advance(1_000_000);
         assert_eq!(s.get(b"t"), Ok(Some(b"1".to_vec())), "the new key is persistent");
@@ -409,7 +409,7 @@ mod tests {
             Ok(vec![Some(b"1".to_vec()), None, Some(b"2".to_vec()), Some(b"1".to_vec())])
         );
         assert_eq!(hits_misses(&st), (h0 + 3, m0 + 1));
-        clock.advance(5);
+        clock.advance(6);
         assert_eq!(s.mget(&["t"]), Ok(vec![None]));
         let keys: Vec<Vec<u8>> = (0..100).map(|i| format!("key:{i}").into_bytes()).collect();
         for k in &keys {
@@ -428,7 +428,7 @@ mod tests {
         assert_eq!(s.expire(b"nope", 100), Ok(false));
         s.set(b"k", b"v").unwrap();
         assert_eq!(s.expire(b"k", 100), Ok(true));
-        clock.advance(99);
+        clock.advance(100);
         assert_eq!(s.get(b"k"), Ok(Some(b"v".to_vec())));
         clock.advance(1);
         assert_eq!(s.get(b"k"), Ok(None));

@@ -35,6 +35,8 @@
 //! deletes it (lazy expiry). Each shard also keeps a min-heap of expiry
 //! times that the active sweep pops, so keys nobody touches are freed too.
 
+use std::cell::Cell;
+
 use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use smallvec::SmallVec;
 
@@ -69,8 +71,13 @@ impl Guard<'_> {
 pub struct Ctx<'a> {
     pub(crate) store: &'a StoreInner,
     pub sess: &'a mut SessionState,
-    /// Unix ms when the command started; all expiry checks use it.
-    pub now: u64,
+    /// Unix ms of the command, read from the clock on first use and then
+    /// fixed for the whole command (0: not read yet). Commands that never
+    /// meet an expiry never read the precise clock, whose read orders the
+    /// CPU's pipeline and costs a hot GET more than the lookup itself.
+    now: Cell<u64>,
+    /// Coarse Unix ms when the command started (LRU clock, sweep pacing).
+    coarse_ms: u64,
     lru: u32,
     /// Held guards, sorted by shard index.
     held: SmallVec<[(usize, Guard<'a>); 4]>,
@@ -80,8 +87,27 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
-        let now = store.now_ms();
-        Ctx { store, sess, now, lru: StoreInner::lru_clock(now), held: SmallVec::new(), all: false }
+        let coarse_ms = store.config.clock.coarse_ms();
+        let lru = StoreInner::lru_clock(coarse_ms);
+        Ctx { store, sess, now: Cell::new(0), coarse_ms, lru, held: SmallVec::new(), all: false }
+    }
+
+    /// Unix ms of this command; every expiry decision of a command sees the
+    /// same instant, as in Redis.
+    pub fn now(&self) -> u64 {
+        match self.now.get() {
+            0 => {
+                let t = self.store.now_ms().max(1);
+                self.now.set(t);
+                t
+            }
+            t => t,
+        }
+    }
+
+    /// Coarse time the command started (milliseconds, a few ms of jitter).
+    pub(crate) fn coarse_ms(&self) -> u64 {
+        self.coarse_ms
     }
 
     /// The selected database.
@@ -184,7 +210,7 @@ impl<'a> Ctx<'a> {
     /// Whether a key is live at this command's time. As in Redis, a key is
     /// expired only once the clock is strictly past its expiry time.
     pub fn live(&self, s: &Slot) -> bool {
-        s.expire_at().map_or(true, |t| t >= self.now)
+        s.expire_at().map_or(true, |t| t >= self.now())
     }
 
     // ---- reads -----------------------------------------------------------
@@ -224,7 +250,7 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` if it has expired (lazy expiry); true if it did.
     fn expire_if_due(&mut self, i: usize, key: &[u8], h: u64) -> bool {
-        let now = self.now;
+        let now = self.now();
         let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < now));
         if due {
             self.shard_mut(i).remove(key, h);
@@ -248,7 +274,7 @@ impl<'a> Ctx<'a> {
     /// Stores a value with an expiry (None: persistent), replacing the key.
     pub fn insert_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {
         let (i, h) = self.locate(db, key);
-        let now = self.now;
+        let now = self.now();
         let lru = self.lru;
         self.shard_mut(i)
             .insert(key, h, value, expire, lru)
@@ -286,7 +312,7 @@ impl<'a> Ctx<'a> {
             return false;
         }
         if let Some(t) = expire {
-            if t <= self.now {
+            if t <= self.now() {
                 return self.shard_mut(i).remove(key, h).is_some();
             }
         }

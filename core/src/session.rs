@@ -77,7 +77,7 @@ impl Session {
         let inner = &*self.store.inner;
         inner.commands.add(self.state.id, 1);
         let mut ctx = Ctx::new(inner, &mut self.state);
-        let now = ctx.now;
+        let now = ctx.coarse_ms();
         let reply = run(&mut ctx, spec, args);
         drop(ctx);
         inner.maybe_sweep(now);

@@ -102,7 +102,7 @@ fn set_expiry_impl(ctx: &mut Ctx<'_>, args: &[&[u8]], form: Form) -> Result<Repl
         when = when.checked_mul(1000).ok_or_else(bad_time)?;
     }
     if form.relative {
-        when = when.checked_add(ctx.now as i64).ok_or_else(bad_time)?;
+        when = when.checked_add(ctx.now() as i64).ok_or_else(bad_time)?;
     }
     let Some(slot) = ctx.write(args[1]) else { return Ok(Reply::Integer(0)) };
     let current = slot.expire_at().map(|t| i64::try_from(t).unwrap_or(i64::MAX));
@@ -143,7 +143,7 @@ fn show_expiry(ctx: &mut Ctx<'_>, key: &[u8], show: Show, ms: bool) -> Reply {
     let Some(slot) = ctx.peek(key) else { return Reply::Integer(-2) };
     let Some(at) = slot.expire_at() else { return Reply::Integer(-1) };
     let v = match show {
-        Show::Remaining => at.saturating_sub(ctx.now),
+        Show::Remaining => at.saturating_sub(ctx.now()),
         Show::Absolute => at,
     };
     let v = i64::try_from(v).unwrap_or(i64::MAX);

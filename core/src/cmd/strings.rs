@@ -196,7 +196,7 @@ fn parse_opts<'a>(args: &[&'a [u8]], for_set: bool) -> Result<Opts<'a>, Reply> {
 /// Redis's setGenericCommand. `ok` / `abort` are the replies when the value
 /// is set or an NX/XX condition stops it (unless GET was asked for).
 fn set_generic(ctx: &mut Ctx<'_>, key: &[u8], val: &[u8], o: &Opts<'_>, name: &str, ok: Reply, abort: Reply) -> R {
-    let expire = o.expire.map(|(e, arg)| e.resolve(arg, ctx.now, name)).transpose()?;
+    let expire = o.expire.map(|(e, arg)| e.resolve(arg, ctx.now(), name)).transpose()?;
     let old = if o.get { Some(read_str(ctx, key)?.map(<[u8]>::to_vec)) } else { None };
     let found = ctx.write(key).is_some();
     let result = |fallback: Reply| old.map_or(fallback, Reply::from);
@@ -240,7 +240,7 @@ fn getex(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
         return Ok(Reply::Nil);
     };
     // Validated only once the key is known to hold a string, as Redis.
-    let expire = o.expire.map(|(e, arg)| e.resolve(arg, ctx.now, "getex")).transpose()?;
+    let expire = o.expire.map(|(e, arg)| e.resolve(arg, ctx.now(), "getex")).transpose()?;
     if let Some(t) = expire {
         // An EXAT/PXAT time already past deletes the key.
         ctx.set_expire(key, Some(t));
