@@ -66,12 +66,30 @@ fn pack(key: &[u8], expire: Option<u64>, inline: &[u8]) -> Box<[u8]> {
     kv.into_boxed_slice()
 }
 
+/// A value to store: owned, or string bytes borrowed from the caller (so a
+/// short string is copied once, straight into the slot).
+pub enum NewValue<'v> {
+    Owned(Value),
+    Bytes(&'v [u8], StrEnc),
+}
+
+impl From<Value> for NewValue<'_> {
+    fn from(v: Value) -> Self {
+        NewValue::Owned(v)
+    }
+}
+
 impl Slot {
-    fn new(key: &[u8], value: Value, expire: Option<u64>, lru: u32) -> Slot {
-        let (kind, enc) = (value.kind(), value_enc(&value));
-        let (kv, obj) = match value {
-            Value::Str(s, _) if s.len() <= INLINE_MAX => (pack(key, expire, &s), None),
-            v => (pack(key, expire, &[]), Some(Box::new(v))),
+    fn new(key: &[u8], value: NewValue<'_>, expire: Option<u64>, lru: u32) -> Slot {
+        let (kind, enc, kv, obj) = match value {
+            NewValue::Bytes(s, enc) if s.len() <= INLINE_MAX => (Kind::String, enc, pack(key, expire, s), None),
+            NewValue::Bytes(s, enc) => {
+                (Kind::String, enc, pack(key, expire, &[]), Some(Box::new(Value::Str(s.to_vec(), enc))))
+            }
+            NewValue::Owned(Value::Str(s, enc)) if s.len() <= INLINE_MAX => {
+                (Kind::String, enc, pack(key, expire, &s), None)
+            }
+            NewValue::Owned(v) => (v.kind(), value_enc(&v), pack(key, expire, &[]), Some(Box::new(v))),
         };
         Slot { next: NIL, meta: AtomicU32::new(meta_bits(kind, enc, lru)), kv, obj }
     }
@@ -154,7 +172,7 @@ impl Slot {
     pub fn set_value(&mut self, value: Value) {
         let lru = self.lru();
         let expire = self.expire_at();
-        let mut fresh = Slot::new(self.key(), value, expire, lru);
+        let mut fresh = Slot::new(self.key(), value.into(), expire, lru);
         fresh.next = self.next;
         *self = fresh;
     }
@@ -268,22 +286,23 @@ impl Dict {
         self.find(key, hash).map(|i| &mut self.slots[i])
     }
 
-    /// Inserts or replaces; returns the replaced value and expiry.
-    pub fn insert(
+    /// Inserts or replaces; for a replaced key returns `Some(its old expiry)`.
+    pub fn insert<'v>(
         &mut self,
         key: &[u8],
         hash: u64,
-        value: Value,
+        value: impl Into<NewValue<'v>>,
         expire: Option<u64>,
         lru: u32,
-    ) -> Option<(Value, Option<u64>)> {
+    ) -> Option<Option<u64>> {
+        let value = value.into();
         if let Some(i) = self.find(key, hash) {
             let slot = &mut self.slots[i];
-            let old = (slot.to_value(), slot.expire_at());
+            let old_expire = slot.expire_at();
             let next = slot.next;
             *slot = Slot::new(key, value, expire, lru);
             slot.next = next;
-            return Some(old);
+            return Some(old_expire);
         }
         assert!(self.slots.len() < (u32::MAX - 1) as usize, "shard holds at most 2^32-2 keys");
         let b = (hash & self.mask()) as usize;

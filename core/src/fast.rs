@@ -17,7 +17,7 @@ use crate::reply::Reply;
 use crate::session::Session;
 use crate::shard::ShardStats;
 use crate::store::Store;
-use crate::value::{Kind, Value};
+use crate::value::{Kind, StrEnc, Value};
 
 /// A Redis error reply: its text, starting with the error prefix
 /// (`ERR`, `WRONGTYPE`, ...), exactly as a server would send it.
@@ -119,7 +119,7 @@ impl Session {
         self.fast(|ctx| {
             let db = ctx.db();
             ctx.lock_keys(true, [(db, key)]);
-            ctx.insert(key, Value::string(value), None);
+            ctx.insert_bytes(key, value, StrEnc::for_value(value), None);
             Ok(())
         })
     }
@@ -134,7 +134,7 @@ impl Session {
             let at = deadline(ctx.now(), ms, "set")?;
             let db = ctx.db();
             ctx.lock_keys(true, [(db, key)]);
-            ctx.insert(key, Value::string(value), Some(at as u64));
+            ctx.insert_bytes(key, value, StrEnc::for_value(value), Some(at as u64));
             Ok(())
         })
     }

@@ -40,11 +40,11 @@ use std::cell::Cell;
 use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use smallvec::SmallVec;
 
-use crate::dict::Slot;
+use crate::dict::{NewValue, Slot};
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
 use crate::store::StoreInner;
-use crate::value::Value;
+use crate::value::{StrEnc, Value};
 
 enum Guard<'a> {
     R(RwLockReadGuard<'a, Shard>),
@@ -89,7 +89,15 @@ impl<'a> Ctx<'a> {
     pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
         let coarse_ms = store.config.clock.coarse_ms();
         let lru = StoreInner::lru_clock(coarse_ms);
-        Ctx { store, sess, now: Cell::new(0), coarse_ms, lru, held: SmallVec::new(), all: false }
+        Ctx {
+            store,
+            sess,
+            now: Cell::new(0),
+            coarse_ms,
+            lru,
+            held: SmallVec::new(),
+            all: false,
+        }
     }
 
     /// Unix ms of this command; every expiry decision of a command sees the
@@ -272,17 +280,21 @@ impl<'a> Ctx<'a> {
     }
 
     /// Stores a value with an expiry (None: persistent), replacing the key.
-    pub fn insert_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {
+    pub fn insert_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) {
         let (i, h) = self.locate(db, key);
-        let now = self.now();
         let lru = self.lru;
-        self.shard_mut(i)
-            .insert(key, h, value, expire, lru)
-            .filter(|old| old.expire.map_or(true, |t| t >= now))
+        self.shard_mut(i).insert(key, h, value, expire, lru);
     }
 
-    pub fn insert(&mut self, key: &[u8], value: Value, expire: Option<u64>) -> Option<Removed> {
+    pub fn insert(&mut self, key: &[u8], value: Value, expire: Option<u64>) {
         self.insert_in(self.sess.db, key, value, expire)
+    }
+
+    /// Stores a string from borrowed bytes (one copy, straight into place).
+    pub fn insert_bytes(&mut self, key: &[u8], bytes: &[u8], enc: StrEnc, expire: Option<u64>) {
+        let (i, h) = self.locate(self.sess.db, key);
+        let lru = self.lru;
+        self.shard_mut(i).insert(key, h, NewValue::Bytes(bytes, enc), expire, lru);
     }
 
     /// Stores a value, keeping the key's expiry if it exists and is live.

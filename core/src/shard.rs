@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::RwLock;
 
-use crate::dict::{Dict, Slot};
+use crate::dict::{Dict, NewValue, Slot};
 use crate::value::Value;
 
 pub struct Shard {
@@ -81,16 +81,21 @@ impl Shard {
     }
 
     /// Stores `value` under `key`, replacing any previous value and expiry.
-    pub fn insert(&mut self, key: &[u8], hash: u64, value: Value, expire: Option<u64>, lru: u32) -> Option<Removed> {
-        let old = self.dict.insert(key, hash, value, expire, lru);
-        if old.as_ref().is_some_and(|o| o.1.is_some()) {
+    pub fn insert<'v>(
+        &mut self,
+        key: &[u8],
+        hash: u64,
+        value: impl Into<NewValue<'v>>,
+        expire: Option<u64>,
+        lru: u32,
+    ) {
+        if let Some(Some(_)) = self.dict.insert(key, hash, value, expire, lru) {
             self.volatile -= 1;
         }
         if let Some(t) = expire {
             self.volatile += 1;
             self.expires.push(Reverse((t, hash)));
         }
-        old.map(|(value, expire)| Removed { value, expire })
     }
 
     pub fn remove(&mut self, key: &[u8], hash: u64) -> Option<Removed> {

@@ -87,7 +87,7 @@ fn put_keep_ttl(ctx: &mut Ctx<'_>, key: &[u8], bytes: &[u8], enc: StrEnc) {
             v.extend_from_slice(bytes);
         }),
         None => {
-            ctx.insert(key, Value::Str(bytes.to_vec(), enc), None);
+            ctx.insert_bytes(key, bytes, enc, None);
         }
     }
 }
@@ -108,7 +108,7 @@ fn getdel(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
 
 fn getset(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
     let old = read_str(ctx, args[1])?.map(<[u8]>::to_vec);
-    ctx.insert(args[1], Value::string(args[2]), None);
+    ctx.insert_bytes(args[1], args[2], StrEnc::for_value(args[2]), None);
     Ok(old.into())
 }
 
@@ -198,18 +198,19 @@ fn parse_opts<'a>(args: &[&'a [u8]], for_set: bool) -> Result<Opts<'a>, Reply> {
 fn set_generic(ctx: &mut Ctx<'_>, key: &[u8], val: &[u8], o: &Opts<'_>, name: &str, ok: Reply, abort: Reply) -> R {
     let expire = o.expire.map(|(e, arg)| e.resolve(arg, ctx.now(), name)).transpose()?;
     let old = if o.get { Some(read_str(ctx, key)?.map(<[u8]>::to_vec)) } else { None };
-    let found = ctx.write(key).is_some();
     let result = |fallback: Reply| old.map_or(fallback, Reply::from);
-    if (o.nx && found) || (o.xx && !found) {
-        return Ok(result(abort));
+    if o.nx || o.xx {
+        let found = ctx.write(key).is_some();
+        if (o.nx && found) || (o.xx && !found) {
+            return Ok(result(abort));
+        }
     }
-    let value = Value::string(val);
-    match expire {
-        // A time already past still stores the key, expired (as Redis).
-        Some(t) => drop(ctx.insert(key, value, Some(t))),
-        None if o.keepttl => ctx.insert_keep_ttl(key, value),
-        None => drop(ctx.insert(key, value, None)),
-    }
+    // A time already past still stores the key, expired (as Redis).
+    let expire = match expire {
+        None if o.keepttl => ctx.peek(key).and_then(|s| s.expire_at()),
+        e => e,
+    };
+    ctx.insert_bytes(key, val, StrEnc::for_value(val), expire);
     Ok(result(ok))
 }
 
@@ -265,7 +266,7 @@ fn mset(ctx: &mut Ctx<'_>, args: &[&[u8]], name: &str, nx: bool) -> Reply {
         return Reply::Integer(0);
     }
     for kv in args[1..].chunks(2) {
-        ctx.insert(kv[0], Value::string(kv[1]), None);
+        ctx.insert_bytes(kv[0], kv[1], StrEnc::for_value(kv[1]), None);
     }
     if nx {
         Reply::Integer(1)
