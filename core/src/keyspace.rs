@@ -89,15 +89,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
         let coarse_ms = store.config.clock.coarse_ms();
         let lru = StoreInner::lru_clock(coarse_ms);
-        Ctx {
-            store,
-            sess,
-            now: Cell::new(0),
-            coarse_ms,
-            lru,
-            held: SmallVec::new(),
-            all: false,
-        }
+        Ctx { store, sess, now: Cell::new(0), coarse_ms, lru, held: SmallVec::new(), all: false }
     }
 
     /// Unix ms of this command; every expiry decision of a command sees the

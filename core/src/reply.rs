@@ -169,12 +169,9 @@ impl Reply {
             Reply::Array(items) | Reply::Set(items) => {
                 Reply::Array(items.into_iter().map(|r| r.into_protocol(2)).collect())
             }
-            Reply::Map(pairs) => Reply::Array(
-                pairs
-                    .into_iter()
-                    .flat_map(|(k, v)| [k.into_protocol(2), v.into_protocol(2)])
-                    .collect(),
-            ),
+            Reply::Map(pairs) => {
+                Reply::Array(pairs.into_iter().flat_map(|(k, v)| [k.into_protocol(2), v.into_protocol(2)]).collect())
+            }
             other => other,
         }
     }

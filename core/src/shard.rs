@@ -47,10 +47,7 @@ pub struct ShardCell {
 
 impl ShardCell {
     pub fn new(hasher: ahash::RandomState) -> ShardCell {
-        ShardCell {
-            lock: RwLock::new(Shard::empty(hasher)),
-            stats: ShardStats::default(),
-        }
+        ShardCell { lock: RwLock::new(Shard::empty(hasher)), stats: ShardStats::default() }
     }
 }
 
@@ -81,14 +78,7 @@ impl Shard {
     }
 
     /// Stores `value` under `key`, replacing any previous value and expiry.
-    pub fn insert<'v>(
-        &mut self,
-        key: &[u8],
-        hash: u64,
-        value: impl Into<NewValue<'v>>,
-        expire: Option<u64>,
-        lru: u32,
-    ) {
+    pub fn insert<'v>(&mut self, key: &[u8], hash: u64, value: impl Into<NewValue<'v>>, expire: Option<u64>, lru: u32) {
         if let Some(Some(_)) = self.dict.insert(key, hash, value, expire, lru) {
             self.volatile -= 1;
         }
@@ -164,11 +154,8 @@ impl Shard {
     /// Rebuilds the expiry heap once stale entries outnumber live ones.
     fn maybe_compact_heap(&mut self) {
         if self.expires.len() > 1024 && self.expires.len() > self.volatile * 4 {
-            let heap = self
-                .dict
-                .iter()
-                .filter_map(|s| s.expire_at().map(|t| Reverse((t, self.dict.hash(s.key())))))
-                .collect();
+            let heap =
+                self.dict.iter().filter_map(|s| s.expire_at().map(|t| Reverse((t, self.dict.hash(s.key()))))).collect();
             self.expires = heap;
         }
     }

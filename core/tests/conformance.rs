@@ -6,6 +6,8 @@
 
 mod support {
     pub mod notation;
+    // Shared with the differential test, which uses all of it.
+    #[allow(dead_code)]
     pub mod resp;
     pub mod vectors;
 }
@@ -67,10 +69,7 @@ fn vector_files() -> Vec<(String, PathBuf)> {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no .kvt files in {} (filter {filter:?})", vector_dir().display());
-    files
-        .into_iter()
-        .map(|p| (format!("tests/conformance/{}", p.file_name().unwrap().to_string_lossy()), p))
-        .collect()
+    files.into_iter().map(|p| (format!("tests/conformance/{}", p.file_name().unwrap().to_string_lossy()), p)).collect()
 }
 
 #[test]

@@ -88,12 +88,7 @@ fn differential_against_redis() {
         let cmds = Gen::new(seed, base).sequence(n, only.as_deref(), &except);
         if let Err(d) = h.run(&cmds) {
             let at = d.trace.last().expect("a divergence has a step");
-            eprintln!(
-                "seed {seed}: divergence at command #{} > {}: {}",
-                d.index + 1,
-                show_command(&at.cmd),
-                d.why
-            );
+            eprintln!("seed {seed}: divergence at command #{} > {}: {}", d.index + 1, show_command(&at.cmd), d.why);
             failures.push((seed, cmds, d));
         }
     }
@@ -184,10 +179,7 @@ fn generator_is_seeded_and_complete() {
         if name == "unknown" {
             continue;
         }
-        assert!(
-            many.iter().any(|c| c[0].eq_ignore_ascii_case(name.as_bytes())),
-            "{name} is never generated"
-        );
+        assert!(many.iter().any(|c| c[0].eq_ignore_ascii_case(name.as_bytes())), "{name} is never generated");
     }
     let issue = "ping echo select swapdb dbsize flushdb flushall time hello client command info del unlink exists \
                  type rename renamenx copy move keys scan randomkey touch expire pexpire expireat pexpireat ttl pttl \

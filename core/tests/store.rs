@@ -53,10 +53,7 @@ fn lookup_is_case_insensitive_and_errors_are_redis_words() {
         store.execute(&["NOPE", "a", "b"]),
         Reply::error_owned("ERR unknown command 'NOPE', with args beginning with: 'a' 'b' ".into())
     );
-    assert_eq!(
-        store.execute(&["get"]),
-        Reply::error_owned("ERR wrong number of arguments for 'get' command".into())
-    );
+    assert_eq!(store.execute(&["get"]), Reply::error_owned("ERR wrong number of arguments for 'get' command".into()));
     let empty: [&[u8]; 0] = [];
     assert!(store.execute(&empty).is_error());
 }

@@ -34,10 +34,7 @@ pub fn format_reply(reply: &Reply, mode: Output, verbatim: bool) -> Vec<u8> {
 
 /// Commands whose replies redis-cli prints raw whatever the output mode.
 pub fn prints_raw(args: &[Vec<u8>]) -> bool {
-    let is = |i: usize, s: &str| {
-        args.get(i)
-            .is_some_and(|a| a.eq_ignore_ascii_case(s.as_bytes()))
-    };
+    let is = |i: usize, s: &str| args.get(i).is_some_and(|a| a.eq_ignore_ascii_case(s.as_bytes()));
     let n = args.len();
     is(0, "info")
         || is(0, "lolwut")
@@ -65,9 +62,7 @@ fn standard(reply: &Reply, prefix: &[u8], out: &mut Vec<u8>) {
             out.push(b'\n');
         }
         Reply::Integer(i) => out.extend_from_slice(format!("(integer) {i}\n").as_bytes()),
-        Reply::Double(d) => {
-            out.extend_from_slice(format!("(double) {}\n", double_text(*d)).as_bytes())
-        }
+        Reply::Double(d) => out.extend_from_slice(format!("(double) {}\n", double_text(*d)).as_bytes()),
         Reply::Bulk(b) => {
             repr(b, out);
             out.push(b'\n');
@@ -78,30 +73,15 @@ fn standard(reply: &Reply, prefix: &[u8], out: &mut Vec<u8>) {
         }
         Reply::Nil | Reply::NilArray => out.extend_from_slice(b"(nil)\n"),
         Reply::Boolean(b) => out.extend_from_slice(if *b { b"(true)\n" } else { b"(false)\n" }),
-        Reply::Array(items) => aggregate(
-            items.iter().map(|r| (r, None)),
-            items.len(),
-            b')',
-            b"(empty array)\n",
-            prefix,
-            out,
-        ),
-        Reply::Set(items) => aggregate(
-            items.iter().map(|r| (r, None)),
-            items.len(),
-            b'~',
-            b"(empty set)\n",
-            prefix,
-            out,
-        ),
-        Reply::Map(pairs) => aggregate(
-            pairs.iter().map(|(k, v)| (k, Some(v))),
-            pairs.len(),
-            b'#',
-            b"(empty hash)\n",
-            prefix,
-            out,
-        ),
+        Reply::Array(items) => {
+            aggregate(items.iter().map(|r| (r, None)), items.len(), b')', b"(empty array)\n", prefix, out)
+        }
+        Reply::Set(items) => {
+            aggregate(items.iter().map(|r| (r, None)), items.len(), b'~', b"(empty set)\n", prefix, out)
+        }
+        Reply::Map(pairs) => {
+            aggregate(pairs.iter().map(|(k, v)| (k, Some(v))), pairs.len(), b'#', b"(empty hash)\n", prefix, out)
+        }
     }
 }
 
@@ -232,10 +212,7 @@ mod tests {
         assert_eq!(std(&Reply::Double(f64::NEG_INFINITY)), "(double) -inf\n");
         assert_eq!(std(&Reply::Boolean(true)), "(true)\n");
         assert_eq!(std(&Reply::Boolean(false)), "(false)\n");
-        assert_eq!(
-            std(&Reply::Verbatim("txt", b"a:b\r\n".to_vec())),
-            "a:b\r\n\n"
-        );
+        assert_eq!(std(&Reply::Verbatim("txt", b"a:b\r\n".to_vec())), "a:b\r\n\n");
     }
 
     #[test]
@@ -249,10 +226,7 @@ mod tests {
     fn nested_arrays_are_numbered_and_indented() {
         let r = Reply::Array(vec![
             Reply::Array(vec![bulk("a"), Reply::Double(1.5)]),
-            Reply::Array(vec![
-                Reply::Integer(2),
-                Reply::Array(vec![Reply::Nil, Reply::error("E x")]),
-            ]),
+            Reply::Array(vec![Reply::Integer(2), Reply::Array(vec![Reply::Nil, Reply::error("E x")])]),
             Reply::Array(vec![]),
         ]);
         assert_eq!(
@@ -263,20 +237,10 @@ mod tests {
 
     #[test]
     fn index_width_follows_the_largest_index() {
-        let r = Reply::Array(
-            (0..10)
-                .map(|i| Reply::Array(vec![Reply::Integer(i), Reply::Integer(i)]))
-                .collect(),
-        );
+        let r = Reply::Array((0..10).map(|i| Reply::Array(vec![Reply::Integer(i), Reply::Integer(i)])).collect());
         let s = std(&r);
-        assert!(
-            s.starts_with(" 1) 1) (integer) 0\n    2) (integer) 0\n 2) 1)"),
-            "{s}"
-        );
-        assert!(
-            s.ends_with("10) 1) (integer) 9\n    2) (integer) 9\n"),
-            "{s}"
-        );
+        assert!(s.starts_with(" 1) 1) (integer) 0\n    2) (integer) 0\n 2) 1)"), "{s}");
+        assert!(s.ends_with("10) 1) (integer) 9\n    2) (integer) 9\n"), "{s}");
     }
 
     #[test]
@@ -311,20 +275,13 @@ mod tests {
             Reply::Nil,
         ]);
         assert_eq!(raw(&nested), "1\n2\nE x\n\n\n\n");
-        let map = Reply::Map(vec![
-            (bulk("maxmemory"), bulk("0")),
-            (bulk("modules"), Reply::Array(vec![])),
-        ]);
+        let map = Reply::Map(vec![(bulk("maxmemory"), bulk("0")), (bulk("modules"), Reply::Array(vec![]))]);
         assert_eq!(raw(&map), "maxmemory 0\nmodules \n");
     }
 
     #[test]
     fn raw_strings_commands() {
-        let args = |s: &str| {
-            s.split(' ')
-                .map(|a| a.as_bytes().to_vec())
-                .collect::<Vec<_>>()
-        };
+        let args = |s: &str| s.split(' ').map(|a| a.as_bytes().to_vec()).collect::<Vec<_>>();
         assert!(prints_raw(&args("INFO")));
         assert!(prints_raw(&args("info server")));
         assert!(prints_raw(&args("client LIST")));

@@ -90,10 +90,7 @@ pub struct Shell {
 
 impl Shell {
     pub fn new(store: &Store, output: Output) -> Shell {
-        Shell {
-            session: store.session(),
-            output,
-        }
+        Shell { session: store.session(), output }
     }
 
     pub fn session(&mut self) -> &mut Session {
@@ -114,15 +111,8 @@ impl Shell {
         if args[0].eq_ignore_ascii_case(b"help") || args[0].eq_ignore_ascii_case(b"?") {
             return out.write_all(HELP.as_bytes());
         }
-        let reply = self
-            .session
-            .execute(args)
-            .into_protocol(self.session.protocol());
-        out.write_all(&format::format_reply(
-            &reply,
-            self.output,
-            format::prints_raw(args),
-        ))
+        let reply = self.session.execute(args).into_protocol(self.session.protocol());
+        out.write_all(&format::format_reply(&reply, self.output, format::prints_raw(args)))
     }
 
     /// Runs a parsed line; `Ok(false)` when the shell should stop.
@@ -131,9 +121,7 @@ impl Shell {
             Line::Empty => {}
             Line::Quit => return Ok(false),
             Line::Invalid => out.write_all(b"Invalid argument(s)\n")?,
-            Line::BadRepeat => {
-                out.write_all(b"Invalid redis-cli repeat command option value.\n")?
-            }
+            Line::BadRepeat => out.write_all(b"Invalid redis-cli repeat command option value.\n")?,
             Line::Command { args, repeat } => {
                 let start = Instant::now();
                 for _ in 0..repeat {
@@ -164,10 +152,7 @@ mod tests {
     use super::*;
 
     fn cmd(args: &[&str], repeat: u64) -> Line {
-        Line::Command {
-            args: args.iter().map(|a| a.as_bytes().to_vec()).collect(),
-            repeat,
-        }
+        Line::Command { args: args.iter().map(|a| a.as_bytes().to_vec()).collect(), repeat }
     }
 
     #[test]
@@ -194,23 +179,12 @@ mod tests {
         let mut sh = Shell::new(&store, Output::Standard);
         let mut out = Vec::new();
         assert_eq!(sh.prompt(), "kv> ");
-        for line in [
-            "SET k v",
-            "GET k",
-            "2 GET nokey",
-            "SELECT 3",
-            "GET k",
-            "\"x",
-            "quit",
-        ] {
+        for line in ["SET k v", "GET k", "2 GET nokey", "SELECT 3", "GET k", "\"x", "quit"] {
             if !sh.line(line.as_bytes(), &mut out).unwrap() {
                 break;
             }
         }
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "OK\n\"v\"\n(nil)\n(nil)\nOK\n(nil)\nInvalid argument(s)\n"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), "OK\n\"v\"\n(nil)\n(nil)\nOK\n(nil)\nInvalid argument(s)\n");
         assert_eq!(sh.prompt(), "kv[3]> ");
     }
 }

@@ -28,17 +28,15 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Some(dir) = &opts.data {
-        eprintln!("kv: --data {dir}: persistence is not available in this build yet (in-memory only); run kv without --data");
+        eprintln!(
+            "kv: --data {dir}: persistence is not available in this build yet (in-memory only); run kv without --data"
+        );
         return ExitCode::from(2);
     }
     // As redis-cli: raw output when standard output is not a terminal
     // (FAKETTY pretends it is), unless --raw / --no-raw say otherwise.
     let tty_out = io::stdout().is_terminal() || std::env::var_os("FAKETTY").is_some();
-    let output = opts.output.unwrap_or(if tty_out {
-        Output::Standard
-    } else {
-        Output::Raw
-    });
+    let output = opts.output.unwrap_or(if tty_out { Output::Standard } else { Output::Raw });
 
     let store = Store::new();
     let mut shell = Shell::new(&store, output);
@@ -67,10 +65,7 @@ fn main() -> ExitCode {
 /// skipped, but the commands still run.
 fn connect(shell: &mut Shell, db: i64, resp3: bool) {
     if db != 0 {
-        if let Reply::Error(e) = shell
-            .session()
-            .execute(&[b"SELECT".to_vec(), db.to_string().into_bytes()])
-        {
+        if let Reply::Error(e) = shell.session().execute(&[b"SELECT".to_vec(), db.to_string().into_bytes()]) {
             eprintln!("SELECT {db} failed: {e}");
             return;
         }
@@ -103,11 +98,8 @@ fn piped(shell: &mut Shell) -> io::Result<()> {
 
 /// The terminal REPL: line editing and history, as redis-cli over linenoise.
 fn interactive(shell: &mut Shell) -> io::Result<()> {
-    let config = rustyline::Config::builder()
-        .auto_add_history(false)
-        .max_history_size(1000)
-        .map_err(io::Error::other)?
-        .build();
+    let config =
+        rustyline::Config::builder().auto_add_history(false).max_history_size(1000).map_err(io::Error::other)?.build();
     let mut editor = rustyline::DefaultEditor::with_config(config).map_err(io::Error::other)?;
     let history = history_file();
     if let Some(path) = &history {

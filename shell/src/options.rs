@@ -26,11 +26,7 @@ pub struct BadOption(pub String);
 
 impl std::fmt::Display for BadOption {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Unrecognized option or bad number of args for: '{}'",
-            self.0
-        )
+        write!(f, "Unrecognized option or bad number of args for: '{}'", self.0)
     }
 }
 
@@ -57,9 +53,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Optio
             b"--no-raw" => o.output = Some(Output::Standard),
             b"--help" => o.help = true,
             b"-v" | b"--version" => o.version = true,
-            _ if a.first() == Some(&b'-') => {
-                return Err(BadOption(String::from_utf8_lossy(a).into_owned()))
-            }
+            _ if a.first() == Some(&b'-') => return Err(BadOption(String::from_utf8_lossy(a).into_owned())),
             _ => break,
         }
         i += 1;
@@ -71,10 +65,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Optio
 /// C's `atoi`: leading blanks, a sign, then digits up to the first other
 /// byte; 0 when there are none.
 pub fn atoi(s: &[u8]) -> i64 {
-    let s = &s[s
-        .iter()
-        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        .count()..];
+    let s = &s[s.iter().take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)).count()..];
     let (neg, s) = match s.first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -131,10 +122,7 @@ mod tests {
         let o = p(&["--raw", "--no-raw"]).unwrap();
         assert_eq!(o.output, Some(Output::Standard));
         assert!(o.command.is_empty());
-        assert_eq!(
-            p(&["--data", "/tmp/x"]).unwrap().data.as_deref(),
-            Some("/tmp/x")
-        );
+        assert_eq!(p(&["--data", "/tmp/x"]).unwrap().data.as_deref(), Some("/tmp/x"));
     }
 
     #[test]
@@ -142,10 +130,7 @@ mod tests {
         assert_eq!(p(&["-q"]).unwrap_err(), BadOption("-q".into()));
         assert_eq!(p(&["-n"]).unwrap_err(), BadOption("-n".into()));
         assert_eq!(p(&["--data"]).unwrap_err(), BadOption("--data".into()));
-        assert_eq!(
-            p(&["-q"]).unwrap_err().to_string(),
-            "Unrecognized option or bad number of args for: '-q'"
-        );
+        assert_eq!(p(&["-q"]).unwrap_err().to_string(), "Unrecognized option or bad number of args for: '-q'");
     }
 
     #[test]

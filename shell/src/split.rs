@@ -108,11 +108,7 @@ mod tests {
     use super::*;
 
     fn split(s: &str) -> Option<Vec<String>> {
-        split_args(s.as_bytes()).map(|v| {
-            v.into_iter()
-                .map(|a| String::from_utf8_lossy(&a).into_owned())
-                .collect()
-        })
+        split_args(s.as_bytes()).map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect())
     }
 
     #[test]
@@ -128,10 +124,7 @@ mod tests {
             split_args(br#""a\x01b\n" "\x4g\q" "\"\\""#).unwrap(),
             [b"a\x01b\n".to_vec(), b"x4gq".to_vec(), b"\"\\".to_vec()]
         );
-        assert_eq!(
-            split_args(br#""\xff\t\r\a\b""#).unwrap(),
-            [b"\xff\t\r\x07\x08".to_vec()]
-        );
+        assert_eq!(split_args(br#""\xff\t\r\a\b""#).unwrap(), [b"\xff\t\r\x07\x08".to_vec()]);
         assert_eq!(split(r#""a b""#).unwrap(), ["a b"]);
         assert_eq!(split(r#""""#).unwrap(), [""]);
     }
@@ -158,9 +151,6 @@ mod tests {
 
     #[test]
     fn nul_ends_the_line() {
-        assert_eq!(
-            split_args(b"GET a\0b c").unwrap(),
-            [b"GET".to_vec(), b"a".to_vec()]
-        );
+        assert_eq!(split_args(b"GET a\0b c").unwrap(), [b"GET".to_vec(), b"a".to_vec()]);
     }
 }

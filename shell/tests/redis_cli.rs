@@ -30,22 +30,9 @@ impl Server {
                 );
             }
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -53,10 +40,7 @@ impl Server {
         let server = Server { child, port };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not start on port {port}"
-            );
+            assert!(Instant::now() < deadline, "redis-server did not start on port {port}");
             std::thread::sleep(Duration::from_millis(20));
         }
         server
@@ -83,9 +67,7 @@ impl Drop for Server {
 
 fn run(mut cmd: Command, input: &[u8]) -> Output {
     // Neither tool may see a terminal or the caller's preferences.
-    cmd.env_remove("FAKETTY")
-        .env("HOME", std::env::temp_dir())
-        .stdin(Stdio::piped());
+    cmd.env_remove("FAKETTY").env("HOME", std::env::temp_dir()).stdin(Stdio::piped());
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("spawn");
     let mut stdin = child.stdin.take().unwrap();
@@ -99,13 +81,7 @@ fn run(mut cmd: Command, input: &[u8]) -> Output {
 }
 
 /// Runs both and returns a description of every difference.
-fn compare(
-    server: &Server,
-    what: &str,
-    flags: &[&str],
-    env: &[(&str, &str)],
-    input: &[u8],
-) -> Vec<String> {
+fn compare(server: &Server, what: &str, flags: &[&str], env: &[(&str, &str)], input: &[u8]) -> Vec<String> {
     server.flush();
     let with = |mut c: Command| {
         c.args(flags);
@@ -133,10 +109,7 @@ fn compare(
         ));
     }
     if kv.status.code() != cli.status.code() {
-        diffs.push(format!(
-            "{what} {flags:?}: exit status kv {:?}, redis-cli {:?}",
-            kv.status, cli.status
-        ));
+        diffs.push(format!("{what} {flags:?}: exit status kv {:?}, redis-cli {:?}", kv.status, cli.status));
     }
     diffs
 }
@@ -149,9 +122,7 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
         match (la.next(), lb.next()) {
             (None, None) => break,
             (x, y) if x == y => {}
-            (x, y) => {
-                return format!("  first difference at output line {n}: kv {x:?}, redis-cli {y:?}")
-            }
+            (x, y) => return format!("  first difference at output line {n}: kv {x:?}, redis-cli {y:?}"),
         }
     }
     String::new()
@@ -185,10 +156,7 @@ fn script_input(path: &Path) -> Vec<u8> {
 /// standard formatting, standard because FAKETTY pretends stdout is a
 /// terminal, forced raw, and on another database.
 /// Flags, then environment variables.
-type Mode = (
-    &'static [&'static str],
-    &'static [(&'static str, &'static str)],
-);
+type Mode = (&'static [&'static str], &'static [(&'static str, &'static str)]);
 
 const MODES: &[Mode] = &[
     (&[], &[]),
@@ -224,11 +192,7 @@ fn piped_scripts_print_as_redis_cli() {
             diffs.extend(compare(&server, &name, flags, env, &input));
         }
     }
-    assert!(
-        diffs.is_empty(),
-        "kv and redis-cli differ:\n{}",
-        diffs.join("\n")
-    );
+    assert!(diffs.is_empty(), "kv and redis-cli differ:\n{}", diffs.join("\n"));
 }
 
 #[test]
@@ -264,11 +228,7 @@ fn one_shot_commands_print_as_redis_cli() {
     for case in cases {
         diffs.extend(compare(&server, "one-shot", case, &[], b""));
     }
-    assert!(
-        diffs.is_empty(),
-        "kv and redis-cli differ:\n{}",
-        diffs.join("\n")
-    );
+    assert!(diffs.is_empty(), "kv and redis-cli differ:\n{}", diffs.join("\n"));
 }
 
 #[test]
@@ -294,10 +254,7 @@ fn data_dir_is_refused_until_persistence_exists() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("--data") && err.contains("persistence"),
-        "{err}"
-    );
+    assert!(err.contains("--data") && err.contains("persistence"), "{err}");
 }
 
 #[test]
@@ -306,14 +263,8 @@ fn help_and_version() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
     for flag in ["-n <db>", "-3", "--raw", "--no-raw", "--data", "--version"] {
-        assert!(
-            text.contains(flag),
-            "--help does not mention {flag}:\n{text}"
-        );
+        assert!(text.contains(flag), "--help does not mention {flag}:\n{text}");
     }
     let out = kv(&["--version"]);
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout),
-        format!("kv {}\n", env!("CARGO_PKG_VERSION"))
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), format!("kv {}\n", env!("CARGO_PKG_VERSION")));
 }

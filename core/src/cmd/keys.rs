@@ -237,8 +237,8 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
             loop {
                 inner = dict.scan(inner, |s: &Slot| {
                     seen += 1;
-                    let wanted = pat.map_or(true, |p| glob::matches(p, s.key()))
-                        && kind.map_or(true, |k| k == Some(s.kind()));
+                    let wanted =
+                        pat.map_or(true, |p| glob::matches(p, s.key())) && kind.map_or(true, |k| k == Some(s.kind()));
                     if wanted && ctx.live(s) {
                         out.push(Reply::bulk(s.key()));
                     }
@@ -363,7 +363,6 @@ fn encoding(slot: &Slot) -> &'static str {
         other => other.name(),
     }
 }
-
 
 /// COPY duplicates the value: a copied integer is Redis's own new object,
 /// not one of the shared small integers.

@@ -189,7 +189,9 @@ pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
             };
             let extra: Vec<String> = k
                 .iter()
-                .filter(|n| r.binary_search(n).is_err() && !NEWER_THAN_REFERENCE.contains(&&*String::from_utf8_lossy(n)))
+                .filter(|n| {
+                    r.binary_search(n).is_err() && !NEWER_THAN_REFERENCE.contains(&&*String::from_utf8_lossy(n))
+                })
                 .map(|n| String::from_utf8_lossy(n).into())
                 .collect();
             return if extra.is_empty() { Ok(()) } else { Err(format!("kv lists commands Redis lacks: {extra:?}")) };
@@ -250,7 +252,11 @@ mod tests {
         assert!(compare(Rule::Shape, &arr(&["1", "2"]), &arr(&["3", "4"])).is_ok());
         assert!(compare(Rule::Shape, &arr(&["1"]), &arr(&["3", "4"])).is_err());
         let hello = |id: i64, proto: i64| {
-            R::Map(vec![(R::bulk("version"), R::bulk("x")), (R::bulk("proto"), R::Integer(proto)), (R::bulk("id"), R::Integer(id))])
+            R::Map(vec![
+                (R::bulk("version"), R::bulk("x")),
+                (R::bulk("proto"), R::Integer(proto)),
+                (R::bulk("id"), R::Integer(id)),
+            ])
         };
         assert!(compare(Rule::Hello, &hello(1, 3), &hello(7, 3)).is_ok());
         assert!(compare(Rule::Hello, &hello(1, 2), &hello(1, 3)).is_err());

@@ -5,7 +5,6 @@
 
 use kv_core::{Config, Reply, Session, SessionState, Store};
 
-
 use super::compare::{as_client_sees, compare, rule, Rule};
 use super::gen::Cmd;
 use super::notation::{format_reply, show_command};
@@ -106,8 +105,7 @@ fn missing_on_reference(cmd: &Cmd, redis: &mut Client) -> Result<(), String> {
 /// parsed, 7.0 sets the name before failing on a later bad option; the
 /// name is put back when HELLO fails, so both sides hold 7.2's state.
 fn call_reference(redis: &mut Client, cmd: &Cmd) -> Reply {
-    let hello_setname =
-        cmd[0].eq_ignore_ascii_case(b"HELLO") && cmd.iter().any(|a| a.eq_ignore_ascii_case(b"SETNAME"));
+    let hello_setname = cmd[0].eq_ignore_ascii_case(b"HELLO") && cmd.iter().any(|a| a.eq_ignore_ascii_case(b"SETNAME"));
     let before = hello_setname.then(|| redis.call(&["CLIENT", "GETNAME"]));
     let reply = Side::call(redis, cmd);
     if let (Some(Ok(name)), true) = (before, reply.is_error()) {
@@ -209,7 +207,13 @@ fn random_key(kv: &Reply, redis: &Reply, conn: &mut Client) -> Result<(), String
 
 /// SCAN from cursor 0: iterates each side to the end and compares the sets
 /// of keys returned.
-fn scan_union(cmd: &Cmd, kv_first: &Reply, redis_first: &Reply, kv: &mut dyn Side, redis: &mut Client) -> Result<(), String> {
+fn scan_union(
+    cmd: &Cmd,
+    kv_first: &Reply,
+    redis_first: &Reply,
+    kv: &mut dyn Side,
+    redis: &mut Client,
+) -> Result<(), String> {
     let kv_keys = scan_all(cmd, kv_first, |c| kv.call(c))?;
     let redis_keys = scan_all(cmd, redis_first, |c| Side::call(redis, c))?;
     if kv_keys == redis_keys {
@@ -301,7 +305,11 @@ pub fn show_trace(trace: &[Step]) -> String {
     for (i, st) in trace.iter().enumerate() {
         let mark = if i + 1 == trace.len() { "  <-- diverges" } else { "" };
         s.push_str(&format!("  > {}{mark}\n", show_command(&st.cmd)));
-        s.push_str(&format!("      kv:    {}\n      redis: {}\n", clip(format_reply(&st.kv)), clip(format_reply(&st.redis))));
+        s.push_str(&format!(
+            "      kv:    {}\n      redis: {}\n",
+            clip(format_reply(&st.kv)),
+            clip(format_reply(&st.redis))
+        ));
     }
     s
 }
@@ -322,7 +330,14 @@ mod tests {
             (a < b).then_some(b)
         };
         let mut calls = 0;
-        let out = shrink(seq, |s| { calls += 1; fails(s) }, 10_000);
+        let out = shrink(
+            seq,
+            |s| {
+                calls += 1;
+                fails(s)
+            },
+            10_000,
+        );
         assert_eq!(out, vec![123, 321]);
         assert!(calls < 200, "{calls} replays");
         assert_eq!(shrink(vec![1, 2, 3], |_| None, 100), vec![1, 2, 3]);

@@ -31,7 +31,9 @@ pub const TABLE: &[(&str, u32, GenFn)] = &[
     ("hello", 1, hello),
     ("client", 2, client),
     ("command", 1, command),
-    ("info", 1, |g| g.cmd("INFO", &[]).opt(50, |g| g.word(&["server", "keyspace", "stats", "everything", "nosuch"])).done()),
+    ("info", 1, |g| {
+        g.cmd("INFO", &[]).opt(50, |g| g.word(&["server", "keyspace", "stats", "everything", "nosuch"])).done()
+    }),
     // keys
     ("del", 3, |g| g.cmd("DEL", &[]).keys(1, 3).done()),
     ("unlink", 1, |g| g.cmd("UNLINK", &[]).keys(1, 3).done()),
@@ -82,14 +84,16 @@ pub const TABLE: &[(&str, u32, GenFn)] = &[
     ("strlen", 2, |g| g.cmd("STRLEN", &[]).keys(1, 1).done()),
     // bitmaps
     ("setbit", 3, |g| {
-        g.cmd("SETBIT", &[]).keys(1, 1).then(|g| g.bit_offset(true)).then(|g| g.pick(&["0", "1", "1", "2", "-1", "x"])).done()
+        g.cmd("SETBIT", &[])
+            .keys(1, 1)
+            .then(|g| g.bit_offset(true))
+            .then(|g| g.pick(&["0", "1", "1", "2", "-1", "x"]))
+            .done()
     }),
     ("getbit", 2, |g| g.cmd("GETBIT", &[]).keys(1, 1).then(|g| g.bit_offset(false)).done()),
     ("bitcount", 2, |g| g.cmd("BITCOUNT", &[]).keys(1, 1).range_unit(60).done()),
     ("bitpos", 2, |g| g.cmd("BITPOS", &[]).keys(1, 1).then(|g| g.pick(&["0", "1", "1", "2"])).range_unit(60).done()),
-    ("bitop", 2, |g| {
-        g.cmd("BITOP", &[]).then(|g| g.word(&["AND", "OR", "XOR", "NOT", "NAND"])).keys(2, 4).done()
-    }),
+    ("bitop", 2, |g| g.cmd("BITOP", &[]).then(|g| g.word(&["AND", "OR", "XOR", "NOT", "NAND"])).keys(2, 4).done()),
     ("bitfield", 2, |g| bitfield(g, "BITFIELD", true)),
     ("bitfield_ro", 1, |g| bitfield(g, "BITFIELD_RO", false)),
     // an unknown command
@@ -197,7 +201,16 @@ impl Gen {
             cmd[0] = self.cased(&String::from_utf8_lossy(&cmd[0]));
         }
         const CAREFUL: &[&str] = &[
-            "SET", "SETEX", "PSETEX", "GETEX", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT", "SETBIT", "SETRANGE",
+            "SET",
+            "SETEX",
+            "PSETEX",
+            "GETEX",
+            "EXPIRE",
+            "PEXPIRE",
+            "EXPIREAT",
+            "PEXPIREAT",
+            "SETBIT",
+            "SETRANGE",
             "BITFIELD",
         ];
         let careful = CAREFUL.iter().any(|t| cmd[0].eq_ignore_ascii_case(t.as_bytes()));
@@ -253,10 +266,40 @@ impl Gen {
     /// A value: integers (edge cases included), floats, strings, binary.
     pub fn val(&mut self) -> Vec<u8> {
         const VALS: &[&[u8]] = &[
-            b"0", b"1", b"-1", b"7", b"42", b"-100", b"10000", b"9223372036854775807", b"-9223372036854775808",
-            b"9223372036854775808", b"007", b"+1", b" 1", b"1 ", b"0x10", b"1.5", b"-0.5", b"3.0e2", b"1e308",
-            b"1e309", b"inf", b"-inf", b"nan", b"0.1", b"-0", b"", b"a", b"abc", b"hello world", b"\x00\xff\x80",
-            b"\xc3\x28", b"\xff\xf0\x00\x0f", b"~", b"\r\n",
+            b"0",
+            b"1",
+            b"-1",
+            b"7",
+            b"42",
+            b"-100",
+            b"10000",
+            b"9223372036854775807",
+            b"-9223372036854775808",
+            b"9223372036854775808",
+            b"007",
+            b"+1",
+            b" 1",
+            b"1 ",
+            b"0x10",
+            b"1.5",
+            b"-0.5",
+            b"3.0e2",
+            b"1e308",
+            b"1e309",
+            b"inf",
+            b"-inf",
+            b"nan",
+            b"0.1",
+            b"-0",
+            b"",
+            b"a",
+            b"abc",
+            b"hello world",
+            b"\x00\xff\x80",
+            b"\xc3\x28",
+            b"\xff\xf0\x00\x0f",
+            b"~",
+            b"\r\n",
             b"a string that is longer than forty-four bytes, so raw",
         ];
         self.rng.pick(VALS).to_vec()
@@ -268,8 +311,17 @@ impl Gen {
             return self.rng.range(-20, 20).to_string().into_bytes();
         }
         self.pick(&[
-            "9223372036854775807", "-9223372036854775808", "9223372036854775808", "4294967296", "1.0", "x", "",
-            " 3", "100", "-100", "2147483648",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "4294967296",
+            "1.0",
+            "x",
+            "",
+            " 3",
+            "100",
+            "-100",
+            "2147483648",
         ])
     }
 
@@ -291,8 +343,8 @@ impl Gen {
     fn pattern(&mut self) -> Vec<u8> {
         const PATS: &[&[u8]] = &[
             b"*", b"*", b"k*", b"k?", b"k[0-3]", b"k[^0-3]", b"k[3-1]", b"*1", b"\\*", b"a\\*b", b"k\\1", b"[k]*",
-            b"*[", b"[", b"\\", b"k[!2]", b"*\\", b"?", b"", b"{k}*", b"\xff*", b"k[a-", b"**", b"k[\\]]*",
-            b"k[0-9]?", b"a[*]b", b"?*?", b"K*",
+            b"*[", b"[", b"\\", b"k[!2]", b"*\\", b"?", b"", b"{k}*", b"\xff*", b"k[a-", b"**", b"k[\\]]*", b"k[0-9]?",
+            b"a[*]b", b"?*?", b"K*",
         ];
         self.rng.pick(PATS).to_vec()
     }

@@ -31,11 +31,17 @@ pub enum Pat {
     ErrorPrefix(String),
     Verbatim(String, Vec<u8>),
     /// `*[..]`, or `*?[..]` when `unordered`.
-    Array { items: Vec<Pat>, unordered: bool },
+    Array {
+        items: Vec<Pat>,
+        unordered: bool,
+    },
     /// `~[..]` (always unordered).
     Set(Vec<Pat>),
     /// `%[..]`, or `%?[..]` when `unordered`.
-    Map { pairs: Vec<(Pat, Pat)>, unordered: bool },
+    Map {
+        pairs: Vec<(Pat, Pat)>,
+        unordered: bool,
+    },
 }
 
 // ---------------------------------------------------------------- arguments
@@ -167,8 +173,7 @@ pub fn quote(bytes: &[u8]) -> String {
 /// An argument as a command line shows it: bare when that reads back the
 /// same, quoted otherwise.
 pub fn show_arg(a: &[u8]) -> String {
-    let bare = !a.is_empty()
-        && a.iter().all(|&c| (0x21..=0x7e).contains(&c) && c != b'"' && c != b'\'' && c != b'\\');
+    let bare = !a.is_empty() && a.iter().all(|&c| (0x21..=0x7e).contains(&c) && c != b'"' && c != b'\'' && c != b'\\');
     if bare {
         String::from_utf8_lossy(a).into_owned()
     } else {
@@ -374,8 +379,7 @@ pub fn matches(p: &Pat, r: &Reply) -> bool {
             multiset(items, &rs, &mut vec![false; rs.len()], matches)
         }
         (Pat::Map { pairs, unordered: false }, Reply::Map(rs)) => {
-            pairs.len() == rs.len()
-                && pairs.iter().zip(rs).all(|((pk, pv), (k, v))| matches(pk, k) && matches(pv, v))
+            pairs.len() == rs.len() && pairs.iter().zip(rs).all(|((pk, pv), (k, v))| matches(pk, k) && matches(pv, v))
         }
         (Pat::Map { pairs, unordered: true }, Reply::Map(rs)) => {
             let rs: Vec<&(Reply, Reply)> = rs.iter().collect();
@@ -556,8 +560,14 @@ mod tests {
         // A wildcard must not steal the element an exact pattern needs.
         assert!(m("~[\"~\" \"a\"]", &R::Set(vec![R::bulk("a"), R::bulk("b")])));
         assert!(!m("~[\"a\"]", &R::Array(vec![R::bulk("a")])));
-        assert!(m("%?[\"b\" :2 \"a\" :1]", &R::Map(vec![(R::bulk("a"), R::Integer(1)), (R::bulk("b"), R::Integer(2))])));
-        assert!(!m("%[\"b\" :2 \"a\" :1]", &R::Map(vec![(R::bulk("a"), R::Integer(1)), (R::bulk("b"), R::Integer(2))])));
+        assert!(m(
+            "%?[\"b\" :2 \"a\" :1]",
+            &R::Map(vec![(R::bulk("a"), R::Integer(1)), (R::bulk("b"), R::Integer(2))])
+        ));
+        assert!(!m(
+            "%[\"b\" :2 \"a\" :1]",
+            &R::Map(vec![(R::bulk("a"), R::Integer(1)), (R::bulk("b"), R::Integer(2))])
+        ));
         assert!(m("*[]", &R::Array(vec![])) && !m("*[]", &R::Set(vec![])));
     }
 

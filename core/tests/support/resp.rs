@@ -153,9 +153,7 @@ pub fn read_reply(r: &mut impl BufRead) -> std::io::Result<Reply> {
     let line = read_line(r)?;
     let (&kind, rest) = line.split_first().ok_or_else(|| bad("empty line"))?;
     let rest = rest.to_vec();
-    let count = |r: &[u8]| -> std::io::Result<usize> {
-        usize::try_from(num(r)?).map_err(|_| bad("negative length"))
-    };
+    let count = |r: &[u8]| -> std::io::Result<usize> { usize::try_from(num(r)?).map_err(|_| bad("negative length")) };
     Ok(match kind {
         b'+' => Reply::Status(text(rest)),
         b'-' => Reply::Error(text(rest)),
