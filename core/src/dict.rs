@@ -319,11 +319,12 @@ impl Dict {
     /// Removes a key; returns its value and expiry.
     pub fn remove(&mut self, key: &[u8], hash: u64) -> Option<(Value, Option<u64>)> {
         let i = self.find(key, hash)?;
-        self.unlink(i, hash);
+        let after = self.slots[i].next;
+        self.replace_link(hash, (i + 1) as u32, after);
         let last = self.slots.len() - 1;
         if i != last {
             let moved_hash = self.hash(self.slots[last].key());
-            self.relink(last, i, moved_hash);
+            self.replace_link(moved_hash, (last + 1) as u32, (i + 1) as u32);
         }
         let slot = self.slots.swap_remove(i);
         let out = (slot.to_value(), slot.expire_at());
@@ -333,30 +334,11 @@ impl Dict {
         Some(out)
     }
 
-    /// Removes slot `i` from its chain.
-    fn unlink(&mut self, i: usize, hash: u64) {
-        let target = (i + 1) as u32;
-        let b = (hash & self.mask()) as usize;
-        let after = self.slots[i].next;
-        if self.buckets[b] == target {
-            self.buckets[b] = after;
-            return;
-        }
-        let mut cur = self.buckets[b];
-        while cur != NIL {
-            let s = &mut self.slots[(cur - 1) as usize];
-            if s.next == target {
-                s.next = after;
-                return;
-            }
-            cur = s.next;
-        }
-        unreachable!("slot is in its bucket's chain");
-    }
-
-    /// Points whatever referred to slot `from` at slot `to` (before a swap-remove).
-    fn relink(&mut self, from: usize, to: usize, hash: u64) {
-        let (old, new) = ((from + 1) as u32, (to + 1) as u32);
+    /// Repoints the link (bucket head or a slot's `next`) that refers to
+    /// `old` at `new`, in the chain of bucket `hash & mask`. Unlinking slot
+    /// `i` repoints `i + 1` at its successor; moving slot `from` to `to`
+    /// (before a swap-remove) repoints `from + 1` at `to + 1`.
+    fn replace_link(&mut self, hash: u64, old: u32, new: u32) {
         let b = (hash & self.mask()) as usize;
         if self.buckets[b] == old {
             self.buckets[b] = new;
