@@ -25,8 +25,15 @@ help:
 run:
 	$(CARGO) run -q -p kv-shell --bin kv
 
+# Ends with one summary line over every test binary ("total: N passed, N
+# failed, N skipped"), since cargo's own last line is that of the last
+# binary it ran (often a doc-test run with nothing in it).
 test: deps
-	$(CARGO) test --workspace
+	@mkdir -p $(CARGO_TARGET_DIR)
+	$(CARGO) test --workspace 2>&1 | tee $(CARGO_TARGET_DIR)/test.log
+	@awk '/^test result:/ { for (i = 1; i <= NF; i++) { \
+	    if ($$(i+1) ~ /^passed/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i; if ($$(i+1) ~ /^ignored/) s += $$i } } \
+	  END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' $(CARGO_TARGET_DIR)/test.log
 
 deps: rust redis
 
