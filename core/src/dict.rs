@@ -229,9 +229,7 @@ impl Slot {
 }
 
 fn value_enc(v: &Value) -> StrEnc {
-    match v {
-        Value::Str(_, enc) => *enc,
-    }
+    v.str_enc()
 }
 
 fn meta_bits(kind: Kind, enc: StrEnc, lru: u32) -> u32 {

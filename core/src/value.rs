@@ -113,6 +113,22 @@ impl Value {
             Value::Str(..) => Kind::String,
         }
     }
+
+    /// The encoding OBJECT ENCODING reports for this value.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(_, enc) => enc.name(),
+        }
+    }
+
+    /// A string's encoding (other kinds have none; `Raw` stands in).
+    #[allow(unreachable_patterns)]
+    pub fn str_enc(&self) -> StrEnc {
+        match self {
+            Value::Str(_, enc) => *enc,
+            _ => StrEnc::Raw,
+        }
+    }
 }
 
 /// A borrowed view of a stored value.

@@ -10,7 +10,7 @@ use crate::errors;
 use crate::glob;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
-use crate::value::{Kind, StrEnc, Value};
+use crate::value::{Kind, StrEnc, Value, ValueRef};
 
 /// Every argument from the first on is a key.
 const ALL_KEYS: (i32, i32, i32) = (1, -1, 1);
@@ -359,8 +359,10 @@ fn object(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 fn encoding(slot: &Slot) -> &'static str {
     match slot.kind() {
         Kind::String => slot.str_enc().name(),
-        // Collections report their own encodings once they exist.
-        other => other.name(),
+        _ => match slot.value() {
+            ValueRef::Other(v) => v.encoding(),
+            ValueRef::Str(_) => StrEnc::Raw.name(),
+        },
     }
 }
 
