@@ -6,7 +6,7 @@
 //! - `KV_DIFF_CMDS` (default 2000): commands per seed;
 //! - `KV_DIFF_SEED=n`: run only seed n (to replay a reported one);
 //! - `KV_DIFF_ONLY=get,set`: generate only these commands (names in
-//!   `support/gen.rs`'s TABLE);
+//!   `support/gen/`'s FAMILIES);
 //! - `KV_DIFF_EXCEPT=bitcount,command`: generate all but these;
 //! - `KV_DIFF_SHRINK` (default 3): how many diverging seeds to shrink
 //!   (those with distinct diverging commands first).

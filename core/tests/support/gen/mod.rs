@@ -17,8 +17,15 @@ pub type Cmd = Vec<Vec<u8>>;
 
 type GenFn = fn(&mut Gen) -> Cmd;
 
-/// Every generated command: its name (for `KV_DIFF_ONLY`), weight, generator.
-pub const TABLE: &[(&str, u32, GenFn)] = &[
+/// One generated command: its name (for `KV_DIFF_ONLY`), weight, generator.
+pub type Entry = (&'static str, u32, GenFn);
+
+/// Every family's table. A family of commands adds its generators in a
+/// module of its own (child modules can use the private builders below).
+pub const FAMILIES: &[&[Entry]] = &[TABLE];
+
+/// The keyspace, string, bitmap, connection and server commands.
+pub const TABLE: &[Entry] = &[
     // connection and server
     ("ping", 2, |g| g.cmd("PING", &[]).opt(30, |g| g.val()).done()),
     ("echo", 2, |g| g.cmd("ECHO", &[]).then(|g| g.val()).done()),
@@ -165,8 +172,9 @@ impl Gen {
     /// `None`) except those in `except`, with random mutations that make
     /// arity and syntax errors.
     pub fn sequence(&mut self, n: usize, only: Option<&[String]>, except: &[String]) -> Vec<Cmd> {
-        let table: Vec<&(&str, u32, GenFn)> = TABLE
+        let table: Vec<&Entry> = FAMILIES
             .iter()
+            .flat_map(|t| t.iter())
             .filter(|(name, _, _)| only.map_or(true, |o| o.iter().any(|x| x == name)))
             .filter(|(name, _, _)| !except.iter().any(|x| x == name))
             .collect();
@@ -576,5 +584,5 @@ impl Gen {
 
 /// Names of the generated commands.
 pub fn names() -> Vec<&'static str> {
-    TABLE.iter().map(|e| e.0).collect()
+    FAMILIES.iter().flat_map(|t| t.iter()).map(|e| e.0).collect()
 }
