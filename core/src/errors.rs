@@ -108,3 +108,15 @@ pub fn expire_time(name: &str) -> String {
 pub fn unsupported_option(opt: &[u8]) -> String {
     sanitize(format!("ERR Unsupported option {}", String::from_utf8_lossy(opt)))
 }
+
+// ---- hashes ------------------------------------------------------------------
+pub const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
+pub const HASH_NOT_FLOAT: &str = "ERR hash value is not a float";
+pub const HASH_NAN_OR_INFINITY: &str = "ERR value is NaN or Infinity";
+pub const OUT_OF_RANGE: &str = "ERR value is out of range";
+pub const HRANDFIELD_RANGE: &str = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+/// Hash-field expiry (Redis 7.4, src/t_hash.c).
+pub const HFE_FIELDS_MISSING: &str = "ERR Mandatory argument FIELDS is missing or not at the right position";
+pub const HFE_NUMFIELDS: &str = "ERR Parameter `numFields` should be greater than 0";
+pub const HFE_NUMFIELDS_MISMATCH: &str = "ERR The `numfields` parameter must match the number of arguments";
+pub const HFE_NEGATIVE: &str = "ERR invalid expire time, must be >= 0";

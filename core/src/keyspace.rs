@@ -323,6 +323,13 @@ impl<'a> Ctx<'a> {
         self.shard_mut(i).set_expire(key, h, expire)
     }
 
+    /// Tells the active sweep that an element of `key`'s value (a hash
+    /// field) expires at `t`, so the value is visited then.
+    pub fn watch_sub_expiry(&mut self, key: &[u8], t: u64) {
+        let (i, h) = self.locate(self.sess.db, key);
+        self.shard_mut(i).watch_sub_expiry(h, t);
+    }
+
     pub fn set_expire(&mut self, key: &[u8], expire: Option<u64>) -> bool {
         self.set_expire_in(self.sess.db, key, expire)
     }

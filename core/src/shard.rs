@@ -21,6 +21,10 @@ pub struct Shard {
     expires: BinaryHeap<Reverse<(u64, u64)>>,
     /// Keys in this shard that carry an expiry.
     volatile: usize,
+    /// Sub-element expiry hook: (time, key hash) of values whose elements
+    /// expire (hash fields). Entries may be stale: the sweep asks the value
+    /// ([`Value::next_sub_expiry`] / [`Value::expire_subs`]) and re-queues it.
+    sub_expires: BinaryHeap<Reverse<(u64, u64)>>,
 }
 
 /// Counters kept beside each shard's lock, so threads working on different
@@ -59,7 +63,7 @@ pub struct Removed {
 
 impl Shard {
     pub fn empty(hasher: ahash::RandomState) -> Shard {
-        Shard { dict: Dict::new(hasher), expires: BinaryHeap::new(), volatile: 0 }
+        Shard { dict: Dict::new(hasher), expires: BinaryHeap::new(), volatile: 0, sub_expires: BinaryHeap::new() }
     }
 
     pub fn len(&self) -> usize {
@@ -79,6 +83,12 @@ impl Shard {
 
     /// Stores `value` under `key`, replacing any previous value and expiry.
     pub fn insert<'v>(&mut self, key: &[u8], hash: u64, value: impl Into<NewValue<'v>>, expire: Option<u64>, lru: u32) {
+        let value = value.into();
+        if let NewValue::Owned(v) = &value {
+            if let Some(t) = v.next_sub_expiry() {
+                self.watch_sub_expiry(hash, t);
+            }
+        }
         if let Some(Some(_)) = self.dict.insert(key, hash, value, expire, lru) {
             self.volatile -= 1;
         }
@@ -114,8 +124,45 @@ impl Shard {
         true
     }
 
+    /// Asks the sweep to visit the value under `hash` at time `t` (a hash
+    /// field got an expiry).
+    pub fn watch_sub_expiry(&mut self, hash: u64, t: u64) {
+        self.sub_expires.push(Reverse((t, hash)));
+    }
+
+    /// Sweeps values whose elements are due: deletes those elements, the
+    /// key if nothing is left, and re-queues the value's next expiry.
+    /// Returns (elements deleted, whether more are due).
+    fn expire_subs_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
+        let mut deleted = 0;
+        while let Some(&Reverse((when, hash))) = self.sub_expires.peek() {
+            if when >= now {
+                return (deleted, false);
+            }
+            if deleted >= limit {
+                return (deleted, true);
+            }
+            self.sub_expires.pop();
+            for key in self.dict.chain_keys(hash) {
+                if self.dict.hash(&key) != hash {
+                    continue;
+                }
+                let Some(v) = self.dict.get_mut(&key, hash).and_then(Slot::value_mut) else { continue };
+                deleted += v.expire_subs(now, limit);
+                let (empty, next) = (v.is_empty_at(now), v.next_sub_expiry());
+                if empty {
+                    self.remove(&key, hash);
+                } else if let Some(t) = next {
+                    self.sub_expires.push(Reverse((t, hash)));
+                }
+            }
+        }
+        (deleted, false)
+    }
+
     pub fn clear(&mut self) {
         self.dict.clear();
+        self.sub_expires = BinaryHeap::new();
         self.expires = BinaryHeap::new();
         self.volatile = 0;
     }
@@ -128,6 +175,12 @@ impl Shard {
     /// Deletes up to `limit` keys whose expiry is before `now`;
     /// returns how many were deleted and whether more are due.
     pub fn expire_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
+        let (_, subs_more) = self.expire_subs_due(now, limit);
+        let (deleted, more) = self.expire_keys_due(now, limit);
+        (deleted, more || subs_more)
+    }
+
+    fn expire_keys_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
         let mut deleted = 0;
         while let Some(&Reverse((when, hash))) = self.expires.peek() {
             if when >= now {
@@ -161,6 +214,6 @@ impl Shard {
     }
 
     pub fn mem_usage(&self) -> usize {
-        self.dict.mem_usage() + self.expires.capacity() * 16
+        self.dict.mem_usage() + (self.expires.capacity() + self.sub_expires.capacity()) * 16
     }
 }

@@ -98,6 +98,7 @@ impl StrEnc {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(Vec<u8>, StrEnc),
+    Hash(Box<crate::types::hash::Hash>),
 }
 
 impl Value {
@@ -111,6 +112,7 @@ impl Value {
     pub fn kind(&self) -> Kind {
         match self {
             Value::Str(..) => Kind::String,
+            Value::Hash(_) => Kind::Hash,
         }
     }
 
@@ -118,6 +120,34 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(_, enc) => enc.name(),
+            Value::Hash(h) => h.encoding(),
+        }
+    }
+
+    /// Earliest expiry of an element inside the value (hash fields), so
+    /// the store's active sweep can find values with expiring elements.
+    pub fn next_sub_expiry(&self) -> Option<u64> {
+        match self {
+            Value::Hash(h) => h.next_expiry(),
+            _ => None,
+        }
+    }
+
+    /// Deletes up to `limit` elements that expired before `now`; returns
+    /// how many went. The caller deletes the key if the value is left empty
+    /// ([`Value::is_empty_at`]).
+    pub fn expire_subs(&mut self, now: u64, limit: usize) -> usize {
+        match self {
+            Value::Hash(h) => h.expire_due(now, limit),
+            _ => 0,
+        }
+    }
+
+    /// Whether a collection has no live element at `now` (strings never).
+    pub fn is_empty_at(&self, now: u64) -> bool {
+        match self {
+            Value::Hash(h) => h.is_empty(now),
+            _ => false,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::value::Kind;
 pub mod bitmaps;
 pub mod connection;
 pub mod expire;
+pub mod hashes;
 pub mod keys;
 pub mod server;
 pub mod strings;
@@ -123,7 +124,7 @@ impl CommandSpec {
 }
 
 fn families() -> impl Iterator<Item = &'static CommandSpec> {
-    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS]
+    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS, hashes::COMMANDS]
         .into_iter()
         .flatten()
 }

@@ -1,0 +1,437 @@
+//! Hash commands (Redis 7.2), and hash-field expiry (Redis 7.4: HEXPIRE,
+//! HTTL, HPERSIST and their variants).
+//!
+//! Reads see only fields live at the command's time; writes first drop the
+//! expired fields of the hash they touch, and delete the key when no field
+//! is left (see [`with_hash`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use super::{cmd, flag::*, int_arg, is, reply, CommandSpec, KEY1};
+use crate::errors;
+use crate::glob;
+use crate::keyspace::Ctx;
+use crate::longdouble::LongDouble;
+use crate::num::parse_i64;
+use crate::reply::Reply;
+use crate::types::hash::{Hash, TtlCond};
+use crate::value::{Kind, Value, ValueRef};
+
+macro_rules! q {
+    ($f:ident) => {
+        |ctx: &mut Ctx<'_>, args: &[&[u8]]| reply($f(ctx, args))
+    };
+}
+
+const W: u32 = WRITE | DENYOOM;
+const R: u32 = READONLY;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    cmd("hdel", -3, WRITE | FAST, KEY1, "hash", q!(hdel)),
+    cmd("hexists", 3, R | FAST, KEY1, "hash", q!(hexists)),
+    cmd("hget", 3, R | FAST, KEY1, "hash", q!(hget)),
+    cmd("hgetall", 2, R, KEY1, "hash", |c, a| reply(listing(c, a, true, true))),
+    cmd("hincrby", 4, W | FAST, KEY1, "hash", q!(hincrby)),
+    cmd("hincrbyfloat", 4, W | FAST, KEY1, "hash", q!(hincrbyfloat)),
+    cmd("hkeys", 2, R, KEY1, "hash", |c, a| reply(listing(c, a, true, false))),
+    cmd("hlen", 2, R | FAST, KEY1, "hash", q!(hlen)),
+    cmd("hmget", -3, R | FAST, KEY1, "hash", q!(hmget)),
+    cmd("hmset", -4, W | FAST, KEY1, "hash", q!(hset)),
+    cmd("hrandfield", -2, R, KEY1, "hash", q!(hrandfield)),
+    cmd("hscan", -3, R, KEY1, "hash", q!(hscan)),
+    cmd("hset", -4, W | FAST, KEY1, "hash", q!(hset)),
+    cmd("hsetnx", 4, W | FAST, KEY1, "hash", q!(hsetnx)),
+    cmd("hstrlen", 3, R | FAST, KEY1, "hash", q!(hstrlen)),
+    cmd("hvals", 2, R, KEY1, "hash", |c, a| reply(listing(c, a, false, true))),
+    // Redis 7.4 hash-field expiry
+    cmd("hexpire", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1000, false))),
+    cmd("hpexpire", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1, false))),
+    cmd("hexpireat", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1000, true))),
+    cmd("hpexpireat", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1, true))),
+    cmd("httl", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Rel(1000)))),
+    cmd("hpttl", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Rel(1)))),
+    cmd("hexpiretime", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Abs(1000)))),
+    cmd("hpexpiretime", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Abs(1)))),
+    cmd("hpersist", -5, WRITE | FAST, KEY1, "hash", q!(hpersist)),
+];
+
+type Res = Result<Reply, Reply>;
+
+fn wrongtype() -> Reply {
+    Reply::error(errors::WRONGTYPE)
+}
+
+// ---- access helpers ---------------------------------------------------------
+
+/// The hash at `key` for a read (absent: None), or WRONGTYPE.
+fn read_hash<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Reply> {
+    match ctx.read(key) {
+        None => Ok(None),
+        Some(s) => match s.value() {
+            ValueRef::Other(Value::Hash(h)) => Ok(Some(h)),
+            _ => Err(wrongtype()),
+        },
+    }
+}
+
+/// Runs `f` on the hash at `key` for a write: expired fields are dropped
+/// first; with `create` a missing key gets an empty hash. Afterwards an
+/// empty hash is deleted and a new earliest field expiry is handed to the
+/// active sweep. `Ok(None)`: no hash (and `create` was false).
+fn with_hash<T>(ctx: &mut Ctx<'_>, key: &[u8], create: bool, f: impl FnOnce(&mut Hash, u64) -> T) -> Result<Option<T>, Reply> {
+    let now = ctx.now();
+    match ctx.write(key) {
+        Some(s) if s.kind() != Kind::Hash => return Err(wrongtype()),
+        Some(_) => {}
+        None if create => ctx.insert(key, Value::Hash(Box::default()), None),
+        None => return Ok(None),
+    }
+    let Some(Value::Hash(h)) = ctx.write(key).and_then(|s| s.value_mut()) else { return Err(wrongtype()) };
+    h.expire_due(now, usize::MAX);
+    if h.is_empty(now) && !create {
+        ctx.remove(key);
+        return Ok(None);
+    }
+    let before = h.next_expiry();
+    let out = f(h, now);
+    let (empty, after) = (h.is_empty(now), h.next_expiry());
+    if empty {
+        ctx.remove(key);
+    } else if let Some(t) = after.filter(|&t| Some(t) != before) {
+        ctx.watch_sub_expiry(key, t);
+    }
+    Ok(Some(out))
+}
+
+// ---- plain hash commands -----------------------------------------------------
+
+fn hset(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    if args.len() % 2 == 1 {
+        return Err(super::err(format!(
+            "ERR wrong number of arguments for '{}' command",
+            String::from_utf8_lossy(args[0]).to_lowercase()
+        )));
+    }
+    let pairs = &args[2..];
+    let added = with_hash(ctx, args[1], true, |h, _| {
+        h.convert_if_needed(pairs);
+        pairs.chunks(2).filter(|p| h.set(p[0], p[1], false)).count()
+    })?
+    .unwrap_or(0);
+    Ok(if is(args[0], "hmset") { Reply::ok() } else { Reply::Integer(added as i64) })
+}
+
+fn hsetnx(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let (key, field, value) = (args[1], args[2], args[3]);
+    let now = ctx.now();
+    if read_hash(ctx, key)?.is_some_and(|h| h.get(field, now).is_some()) {
+        return Ok(Reply::Integer(0));
+    }
+    with_hash(ctx, key, true, |h, _| {
+        h.convert_if_needed(&[field, value]);
+        h.set(field, value, false)
+    })?;
+    Ok(Reply::Integer(1))
+}
+
+fn hdel(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let n = with_hash(ctx, args[1], false, |h, _| args[2..].iter().filter(|f| h.remove(f)).count())?;
+    Ok(Reply::Integer(n.unwrap_or(0) as i64))
+}
+
+fn hget(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let now = ctx.now();
+    Ok(read_hash(ctx, args[1])?.and_then(|h| h.get(args[2], now)).map_or(Reply::Nil, Reply::bulk))
+}
+
+fn hexists(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let now = ctx.now();
+    Ok(Reply::Integer(read_hash(ctx, args[1])?.is_some_and(|h| h.get(args[2], now).is_some()) as i64))
+}
+
+fn hstrlen(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let now = ctx.now();
+    Ok(Reply::Integer(read_hash(ctx, args[1])?.and_then(|h| h.get(args[2], now)).map_or(0, <[u8]>::len) as i64))
+}
+
+fn hlen(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let now = ctx.now();
+    Ok(Reply::Integer(read_hash(ctx, args[1])?.map_or(0, |h| h.len(now)) as i64))
+}
+
+fn hmget(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let now = ctx.now();
+    let h = read_hash(ctx, args[1])?;
+    let get = |f: &&[u8]| h.and_then(|h| h.get(f, now)).map_or(Reply::Nil, Reply::bulk);
+    Ok(Reply::Array(args[2..].iter().map(get).collect()))
+}
+
+/// HGETALL (a map), HKEYS, HVALS.
+fn listing(ctx: &mut Ctx<'_>, args: &[&[u8]], keys: bool, vals: bool) -> Res {
+    let now = ctx.now();
+    let Some(h) = read_hash(ctx, args[1])? else {
+        return Ok(if keys && vals { Reply::Map(Vec::new()) } else { Reply::Array(Vec::new()) });
+    };
+    let pairs = h.iter(now);
+    Ok(match (keys, vals) {
+        (true, true) => Reply::Map(pairs.map(|(k, v)| (Reply::bulk(k), Reply::bulk(v))).collect()),
+        (true, false) => Reply::Array(pairs.map(|(k, _)| Reply::bulk(k)).collect()),
+        _ => Reply::Array(pairs.map(|(_, v)| Reply::bulk(v)).collect()),
+    })
+}
+
+fn hincrby(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let by = int_arg(args[3])?;
+    let (key, field) = (args[1], args[2]);
+    with_hash(ctx, key, true, |h, now| {
+        let cur = match h.get(field, now) {
+            None => 0,
+            Some(v) => parse_i64(v).ok_or(Reply::error(errors::HASH_NOT_INTEGER))?,
+        };
+        let new = cur.checked_add(by).ok_or(Reply::error(errors::OVERFLOW))?;
+        h.set(field, new.to_string().as_bytes(), true);
+        Ok(Reply::Integer(new))
+    })?
+    .unwrap_or(Ok(Reply::Nil))
+}
+
+fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let by = LongDouble::parse(args[3]).ok_or(Reply::error(errors::NOT_FLOAT))?;
+    if !by.is_finite() {
+        return Err(Reply::error(errors::HASH_NAN_OR_INFINITY));
+    }
+    let (key, field) = (args[1], args[2]);
+    with_hash(ctx, key, true, |h, now| {
+        let cur = match h.get(field, now) {
+            None => LongDouble::ZERO,
+            Some(v) => LongDouble::parse(v).ok_or(Reply::error(errors::HASH_NOT_FLOAT))?,
+        };
+        let sum = cur + by;
+        if !sum.is_finite() {
+            return Err(Reply::error(errors::HASH_NAN_OR_INFINITY));
+        }
+        let text = sum.to_human().into_bytes();
+        h.set(field, &text, true);
+        Ok(Reply::Bulk(text))
+    })?
+    .unwrap_or(Ok(Reply::Nil))
+}
+
+// ---- HRANDFIELD ----------------------------------------------------------------
+
+/// A random number: a counter hashed with per-process random keys.
+fn random_u64() -> u64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    static HASHER: OnceLock<ahash::RandomState> = OnceLock::new();
+    HASHER.get_or_init(ahash::RandomState::new).hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// A random live field's storage index (the hash must have one).
+fn random_index(h: &Hash, now: u64) -> usize {
+    loop {
+        let i = (random_u64() % h.stored_len() as u64) as usize;
+        if h.at(i, now).is_some() {
+            return i;
+        }
+    }
+}
+
+fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let now = ctx.now();
+    if args.len() == 2 {
+        return Ok(match read_hash(ctx, args[1])?.filter(|h| !h.is_empty(now)) {
+            None => Reply::Nil,
+            Some(h) => Reply::bulk(h.at(random_index(h, now), now).map_or(&[][..], |p| p.0)),
+        });
+    }
+    let withvalues = match args.len() {
+        3 => false,
+        4 if is(args[3], "withvalues") => true,
+        _ => return Err(Reply::error(errors::SYNTAX)),
+    };
+    let l = match parse_i64(args[2]) {
+        Some(i64::MIN) => return Err(Reply::error(errors::HRANDFIELD_RANGE)),
+        Some(l) => l,
+        None => return Err(Reply::error(errors::NOT_INTEGER)),
+    };
+    if withvalues && l < -(i64::MAX / 2) {
+        return Err(Reply::error(errors::OUT_OF_RANGE));
+    }
+    let resp3 = ctx.sess.protocol >= 3;
+    let Some(h) = read_hash(ctx, args[1])?.filter(|h| !h.is_empty(now)) else { return Ok(Reply::Array(Vec::new())) };
+    let len = h.len(now);
+    let picks: Vec<usize> = if l < 0 {
+        (0..l.unsigned_abs()).map(|_| random_index(h, now)).collect()
+    } else if l as u64 >= len as u64 {
+        (0..h.stored_len()).filter(|&i| h.at(i, now).is_some()).collect()
+    } else {
+        // Distinct picks: a partial shuffle of the live indices.
+        let mut live: Vec<usize> = (0..h.stored_len()).filter(|&i| h.at(i, now).is_some()).collect();
+        for k in 0..l as usize {
+            let j = k + (random_u64() % (live.len() - k) as u64) as usize;
+            live.swap(k, j);
+        }
+        live.truncate(l as usize);
+        live
+    };
+    let mut out = Vec::with_capacity(picks.len() * if withvalues && !resp3 { 2 } else { 1 });
+    for i in picks {
+        let Some((f, v)) = h.at(i, now) else { continue };
+        match (withvalues, resp3) {
+            (false, _) => out.push(Reply::bulk(f)),
+            (true, true) => out.push(Reply::Array(vec![Reply::bulk(f), Reply::bulk(v)])),
+            (true, false) => out.extend([Reply::bulk(f), Reply::bulk(v)]),
+        }
+    }
+    Ok(Reply::Array(out))
+}
+
+// ---- HSCAN ---------------------------------------------------------------------
+
+fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    let cursor = crate::num::parse_u64(args[2]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
+    let now = ctx.now();
+    let empty = || Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
+    let Some(h) = read_hash(ctx, args[1])? else { return Ok(empty()) };
+    let (mut count, mut pattern, mut novalues) = (10i64, None, false);
+    let mut i = 3;
+    while i < args.len() {
+        let more = i + 1 < args.len();
+        if is(args[i], "count") && more {
+            count = int_arg(args[i + 1])?;
+            if count < 1 {
+                return Err(Reply::error(errors::SYNTAX));
+            }
+            i += 2;
+        } else if is(args[i], "match") && more {
+            pattern = Some(args[i + 1]).filter(|p| *p != b"*");
+            i += 2;
+        } else if is(args[i], "novalues") {
+            // Redis 7.4
+            novalues = true;
+            i += 1;
+        } else {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+    }
+    let mut out = Vec::new();
+    let mut push = |f: &[u8], v: &[u8]| {
+        if pattern.is_none_or(|p| glob::matches(p, f)) {
+            out.push(Reply::bulk(f));
+            if !novalues {
+                out.push(Reply::bulk(v));
+            }
+        }
+    };
+    // As Redis: visit buckets until COUNT elements (fields and values both
+    // count) are gathered or 10*COUNT buckets were seen.
+    let mut next = cursor;
+    let mut budget = count.saturating_mul(10);
+    let mut gathered = 0i64;
+    loop {
+        next = h.scan(next, now, |f, v| {
+            gathered += 2;
+            push(f, v)
+        });
+        budget -= 1;
+        if next == 0 || budget <= 0 || gathered >= count {
+            break;
+        }
+    }
+    Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(out)]))
+}
+
+// ---- hash-field expiry (Redis 7.4) ------------------------------------------------
+
+/// Largest absolute expiry Redis 7.4 accepts for a field (`EB_EXPIRE_TIME_MAX >> 2`).
+const HFE_MAX_MS: i64 = ((1i64 << 48) - 1) >> 2;
+
+/// Parses `FIELDS numfields field...` starting at `at`: the fields.
+fn fields_arg<'a>(args: &'a [&'a [u8]], at: usize) -> Result<&'a [&'a [u8]], Reply> {
+    if !args.get(at).is_some_and(|a| is(a, "fields")) {
+        return Err(Reply::error(errors::HFE_FIELDS_MISSING));
+    }
+    let n = args.get(at + 1).and_then(|a| parse_i64(a)).filter(|&n| n >= 1).ok_or(Reply::error(errors::HFE_NUMFIELDS))?;
+    let fields = &args[(at + 2).min(args.len())..];
+    if fields.len() as i64 != n {
+        return Err(Reply::error(errors::HFE_NUMFIELDS_MISMATCH));
+    }
+    Ok(fields)
+}
+
+fn per_field(n: usize, code: i64) -> Reply {
+    Reply::Array(vec![Reply::Integer(code); n])
+}
+
+/// HEXPIRE / HPEXPIRE / HEXPIREAT / HPEXPIREAT key time [NX|XX|GT|LT] FIELDS n field...
+fn hexpire(ctx: &mut Ctx<'_>, args: &[&[u8]], unit: i64, absolute: bool) -> Res {
+    let now = ctx.now();
+    let key = args[1];
+    // The key's type is checked first, then the arguments (7.4's order).
+    if ctx.peek(key).is_some_and(|s| s.kind() != Kind::Hash) {
+        return Err(wrongtype());
+    }
+    let name = String::from_utf8_lossy(args[0]).to_lowercase();
+    let bad_time = || super::err(errors::EXPIRE_TIME.replace("{}", &name));
+    let mut t = int_arg(args[2])?;
+    if t < 0 {
+        return Err(Reply::error(errors::HFE_NEGATIVE));
+    }
+    if unit == 1000 {
+        if t > HFE_MAX_MS / 1000 {
+            return Err(bad_time());
+        }
+        t *= 1000;
+    }
+    let base = if absolute { 0 } else { now as i64 };
+    if t > HFE_MAX_MS - base {
+        return Err(bad_time());
+    }
+    let at = (t + base) as u64;
+    let conds = [("nx", TtlCond::Nx), ("xx", TtlCond::Xx), ("gt", TtlCond::Gt), ("lt", TtlCond::Lt)];
+    let (cond, fields_at) = match conds.iter().find(|(w, _)| is(args[3], w)) {
+        Some(&(_, c)) => (c, 4),
+        None => (TtlCond::Always, 3),
+    };
+    let fields = fields_arg(args, fields_at)?;
+    let codes = with_hash(ctx, key, false, |h, now| {
+        fields.iter().map(|f| Reply::Integer(h.set_ttl(f, at, cond, now) as i64)).collect()
+    })?;
+    Ok(codes.map_or_else(|| per_field(fields.len(), -2), Reply::Array))
+}
+
+enum Ttl {
+    /// Time left, in this many ms per unit (rounded up, as 7.4 does).
+    Rel(u64),
+    /// Absolute time, in this many ms per unit (also rounded up: 7.4's
+    /// `httlGenericCommand` computes `(expire + 999 - basetime) / 1000`).
+    Abs(u64),
+}
+
+/// HTTL / HPTTL / HEXPIRETIME / HPEXPIRETIME key FIELDS n field...
+fn httl(ctx: &mut Ctx<'_>, args: &[&[u8]], mode: Ttl) -> Res {
+    let now = ctx.now();
+    let h = read_hash(ctx, args[1])?;
+    let fields = fields_arg(args, 2)?;
+    let Some(h) = h else { return Ok(per_field(fields.len(), -2)) };
+    let code = |f: &&[u8]| match h.ttl(f, now) {
+        None => -2,
+        Some(None) => -1,
+        Some(Some(t)) => match mode {
+            Ttl::Rel(u) => (t - now).div_ceil(u) as i64,
+            Ttl::Abs(u) => t.div_ceil(u) as i64,
+        },
+    };
+    Ok(Reply::Array(fields.iter().map(|f| Reply::Integer(code(f))).collect()))
+}
+
+/// HPERSIST key FIELDS n field...
+fn hpersist(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
+    if ctx.peek(args[1]).is_some_and(|s| s.kind() != Kind::Hash) {
+        return Err(wrongtype());
+    }
+    let fields = fields_arg(args, 2)?;
+    let codes = with_hash(ctx, args[1], false, |h, now| fields.iter().map(|f| Reply::Integer(h.persist(f, now))).collect())?;
+    Ok(codes.map_or_else(|| per_field(fields.len(), -2), Reply::Array))
+}

@@ -1,0 +1,3 @@
+//! The collection types' in-memory representations.
+
+pub mod hash;
