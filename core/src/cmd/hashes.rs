@@ -290,7 +290,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
 // ---- HSCAN ---------------------------------------------------------------------
 
 fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let cursor = crate::num::parse_u64(args[2]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
+    let cursor = super::keys::parse_cursor(args[2]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
     let now = ctx.now();
     let empty = || Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
     let Some(h) = read_hash(ctx, args[1])? else { return Ok(empty()) };
