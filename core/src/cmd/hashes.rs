@@ -209,7 +209,7 @@ fn hincrbyfloat(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
         };
         let sum = cur + by;
         if !sum.is_finite() {
-            return Err(Reply::error(errors::HASH_NAN_OR_INFINITY));
+            return Err(Reply::error(errors::NAN_OR_INFINITY));
         }
         let text = sum.to_human().into_bytes();
         h.set(field, &text, true);
@@ -245,17 +245,18 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
             Some(h) => Reply::bulk(h.at(random_index(h, now), now).map_or(&[][..], |p| p.0)),
         });
     }
-    let withvalues = match args.len() {
-        3 => false,
-        4 if is(args[3], "withvalues") => true,
-        _ => return Err(Reply::error(errors::SYNTAX)),
-    };
+    // As Redis: the count first, then the syntax, then WITHVALUES's range.
     let l = match parse_i64(args[2]) {
         Some(i64::MIN) => return Err(Reply::error(errors::HRANDFIELD_RANGE)),
         Some(l) => l,
         None => return Err(Reply::error(errors::NOT_INTEGER)),
     };
-    if withvalues && l < -(i64::MAX / 2) {
+    let withvalues = match args.len() {
+        3 => false,
+        4 if is(args[3], "withvalues") => true,
+        _ => return Err(Reply::error(errors::SYNTAX)),
+    };
+    if withvalues && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&l) {
         return Err(Reply::error(errors::OUT_OF_RANGE));
     }
     let resp3 = ctx.sess.protocol >= 3;

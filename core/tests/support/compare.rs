@@ -38,6 +38,14 @@ pub enum Rule {
     /// arguments. kv follows 7.2: its error is accepted only when the driver
     /// confirms the key is missing on the reference.
     ArgsCheckedBeforeKey72,
+    /// Field/value pairs compared as a multiset of pairs (HGETALL: a
+    /// hashtable-encoded hash replies in its hash table's order).
+    PairsAsSet,
+    /// HSCAN: when both sides finish in one call (cursor 0, as every
+    /// listpack does) the field/value pairs as a multiset; otherwise the
+    /// cursors and batches depend on each side's hash table: same shape of
+    /// reply (cursor, array) only.
+    HScan,
 }
 
 /// Commands and subcommands that appeared after Redis 7.0 (the reference
@@ -79,6 +87,15 @@ pub fn rule(args: &[Vec<u8>]) -> Rule {
         // INFO's fields are the server's own (memory, uptime, build, ...).
         (b"INFO", _) => Rule::Kind,
         (b"HELLO", _) => Rule::Hello,
+        // Hashtable-encoded hashes list fields in hash-table order.
+        (b"HGETALL", _) => Rule::PairsAsSet,
+        (b"HKEYS" | b"HVALS", _) => Rule::AsSet,
+        // From another cursor than 0 what a hashtable returns is arbitrary.
+        (b"HSCAN", _) if args.get(2).is_some_and(|c| c == b"0") => Rule::HScan,
+        (b"HSCAN", _) => Rule::Kind,
+        // Random fields: the same number of them, of the same shapes (with
+        // WITHVALUES, pairs or flat, as the protocol says).
+        (b"HRANDFIELD", _) => Rule::Shape,
         // Without names, COMMAND INFO lists the whole table, in hash order.
         (b"COMMAND", b"INFO") if args.len() == 2 => Rule::Kind,
         (b"COMMAND", b"INFO") => Rule::CommandInfo,
@@ -146,6 +163,20 @@ fn sorted_items(r: &Reply) -> Option<Vec<Vec<u8>>> {
     Some(v)
 }
 
+/// A flat array of field, value, ... or a map, as sorted pairs.
+fn sorted_pairs(r: &Reply) -> Option<Vec<(Vec<u8>, Vec<u8>)>> {
+    let bytes = |r: &Reply| r.as_bytes().map(<[u8]>::to_vec);
+    let mut v: Vec<(Vec<u8>, Vec<u8>)> = match r {
+        Reply::Map(pairs) => pairs.iter().map(|(k, v)| Some((bytes(k)?, bytes(v)?))).collect::<Option<_>>()?,
+        Reply::Array(items) if items.len() % 2 == 0 => {
+            items.chunks(2).map(|p| Some((bytes(&p[0])?, bytes(&p[1])?))).collect::<Option<_>>()?
+        }
+        _ => return None,
+    };
+    v.sort();
+    Some(v)
+}
+
 /// HELLO's reply with the `id` and `version` values blanked (flat RESP2
 /// array or RESP3 map).
 fn mask_hello(r: &Reply) -> Reply {
@@ -180,6 +211,18 @@ pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
         },
         Rule::AsSet => sorted_items(kv).is_some() && sorted_items(kv) == sorted_items(redis),
         Rule::Kind => same_kind(kv, redis),
+        Rule::PairsAsSet => sorted_pairs(kv).is_some() && sorted_pairs(kv) == sorted_pairs(redis),
+        Rule::HScan => match (kv, redis) {
+            (Reply::Array(k), Reply::Array(r)) if k.len() == 2 && r.len() == 2 => {
+                let zero = |c: &Reply| c.as_bytes() == Some(b"0");
+                if zero(&k[0]) && zero(&r[0]) {
+                    sorted_pairs(&k[1]).is_some() && sorted_pairs(&k[1]) == sorted_pairs(&r[1])
+                } else {
+                    same_shape(&k[0], &r[0]) && same_kind(&k[1], &r[1])
+                }
+            }
+            _ => same(kv, redis),
+        },
         Rule::Shape => same_shape(kv, redis),
         Rule::Hello => same(&mask_hello(kv), &mask_hello(redis)),
         Rule::CommandInfo => return compare_command_info(kv, redis),
@@ -266,6 +309,13 @@ mod tests {
         assert_eq!(rule(&cmd("bitcount k 1")), Rule::ArgsCheckedBeforeKey72);
         assert!(compare(Rule::ArgsCheckedBeforeKey72, &R::error("ERR syntax error"), &R::Integer(0)).is_err());
         assert!(same(&R::Double(f64::NAN), &R::Double(f64::NAN)));
+        assert_eq!(rule(&cmd("hgetall k")), Rule::PairsAsSet);
+        assert!(compare(Rule::PairsAsSet, &arr(&["a", "1", "b", "2"]), &arr(&["b", "2", "a", "1"])).is_ok());
+        assert!(compare(Rule::PairsAsSet, &arr(&["a", "2", "b", "1"]), &arr(&["b", "2", "a", "1"])).is_err());
+        let scan = |c: &str, v: &[&str]| R::Array(vec![R::bulk(c), arr(v)]);
+        assert!(compare(Rule::HScan, &scan("0", &["a", "1", "b", "2"]), &scan("0", &["b", "2", "a", "1"])).is_ok());
+        assert!(compare(Rule::HScan, &scan("0", &["a", "1"]), &scan("0", &["b", "2", "a", "1"])).is_err());
+        assert!(compare(Rule::HScan, &scan("3", &["a", "1"]), &scan("0", &["b", "2", "a", "1"])).is_ok());
         assert_eq!(as_client_sees(R::Array(vec![R::NilArray]), 3), R::Array(vec![R::Nil]));
         assert_eq!(as_client_sees(R::NilArray, 2), R::NilArray);
     }

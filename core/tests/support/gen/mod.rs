@@ -11,6 +11,8 @@
 //! absolute times: two relative TTLs with the same value compare by the
 //! milliseconds at which each side ran them.
 
+mod hashes;
+
 use super::rng::Rng;
 
 pub type Cmd = Vec<Vec<u8>>;
@@ -22,7 +24,7 @@ pub type Entry = (&'static str, u32, GenFn);
 
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
-pub const FAMILIES: &[&[Entry]] = &[TABLE];
+pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
