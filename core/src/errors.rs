@@ -114,7 +114,8 @@ pub const HASH_NOT_INTEGER: &str = "ERR hash value is not an integer";
 pub const HASH_NOT_FLOAT: &str = "ERR hash value is not a float";
 pub const HASH_NAN_OR_INFINITY: &str = "ERR value is NaN or Infinity";
 pub const OUT_OF_RANGE: &str = "ERR value is out of range";
-pub const HRANDFIELD_RANGE: &str = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+pub const HRANDFIELD_RANGE: &str =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 /// Hash-field expiry (Redis 7.4, src/t_hash.c).
 pub const HFE_FIELDS_MISSING: &str = "ERR Mandatory argument FIELDS is missing or not at the right position";
 pub const HFE_NUMFIELDS: &str = "ERR Parameter `numFields` should be greater than 0";

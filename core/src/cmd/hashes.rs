@@ -45,10 +45,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd("hstrlen", 3, R | FAST, KEY1, "hash", q!(hstrlen)),
     cmd("hvals", 2, R, KEY1, "hash", |c, a| reply(listing(c, a, false, true))),
     // Redis 7.4 hash-field expiry
-    cmd("hexpire", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1000, false))),
-    cmd("hpexpire", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1, false))),
-    cmd("hexpireat", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1000, true))),
-    cmd("hpexpireat", -6, WRITE | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1, true))),
+    cmd("hexpire", -6, W | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1000, false))),
+    cmd("hpexpire", -6, W | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1, false))),
+    cmd("hexpireat", -6, W | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1000, true))),
+    cmd("hpexpireat", -6, W | FAST, KEY1, "hash", |c, a| reply(hexpire(c, a, 1, true))),
     cmd("httl", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Rel(1000)))),
     cmd("hpttl", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Rel(1)))),
     cmd("hexpiretime", -5, R | FAST, KEY1, "hash", |c, a| reply(httl(c, a, Ttl::Abs(1000)))),
@@ -79,7 +79,12 @@ fn read_hash<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Reply
 /// first; with `create` a missing key gets an empty hash. Afterwards an
 /// empty hash is deleted and a new earliest field expiry is handed to the
 /// active sweep. `Ok(None)`: no hash (and `create` was false).
-fn with_hash<T>(ctx: &mut Ctx<'_>, key: &[u8], create: bool, f: impl FnOnce(&mut Hash, u64) -> T) -> Result<Option<T>, Reply> {
+fn with_hash<T>(
+    ctx: &mut Ctx<'_>,
+    key: &[u8],
+    create: bool,
+    f: impl FnOnce(&mut Hash, u64) -> T,
+) -> Result<Option<T>, Reply> {
     let now = ctx.now();
     match ctx.write(key) {
         Some(s) if s.kind() != Kind::Hash => return Err(wrongtype()),
@@ -318,7 +323,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     }
     let mut out = Vec::new();
     let mut push = |f: &[u8], v: &[u8]| {
-        if pattern.is_none_or(|p| glob::matches(p, f)) {
+        if pattern.map_or(true, |p| glob::matches(p, f)) {
             out.push(Reply::bulk(f));
             if !novalues {
                 out.push(Reply::bulk(v));
@@ -353,7 +358,8 @@ fn fields_arg<'a>(args: &'a [&'a [u8]], at: usize) -> Result<&'a [&'a [u8]], Rep
     if !args.get(at).is_some_and(|a| is(a, "fields")) {
         return Err(Reply::error(errors::HFE_FIELDS_MISSING));
     }
-    let n = args.get(at + 1).and_then(|a| parse_i64(a)).filter(|&n| n >= 1).ok_or(Reply::error(errors::HFE_NUMFIELDS))?;
+    let n =
+        args.get(at + 1).and_then(|a| parse_i64(a)).filter(|&n| n >= 1).ok_or(Reply::error(errors::HFE_NUMFIELDS))?;
     let fields = &args[(at + 2).min(args.len())..];
     if fields.len() as i64 != n {
         return Err(Reply::error(errors::HFE_NUMFIELDS_MISMATCH));
@@ -433,6 +439,7 @@ fn hpersist(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
         return Err(wrongtype());
     }
     let fields = fields_arg(args, 2)?;
-    let codes = with_hash(ctx, args[1], false, |h, now| fields.iter().map(|f| Reply::Integer(h.persist(f, now))).collect())?;
+    let codes =
+        with_hash(ctx, args[1], false, |h, now| fields.iter().map(|f| Reply::Integer(h.persist(f, now))).collect())?;
     Ok(codes.map_or_else(|| per_field(fields.len(), -2), Reply::Array))
 }

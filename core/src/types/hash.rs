@@ -87,7 +87,7 @@ impl Entry {
     }
 
     fn live(&self, now: u64) -> bool {
-        self.ttl().is_none_or(|t| t >= now)
+        self.ttl().map_or(true, |t| t >= now)
     }
 
     fn rebuild(&mut self, value: Option<&[u8]>, ttl: Option<u64>) {
@@ -225,11 +225,11 @@ impl Hash {
     /// `hashTypeTryConversion` does).
     pub fn convert_if_needed(&mut self, extra_bytes: &[&[u8]]) {
         if self.is_listpack() && extra_bytes.iter().any(|b| Self::too_long_for_listpack(b)) {
-            self.to_hashtable();
+            self.convert_to_hashtable();
         }
     }
 
-    fn to_hashtable(&mut self) {
+    fn convert_to_hashtable(&mut self) {
         self.ex = false;
         self.rebucket(self.entries.len().max(4).next_power_of_two());
     }
@@ -269,7 +269,7 @@ impl Hash {
             None => {
                 self.push(Entry::new(field, value, None));
                 if self.is_listpack() && self.entries.len() > MAX_LISTPACK_ENTRIES {
-                    self.to_hashtable();
+                    self.convert_to_hashtable();
                 }
                 true
             }
@@ -336,7 +336,8 @@ impl Hash {
     /// Removes the fields that expired before `now`, at most `limit`;
     /// returns how many went.
     pub fn expire_due(&mut self, now: u64, limit: usize) -> usize {
-        let due: Vec<Box<[u8]>> = self.ttls.iter().take_while(|(t, _)| *t < now).take(limit).map(|(_, f)| f.clone()).collect();
+        let due: Vec<Box<[u8]>> =
+            self.ttls.iter().take_while(|(t, _)| *t < now).take(limit).map(|(_, f)| f.clone()).collect();
         for f in &due {
             self.remove(f);
         }
@@ -358,7 +359,7 @@ impl Hash {
             (TtlCond::Xx, o) => o.is_some(),
             // No TTL counts as infinite, as EXPIRE's GT/LT.
             (TtlCond::Gt, o) => o.is_some_and(|o| at > o),
-            (TtlCond::Lt, o) => o.is_none_or(|o| at < o),
+            (TtlCond::Lt, o) => o.map_or(true, |o| at < o),
         };
         if !ok {
             return TtlSet::ConditionNotMet;
@@ -401,7 +402,7 @@ impl Hash {
         e.rebuild(None, ttl);
         let pos = match ttl {
             None => self.entries.len(),
-            Some(t) => self.entries.iter().position(|x| x.ttl().is_none_or(|u| u > t)).unwrap_or(self.entries.len()),
+            Some(t) => self.entries.iter().position(|x| x.ttl().map_or(true, |u| u > t)).unwrap_or(self.entries.len()),
         };
         self.entries.insert(pos, e);
     }
