@@ -3,7 +3,9 @@
 //!
 //! Reads see only fields live at the command's time; writes first drop the
 //! expired fields of the hash they touch, and delete the key when no field
-//! is left (see [`with_hash`]).
+//! is left (see [`with_hash`]). Until a write or the active sweep gets
+//! to a hash whose every field has expired, keyspace commands (EXISTS,
+//! TYPE, DBSIZE) still see the key; hash commands see it empty.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
@@ -271,8 +273,19 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
         (0..l.unsigned_abs()).map(|_| random_index(h, now)).collect()
     } else if l as u64 >= len as u64 {
         (0..h.stored_len()).filter(|&i| h.at(i, now).is_some()).collect()
+    } else if (l as usize) * 3 < len {
+        // Few distinct picks from a big hash: sample, skipping repeats.
+        let mut seen = std::collections::HashSet::with_capacity(l as usize);
+        let mut picks = Vec::with_capacity(l as usize);
+        while picks.len() < l as usize {
+            let i = random_index(h, now);
+            if seen.insert(i) {
+                picks.push(i);
+            }
+        }
+        picks
     } else {
-        // Distinct picks: a partial shuffle of the live indices.
+        // Many distinct picks: a partial shuffle of the live indices.
         let mut live: Vec<usize> = (0..h.stored_len()).filter(|&i| h.at(i, now).is_some()).collect();
         for k in 0..l as usize {
             let j = k + (random_u64() % (live.len() - k) as u64) as usize;
@@ -330,8 +343,9 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
             }
         }
     };
-    // As Redis: visit buckets until COUNT elements (fields and values both
-    // count) are gathered or 10*COUNT buckets were seen.
+    // As Redis: visit one bucket, then more until COUNT elements (fields
+    // and values both count, before MATCH filters) are gathered or
+    // 10*COUNT more buckets were seen.
     let mut next = cursor;
     let mut budget = count.saturating_mul(10);
     let mut gathered = 0i64;
@@ -340,10 +354,10 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
             gathered += 2;
             push(f, v)
         });
-        budget -= 1;
-        if next == 0 || budget <= 0 || gathered >= count {
+        if next == 0 || budget == 0 || gathered >= count {
             break;
         }
+        budget -= 1;
     }
     Ok(Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(out)]))
 }
