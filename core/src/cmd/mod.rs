@@ -16,6 +16,7 @@ pub mod connection;
 pub mod expire;
 pub mod keys;
 pub mod server;
+pub mod sets;
 pub mod strings;
 
 /// A command handler. `args[0]` is the command name as sent.
@@ -123,9 +124,17 @@ impl CommandSpec {
 }
 
 fn families() -> impl Iterator<Item = &'static CommandSpec> {
-    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS]
-        .into_iter()
-        .flatten()
+    [
+        connection::COMMANDS,
+        server::COMMANDS,
+        keys::COMMANDS,
+        expire::COMMANDS,
+        strings::COMMANDS,
+        bitmaps::COMMANDS,
+        sets::COMMANDS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Longest command name in the table; longer names cannot match.

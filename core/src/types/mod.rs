@@ -1,0 +1,3 @@
+//! Collection types and their encodings.
+
+pub mod set;

@@ -1,0 +1,447 @@
+//! The set type, with Redis 7.2's three encodings and its conversion rules
+//! (`t_set.c`):
+//!
+//! - `intset`: every member a canonical 64-bit integer (string2ll), at most
+//!   512 of them, kept sorted (so iteration is ascending);
+//! - `listpack`: at most 128 members of at most 64 bytes each, in insertion
+//!   order (removal keeps the order of the others);
+//! - `hashtable`: anything beyond, iterated in the order of a hash fixed per
+//!   process (the stand-in for Redis's dict order).
+//!
+//! Sets only grow out of an encoding (intset → listpack → hashtable, or
+//! intset → hashtable); the exceptions are the results that commands build
+//! afresh (SINTERSTORE, SPOP with a large count), which [`Set::best_for`]
+//! and the command code choose as Redis does.
+
+use std::collections::HashSet;
+use std::hash::BuildHasher;
+
+use crate::num::{fmt_i64, parse_i64};
+
+/// set-max-intset-entries
+pub const MAX_INTSET_ENTRIES: usize = 512;
+/// set-max-listpack-entries
+pub const MAX_LISTPACK_ENTRIES: usize = 128;
+/// set-max-listpack-value
+pub const MAX_LISTPACK_VALUE: usize = 64;
+
+/// The hash of hashtable-encoded sets: fixed seeds, so the iteration order
+/// and SSCAN cursors of a set depend only on its members.
+#[derive(Clone, Debug, Default)]
+pub struct MemberHasher;
+
+impl BuildHasher for MemberHasher {
+    type Hasher = <ahash::RandomState as BuildHasher>::Hasher;
+    fn build_hasher(&self) -> Self::Hasher {
+        ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).build_hasher()
+    }
+}
+
+pub type Table = HashSet<Box<[u8]>, MemberHasher>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Set {
+    /// Sorted, distinct.
+    Intset(Vec<i64>),
+    /// Insertion order, distinct.
+    Listpack(Vec<Box<[u8]>>),
+    Hashtable(Table),
+}
+
+/// One member as an encoding holds it.
+#[derive(Clone, Copy, Debug)]
+pub enum Member<'a> {
+    Int(i64),
+    Bytes(&'a [u8]),
+}
+
+impl Member<'_> {
+    /// Runs `f` on the member's bytes (integers formatted on the stack).
+    pub fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
+        match self {
+            Member::Int(v) => f(fmt_i64(v, &mut [0u8; 20])),
+            Member::Bytes(b) => f(b),
+        }
+    }
+
+    pub fn to_vec(self) -> Vec<u8> {
+        self.with_bytes(<[u8]>::to_vec)
+    }
+}
+
+impl Default for Set {
+    fn default() -> Set {
+        Set::Intset(Vec::new())
+    }
+}
+
+impl Set {
+    /// An empty set for a key about to receive `hint` members, the first
+    /// being `first` (Redis's setTypeCreate).
+    pub fn create(first: &[u8], hint: usize) -> Set {
+        if parse_i64(first).is_some() && hint <= MAX_INTSET_ENTRIES {
+            Set::Intset(Vec::new())
+        } else if hint <= MAX_LISTPACK_ENTRIES {
+            Set::Listpack(Vec::new())
+        } else {
+            Set::Hashtable(Table::with_capacity_and_hasher(hint, MemberHasher))
+        }
+    }
+
+    /// Before adding `hint` members to an existing set: a compact set that
+    /// the hint alone overflows becomes a hashtable (setTypeMaybeConvert).
+    pub fn reserve_for(&mut self, hint: usize) {
+        let over = match self {
+            Set::Intset(_) => hint > MAX_INTSET_ENTRIES,
+            Set::Listpack(_) => hint > MAX_LISTPACK_ENTRIES,
+            Set::Hashtable(_) => false,
+        };
+        if over {
+            self.to_hashtable(hint);
+        }
+    }
+
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Set::Intset(_) => "intset",
+            Set::Listpack(_) => "listpack",
+            Set::Hashtable(_) => "hashtable",
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Set::Intset(v) => v.len(),
+            Set::Listpack(v) => v.len(),
+            Set::Hashtable(h) => h.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn contains(&self, m: &[u8]) -> bool {
+        match self {
+            Set::Intset(v) => parse_i64(m).is_some_and(|i| v.binary_search(&i).is_ok()),
+            Set::Listpack(v) => v.iter().any(|e| **e == *m),
+            Set::Hashtable(h) => h.contains(m),
+        }
+    }
+
+    /// Adds a member; false if it was there. Converts as Redis's
+    /// setTypeAddAux does: an intset takes a non-integer by becoming a
+    /// listpack if it has fewer than 128 members and the new one fits,
+    /// else a hashtable; it becomes a hashtable past 512 integers; a
+    /// listpack becomes a hashtable on its 129th member or a member longer
+    /// than 64 bytes.
+    pub fn add(&mut self, m: &[u8]) -> bool {
+        match self {
+            Set::Hashtable(h) => {
+                if h.contains(m) {
+                    return false;
+                }
+                h.insert(m.into());
+            }
+            Set::Listpack(v) => {
+                if v.iter().any(|e| **e == *m) {
+                    return false;
+                }
+                if v.len() < MAX_LISTPACK_ENTRIES && m.len() <= MAX_LISTPACK_VALUE {
+                    v.push(m.into());
+                } else {
+                    self.to_hashtable(self.len() + 1);
+                    self.add(m);
+                }
+            }
+            Set::Intset(v) => match parse_i64(m) {
+                Some(i) => {
+                    let Err(at) = v.binary_search(&i) else { return false };
+                    v.insert(at, i);
+                    if v.len() > MAX_INTSET_ENTRIES {
+                        self.to_hashtable(self.len());
+                    }
+                }
+                None => {
+                    if v.len() < MAX_LISTPACK_ENTRIES && m.len() <= MAX_LISTPACK_VALUE {
+                        let mut lp: Vec<Box<[u8]>> = Vec::with_capacity(v.len() + 1);
+                        lp.extend(v.iter().map(|&i| Member::Int(i).to_vec().into_boxed_slice()));
+                        lp.push(m.into());
+                        *self = Set::Listpack(lp);
+                    } else {
+                        let n = v.len() + 1;
+                        self.to_hashtable(n);
+                        self.add(m);
+                    }
+                }
+            },
+        }
+        true
+    }
+
+    /// Removes a member; false if it was not there. Never converts.
+    pub fn remove(&mut self, m: &[u8]) -> bool {
+        match self {
+            Set::Intset(v) => match parse_i64(m).map(|i| v.binary_search(&i)) {
+                Some(Ok(at)) => {
+                    v.remove(at);
+                    true
+                }
+                _ => false,
+            },
+            Set::Listpack(v) => match v.iter().position(|e| **e == *m) {
+                Some(at) => {
+                    v.remove(at);
+                    true
+                }
+                None => false,
+            },
+            Set::Hashtable(h) => {
+                let removed = h.remove(m);
+                // Redis shrinks a dict that falls under 10% full.
+                if removed && h.capacity() > 64 && h.len() * 10 < h.capacity() {
+                    h.shrink_to(h.len() * 2);
+                }
+                removed
+            }
+        }
+    }
+
+    /// The members in the encoding's order.
+    pub fn iter(&self) -> Iter<'_> {
+        match self {
+            Set::Intset(v) => Iter::Int(v.iter()),
+            Set::Listpack(v) => Iter::List(v.iter()),
+            Set::Hashtable(h) => Iter::Hash(h.iter()),
+        }
+    }
+
+    /// The members as owned byte strings, in the encoding's order.
+    pub fn members(&self) -> Vec<Vec<u8>> {
+        self.iter().map(Member::to_vec).collect()
+    }
+
+    /// The members at the given positions of the iteration order (positions
+    /// may repeat and come in any order), in one pass over the set.
+    pub fn at_positions(&self, positions: &[usize]) -> Vec<Vec<u8>> {
+        match self {
+            Set::Intset(v) => positions.iter().map(|&p| Member::Int(v[p]).to_vec()).collect(),
+            Set::Listpack(v) => positions.iter().map(|&p| v[p].to_vec()).collect(),
+            Set::Hashtable(h) => {
+                let mut order: Vec<(usize, usize)> = positions.iter().copied().zip(0..).collect();
+                order.sort_unstable();
+                let mut out = vec![Vec::new(); positions.len()];
+                let mut it = h.iter().enumerate();
+                let mut cur = it.next();
+                for (p, slot) in order {
+                    while let Some((i, _)) = cur {
+                        if i >= p {
+                            break;
+                        }
+                        cur = it.next();
+                    }
+                    if let Some((_, m)) = cur {
+                        out[slot] = m.to_vec();
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Converts a set whose members are all integers to an intset if it
+    /// can hold them (Redis's maybeConvertToIntset).
+    pub fn to_intset_if_fits(&mut self) {
+        if matches!(self, Set::Intset(_)) || self.len() > MAX_INTSET_ENTRIES {
+            return;
+        }
+        let mut ints: Vec<i64> = Vec::with_capacity(self.len());
+        for m in self.iter() {
+            match m {
+                Member::Int(i) => ints.push(i),
+                Member::Bytes(b) => match parse_i64(b) {
+                    Some(i) => ints.push(i),
+                    None => return,
+                },
+            }
+        }
+        ints.sort_unstable();
+        *self = Set::Intset(ints);
+    }
+
+    fn to_hashtable(&mut self, capacity: usize) {
+        if matches!(self, Set::Hashtable(_)) {
+            return;
+        }
+        let mut h = Table::with_capacity_and_hasher(capacity.max(self.len()), MemberHasher);
+        h.extend(self.iter().map(|m| m.to_vec().into_boxed_slice()));
+        *self = Set::Hashtable(h);
+    }
+
+    /// The hash SSCAN orders a hashtable set by.
+    pub fn scan_hash(m: &[u8]) -> u64 {
+        MemberHasher.hash_one(m)
+    }
+
+    /// One SSCAN step over a hashtable set: the members whose hash is at
+    /// least `cursor`, by increasing hash, about `count` of them (members
+    /// sharing a hash are never split), and the next cursor (0 when done).
+    /// A member present for the whole scan has a fixed hash, so it is
+    /// returned exactly once however the set changes between calls.
+    pub fn scan_table(h: &Table, cursor: u64, count: usize) -> (u64, Vec<Vec<u8>>) {
+        let mut found: Vec<(u64, &[u8])> =
+            h.iter().map(|m| (Self::scan_hash(m), &**m)).filter(|(hash, _)| *hash >= cursor).collect();
+        found.sort_unstable();
+        let mut end = count.min(found.len());
+        while end > 0 && end < found.len() && found[end].0 == found[end - 1].0 {
+            end += 1;
+        }
+        let next = found.get(end).map_or(0, |(hash, _)| *hash);
+        (next, found[..end].iter().map(|(_, m)| m.to_vec()).collect())
+    }
+}
+
+/// Iterator over a set's members, in the encoding's order.
+pub enum Iter<'a> {
+    Int(std::slice::Iter<'a, i64>),
+    List(std::slice::Iter<'a, Box<[u8]>>),
+    Hash(std::collections::hash_set::Iter<'a, Box<[u8]>>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = Member<'a>;
+    fn next(&mut self) -> Option<Member<'a>> {
+        match self {
+            Iter::Int(it) => it.next().map(|&i| Member::Int(i)),
+            Iter::List(it) => it.next().map(|b| Member::Bytes(b)),
+            Iter::Hash(it) => it.next().map(|b| Member::Bytes(b)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_of(members: &[&str]) -> Set {
+        let mut s = Set::create(members[0].as_bytes(), members.len());
+        for m in members {
+            s.add(m.as_bytes());
+        }
+        s
+    }
+
+    fn strs(s: &Set) -> Vec<String> {
+        s.members().into_iter().map(|m| String::from_utf8(m).unwrap()).collect()
+    }
+
+    #[test]
+    fn intset_is_sorted_and_turns_listpack_on_a_string() {
+        let mut s = set_of(&["3", "1", "-5", "2"]);
+        assert_eq!(s.encoding(), "intset");
+        assert_eq!(strs(&s), ["-5", "1", "2", "3"]);
+        assert!(!s.add(b"1"));
+        assert!(s.add(b"a"));
+        assert_eq!(s.encoding(), "listpack");
+        assert_eq!(strs(&s), ["-5", "1", "2", "3", "a"]);
+        assert!(s.remove(b"2"));
+        assert_eq!(strs(&s), ["-5", "1", "3", "a"]);
+        // Non-canonical integers are strings.
+        let s = set_of(&["007", "1"]);
+        assert_eq!(s.encoding(), "listpack");
+        assert_eq!(strs(&s), ["007", "1"]);
+        assert!(!s.contains(b"7"));
+    }
+
+    #[test]
+    fn thresholds() {
+        let mut s = Set::create(b"0", 1);
+        for i in 0..512 {
+            s.add(i.to_string().as_bytes());
+        }
+        assert_eq!(s.encoding(), "intset");
+        s.add(b"512");
+        assert_eq!(s.encoding(), "hashtable");
+
+        let mut s = Set::create(b"0", 1);
+        for i in 0..128 {
+            s.add(i.to_string().as_bytes());
+        }
+        s.add(b"x");
+        assert_eq!(s.encoding(), "hashtable", "an intset of 128 takes a string as a hashtable");
+
+        let mut s = Set::create(b"a", 1);
+        for i in 0..128 {
+            s.add(format!("m{i}").as_bytes());
+        }
+        assert_eq!(s.encoding(), "listpack");
+        s.add(b"one more");
+        assert_eq!(s.encoding(), "hashtable");
+        for i in 0..128 {
+            s.remove(format!("m{i}").as_bytes());
+        }
+        assert_eq!(s.encoding(), "hashtable", "no conversion back");
+
+        let mut s = set_of(&["a"]);
+        s.add(&[b'x'; 64]);
+        assert_eq!(s.encoding(), "listpack");
+        s.add(&[b'x'; 65]);
+        assert_eq!(s.encoding(), "hashtable");
+        let mut s = set_of(&["1"]);
+        s.add(&[b'x'; 65]);
+        assert_eq!(s.encoding(), "hashtable");
+    }
+
+    #[test]
+    fn create_and_reserve_follow_the_hint() {
+        assert_eq!(Set::create(b"1", 512).encoding(), "intset");
+        assert_eq!(Set::create(b"1", 513).encoding(), "hashtable");
+        assert_eq!(Set::create(b"a", 128).encoding(), "listpack");
+        assert_eq!(Set::create(b"a", 129).encoding(), "hashtable");
+        let mut s = set_of(&["a"]);
+        s.reserve_for(129);
+        assert_eq!(s.encoding(), "hashtable");
+        let mut s = set_of(&["1"]);
+        s.reserve_for(512);
+        assert_eq!(s.encoding(), "intset");
+        s.reserve_for(513);
+        assert_eq!(s.encoding(), "hashtable");
+    }
+
+    #[test]
+    fn to_intset_if_fits() {
+        let mut s = set_of(&["a", "3", "1"]);
+        s.remove(b"a");
+        s.to_intset_if_fits();
+        assert_eq!(s.encoding(), "intset");
+        assert_eq!(strs(&s), ["1", "3"]);
+        let mut s = set_of(&["a", "3"]);
+        s.to_intset_if_fits();
+        assert_eq!(s.encoding(), "listpack");
+    }
+
+    #[test]
+    fn positions_and_scan() {
+        let mut s = Set::create(b"a", 1000);
+        for i in 0..1000 {
+            s.add(format!("m{i}").as_bytes());
+        }
+        let all = s.members();
+        assert_eq!(s.at_positions(&[5, 0, 5, 999]), [all[5].clone(), all[0].clone(), all[5].clone(), all[999].clone()]);
+        let Set::Hashtable(h) = &s else { panic!() };
+        let (mut cursor, mut seen) = (0, Vec::new());
+        loop {
+            let (next, batch) = Set::scan_table(h, cursor, 7);
+            assert!(batch.len() >= 7 || next == 0);
+            seen.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        seen.sort();
+        let mut want = all.clone();
+        want.sort();
+        assert_eq!(seen, want);
+    }
+}
