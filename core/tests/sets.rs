@@ -212,7 +212,10 @@ fn random_members_are_members() {
     assert_eq!(int(run(&mut s, "EXISTS h")), 0);
     assert_eq!(run(&mut s, "SRANDMEMBER h -9223372036854775807"), Reply::Array(vec![]));
     run(&mut s, "SADD h a");
-    assert!(run(&mut s, "SRANDMEMBER h -9223372036854775807").is_error(), "an unbuildable reply is an error, not a crash");
+    assert!(
+        run(&mut s, "SRANDMEMBER h -9223372036854775807").is_error(),
+        "an unbuildable reply is an error, not a crash"
+    );
 }
 
 /// One SSCAN call: (next cursor, members).
