@@ -40,10 +40,10 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd("smembers", 2, READONLY, KEY1, "set", q!(smembers)),
     cmd("smismember", -3, READONLY | FAST, KEY1, "set", q!(smismember)),
     cmd("smove", 4, WRITE | FAST, (1, 2, 1), "set", q!(smove)),
-    cmd("spop", -2, WRITE | RANDOM | FAST, KEY1, "set", q!(random::spop)),
-    cmd("srandmember", -2, READONLY | RANDOM, KEY1, "set", q!(random::srandmember)),
+    cmd("spop", -2, WRITE | FAST, KEY1, "set", q!(random::spop)),
+    cmd("srandmember", -2, READONLY, KEY1, "set", q!(random::srandmember)),
     cmd("srem", -3, WRITE | FAST, KEY1, "set", q!(srem)),
-    cmd("sscan", -3, READONLY | RANDOM, KEY1, "set", q!(sscan)),
+    cmd("sscan", -3, READONLY, KEY1, "set", q!(sscan)),
     cmd("sunion", -2, READONLY, ALL_KEYS, "set", q!(algebra::sunion)),
     cmd("sunionstore", -3, WRITE | DENYOOM, ALL_KEYS, "set", q!(algebra::sunionstore)),
 ];
