@@ -97,7 +97,7 @@ impl Set {
             Set::Hashtable(_) => false,
         };
         if over {
-            self.to_hashtable(hint);
+            self.convert_to_hashtable(hint);
         }
     }
 
@@ -150,7 +150,7 @@ impl Set {
                 if v.len() < MAX_LISTPACK_ENTRIES && m.len() <= MAX_LISTPACK_VALUE {
                     v.push(m.into());
                 } else {
-                    self.to_hashtable(self.len() + 1);
+                    self.convert_to_hashtable(self.len() + 1);
                     self.add(m);
                 }
             }
@@ -159,7 +159,7 @@ impl Set {
                     let Err(at) = v.binary_search(&i) else { return false };
                     v.insert(at, i);
                     if v.len() > MAX_INTSET_ENTRIES {
-                        self.to_hashtable(self.len());
+                        self.convert_to_hashtable(self.len());
                     }
                 }
                 None => {
@@ -170,7 +170,7 @@ impl Set {
                         *self = Set::Listpack(lp);
                     } else {
                         let n = v.len() + 1;
-                        self.to_hashtable(n);
+                        self.convert_to_hashtable(n);
                         self.add(m);
                     }
                 }
@@ -251,7 +251,7 @@ impl Set {
 
     /// Converts a set whose members are all integers to an intset if it
     /// can hold them (Redis's maybeConvertToIntset).
-    pub fn to_intset_if_fits(&mut self) {
+    pub fn convert_to_intset_if_fits(&mut self) {
         if matches!(self, Set::Intset(_)) || self.len() > MAX_INTSET_ENTRIES {
             return;
         }
@@ -269,7 +269,7 @@ impl Set {
         *self = Set::Intset(ints);
     }
 
-    fn to_hashtable(&mut self, capacity: usize) {
+    fn convert_to_hashtable(&mut self, capacity: usize) {
         if matches!(self, Set::Hashtable(_)) {
             return;
         }
@@ -409,14 +409,14 @@ mod tests {
     }
 
     #[test]
-    fn to_intset_if_fits() {
+    fn convert_to_intset_if_fits() {
         let mut s = set_of(&["a", "3", "1"]);
         s.remove(b"a");
-        s.to_intset_if_fits();
+        s.convert_to_intset_if_fits();
         assert_eq!(s.encoding(), "intset");
         assert_eq!(strs(&s), ["1", "3"]);
         let mut s = set_of(&["a", "3"]);
-        s.to_intset_if_fits();
+        s.convert_to_intset_if_fits();
         assert_eq!(s.encoding(), "listpack");
     }
 

@@ -80,7 +80,7 @@ fn intersect(ctx: &Ctx<'_>, keys: &[&[u8]], mode: &Inter) -> Result<Result<Reply
             for m in first.iter().filter(|m| m.with_bytes(in_all)) {
                 m.with_bytes(|b| out.add(b));
             }
-            out.to_intset_if_fits();
+            out.convert_to_intset_if_fits();
             Err(out)
         }
     })
