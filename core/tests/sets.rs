@@ -269,6 +269,19 @@ fn big_sets() {
         sadd(&mut s, "big", (0..5000).map(|i| format!("member:{}", chunk * 5000 + i)));
     }
     assert_eq!(int(run(&mut s, "SCARD big")), 100_000);
+    // A full SSCAN with the default COUNT: each call costs about COUNT.
+    let (mut cursor, mut seen, mut calls) = ("0".to_string(), HashSet::new(), 0);
+    loop {
+        let (next, batch) = sscan_page(&mut s, "big", &cursor, 10);
+        seen.extend(batch);
+        calls += 1;
+        if next == "0" {
+            break;
+        }
+        cursor = next;
+    }
+    assert_eq!(seen.len(), 100_000);
+    assert!(calls > 5_000, "{calls} calls");
     sadd(&mut s, "odd", (0..100_000).filter(|i| i % 2 == 1).map(|i| format!("member:{i}")));
     assert_eq!(int(run(&mut s, "SINTERCARD 2 big odd")), 50_000);
     assert_eq!(int(run(&mut s, "SDIFFSTORE even big odd")), 50_000);

@@ -169,8 +169,7 @@ fn smove(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
 /// first, then the key (a missing key answers an empty page before the
 /// options are read), then the options. Intset and listpack sets come
 /// whole in one page with cursor 0, as in Redis; hashtable sets are walked
-/// in order of a fixed member hash, the cursor being the next hash to
-/// visit (see `Set::scan_table`).
+/// with Redis's reverse-binary bucket cursor (see `types::set::Table`).
 fn sscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let cursor = parse_cursor(args[2]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
     let page = |next: u64, items: Vec<Reply>| Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(items)]);
@@ -193,11 +192,20 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
         i += 2;
     }
     let wanted = |m: &[u8]| pat.map_or(true, |p| glob::matches(p, m));
-    let (next, batch) = match s {
-        Set::Hashtable(h) => Set::scan_table(h, cursor, count),
-        _ => (0, s.members()),
+    let mut out = Vec::new();
+    let mut take = |m: &[u8]| {
+        if wanted(m) {
+            out.push(Reply::bulk(m));
+        }
     };
-    Ok(page(next, batch.into_iter().filter(|m| wanted(m)).map(Reply::Bulk).collect()))
+    let next = match s {
+        Set::Hashtable(h) => h.scan(cursor, count, take),
+        _ => {
+            s.iter().for_each(|m| m.with_bytes(&mut take));
+            0
+        }
+    };
+    Ok(page(next, out))
 }
 
 /// Members of `s` as replies, in its order.

@@ -5,16 +5,13 @@
 //!   512 of them, kept sorted (so iteration is ascending);
 //! - `listpack`: at most 128 members of at most 64 bytes each, in insertion
 //!   order (removal keeps the order of the others);
-//! - `hashtable`: anything beyond, iterated in the order of a hash fixed per
-//!   process (the stand-in for Redis's dict order).
+//! - `hashtable`: anything beyond ([`Table`], iterated in its slot order,
+//!   the stand-in for Redis's dict order).
 //!
 //! Sets only grow out of an encoding (intset → listpack → hashtable, or
 //! intset → hashtable); the exceptions are the results that commands build
 //! afresh (SINTERSTORE, SPOP with a large count), which [`Set::best_for`]
 //! and the command code choose as Redis does.
-
-use std::collections::HashSet;
-use std::hash::BuildHasher;
 
 use crate::num::{fmt_i64, parse_i64};
 
@@ -25,19 +22,8 @@ pub const MAX_LISTPACK_ENTRIES: usize = 128;
 /// set-max-listpack-value
 pub const MAX_LISTPACK_VALUE: usize = 64;
 
-/// The hash of hashtable-encoded sets: fixed seeds, so the iteration order
-/// and SSCAN cursors of a set depend only on its members.
-#[derive(Clone, Debug, Default)]
-pub struct MemberHasher;
-
-impl BuildHasher for MemberHasher {
-    type Hasher = <ahash::RandomState as BuildHasher>::Hasher;
-    fn build_hasher(&self) -> Self::Hasher {
-        ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344).build_hasher()
-    }
-}
-
-pub type Table = HashSet<Box<[u8]>, MemberHasher>;
+mod table;
+pub use table::Table;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Set {
@@ -84,7 +70,7 @@ impl Set {
         } else if hint <= MAX_LISTPACK_ENTRIES {
             Set::Listpack(Vec::new())
         } else {
-            Set::Hashtable(Table::with_capacity_and_hasher(hint, MemberHasher))
+            Set::Hashtable(Table::with_capacity(hint))
         }
     }
 
@@ -137,12 +123,7 @@ impl Set {
     /// than 64 bytes.
     pub fn add(&mut self, m: &[u8]) -> bool {
         match self {
-            Set::Hashtable(h) => {
-                if h.contains(m) {
-                    return false;
-                }
-                h.insert(m.into());
-            }
+            Set::Hashtable(h) => return h.insert(m),
             Set::Listpack(v) => {
                 if v.iter().any(|e| **e == *m) {
                     return false;
@@ -196,14 +177,7 @@ impl Set {
                 }
                 None => false,
             },
-            Set::Hashtable(h) => {
-                let removed = h.remove(m);
-                // Redis shrinks a dict that falls under 10% full.
-                if removed && h.capacity() > 64 && h.len() * 10 < h.capacity() {
-                    h.shrink_to(h.len() * 2);
-                }
-                removed
-            }
+            Set::Hashtable(h) => h.remove(m),
         }
     }
 
@@ -212,13 +186,24 @@ impl Set {
         match self {
             Set::Intset(v) => Iter::Int(v.iter()),
             Set::Listpack(v) => Iter::List(v.iter()),
-            Set::Hashtable(h) => Iter::Hash(h.iter()),
+            Set::Hashtable(h) => Iter::Hash(h.slots()),
         }
     }
 
     /// The members as owned byte strings, in the encoding's order.
     pub fn members(&self) -> Vec<Vec<u8>> {
         self.iter().map(Member::to_vec).collect()
+    }
+
+    /// A uniformly random member (None if empty); `rand` gives random bits.
+    pub fn random_member(&self, mut rand: impl FnMut() -> u64) -> Option<Vec<u8>> {
+        let pick = |n: usize, rand: &mut dyn FnMut() -> u64| (rand() % n as u64) as usize;
+        match self {
+            Set::Intset(v) if !v.is_empty() => Some(Member::Int(v[pick(v.len(), &mut rand)]).to_vec()),
+            Set::Listpack(v) if !v.is_empty() => Some(v[pick(v.len(), &mut rand)].to_vec()),
+            Set::Hashtable(h) => h.random(rand).map(<[u8]>::to_vec),
+            _ => None,
+        }
     }
 
     /// The members at the given positions of the iteration order (positions
@@ -273,31 +258,11 @@ impl Set {
         if matches!(self, Set::Hashtable(_)) {
             return;
         }
-        let mut h = Table::with_capacity_and_hasher(capacity.max(self.len()), MemberHasher);
-        h.extend(self.iter().map(|m| m.to_vec().into_boxed_slice()));
-        *self = Set::Hashtable(h);
-    }
-
-    /// The hash SSCAN orders a hashtable set by.
-    pub fn scan_hash(m: &[u8]) -> u64 {
-        MemberHasher.hash_one(m)
-    }
-
-    /// One SSCAN step over a hashtable set: the members whose hash is at
-    /// least `cursor`, by increasing hash, about `count` of them (members
-    /// sharing a hash are never split), and the next cursor (0 when done).
-    /// A member present for the whole scan has a fixed hash, so it is
-    /// returned exactly once however the set changes between calls.
-    pub fn scan_table(h: &Table, cursor: u64, count: usize) -> (u64, Vec<Vec<u8>>) {
-        let mut found: Vec<(u64, &[u8])> =
-            h.iter().map(|m| (Self::scan_hash(m), &**m)).filter(|(hash, _)| *hash >= cursor).collect();
-        found.sort_unstable();
-        let mut end = count.min(found.len());
-        while end > 0 && end < found.len() && found[end].0 == found[end - 1].0 {
-            end += 1;
+        let mut h = Table::with_capacity(capacity.max(self.len()));
+        for m in self.iter() {
+            m.with_bytes(|b| h.insert(b));
         }
-        let next = found.get(end).map_or(0, |(hash, _)| *hash);
-        (next, found[..end].iter().map(|(_, m)| m.to_vec()).collect())
+        *self = Set::Hashtable(h);
     }
 }
 
@@ -305,7 +270,7 @@ impl Set {
 pub enum Iter<'a> {
     Int(std::slice::Iter<'a, i64>),
     List(std::slice::Iter<'a, Box<[u8]>>),
-    Hash(std::collections::hash_set::Iter<'a, Box<[u8]>>),
+    Hash(std::iter::Flatten<std::slice::Iter<'a, Option<Box<[u8]>>>>),
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -431,13 +396,10 @@ mod tests {
         let Set::Hashtable(h) = &s else { panic!() };
         let (mut cursor, mut seen) = (0, Vec::new());
         loop {
-            let (next, batch) = Set::scan_table(h, cursor, 7);
-            assert!(batch.len() >= 7 || next == 0);
-            seen.extend(batch);
-            if next == 0 {
+            cursor = h.scan(cursor, 7, |m| seen.push(m.to_vec()));
+            if cursor == 0 {
                 break;
             }
-            cursor = next;
         }
         seen.sort();
         let mut want = all.clone();

@@ -38,6 +38,20 @@ fn distinct_positions(n: usize, k: usize) -> Vec<usize> {
     v
 }
 
+/// `k` distinct random members of `s` (k < its size). A hashtable much
+/// bigger than `k` is sampled member by member (O(k)); otherwise `k`
+/// positions are drawn and read in one pass.
+fn distinct_members(s: &Set, k: usize) -> Vec<Vec<u8>> {
+    if matches!(s, Set::Hashtable(_)) && k.saturating_mul(3) <= s.len() {
+        let mut got: HashSet<Vec<u8>> = HashSet::with_capacity(k);
+        while got.len() < k {
+            got.extend(s.random_member(random_u64));
+        }
+        return got.into_iter().collect();
+    }
+    s.at_positions(&distinct_positions(s.len(), k))
+}
+
 /// SPOP key [count]
 pub(super) fn spop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     match args.len() {
@@ -46,7 +60,7 @@ pub(super) fn spop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
         _ => return Err(Reply::error(errors::SYNTAX)),
     }
     let Some(s) = write_set(ctx, args[1])? else { return Ok(Reply::Nil) };
-    let m = s.at_positions(&[below(s.len())]).remove(0);
+    let m = s.random_member(random_u64).unwrap_or_default();
     s.remove(&m);
     super::drop_if_empty(ctx, args[1]);
     Ok(Reply::Bulk(m))
@@ -68,7 +82,7 @@ fn spop_count(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     }
     let remaining = size - count;
     if remaining * SPOP_REBUILD_FACTOR > count {
-        let popped = s.at_positions(&distinct_positions(size, count));
+        let popped = distinct_members(s, count);
         for m in &popped {
             s.remove(m);
         }
@@ -106,7 +120,7 @@ pub(super) fn srandmember(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Re
     match args.len() {
         2 => {
             let Some(s) = read_set(ctx, args[1])? else { return Ok(Reply::Nil) };
-            return Ok(Reply::Bulk(s.at_positions(&[below(s.len())]).remove(0)));
+            return Ok(s.random_member(random_u64).map_or(Reply::Nil, Reply::Bulk));
         }
         3 => {}
         _ => return Err(Reply::error(errors::SYNTAX)),
@@ -128,7 +142,10 @@ pub(super) fn srandmember(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Re
         return Err(Reply::error(errors::REPLY_TOO_LARGE));
     }
     let count = count as usize;
-    let positions: Vec<usize> =
-        if unique { distinct_positions(size, count) } else { (0..count).map(|_| below(size)).collect() };
-    Ok(Reply::Array(s.at_positions(&positions).into_iter().map(Reply::Bulk).collect()))
+    let members = if unique {
+        distinct_members(s, count)
+    } else {
+        (0..count).filter_map(|_| s.random_member(random_u64)).collect()
+    };
+    Ok(Reply::Array(members.into_iter().map(Reply::Bulk).collect()))
 }
