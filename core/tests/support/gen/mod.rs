@@ -462,7 +462,7 @@ fn scan(g: &mut Gen) -> Cmd {
         b = match b.g.rng.below(3) {
             0 => b.then(|g| g.word(&["MATCH"])).then(|g| g.pattern()),
             1 => b.then(|g| g.word(&["COUNT"])).then(|g| g.pick(&["1", "2", "10", "1000", "0", "-1", "x"])),
-            _ => b.then(|g| g.word(&["TYPE"])).then(|g| g.pick(&["string", "list", "hash", "none", "nosuch"])),
+            _ => b.then(|g| g.word(&["TYPE"])).then(|g| g.pick(&["string", "list", "hash", "set", "none", "nosuch"])),
         };
     }
     b.done()
