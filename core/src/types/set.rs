@@ -3,15 +3,16 @@
 //!
 //! - `intset`: every member a canonical 64-bit integer (string2ll), at most
 //!   512 of them, kept sorted (so iteration is ascending);
-//! - `listpack`: at most 128 members of at most 64 bytes each, in insertion
-//!   order (removal keeps the order of the others);
+//! - `listpack`: at most 128 members of at most 64 bytes each, packed in
+//!   one buffer ([`Listpack`]), in insertion order (removal keeps the
+//!   order of the others);
 //! - `hashtable`: anything beyond ([`Table`], iterated in its slot order,
 //!   the stand-in for Redis's dict order).
 //!
 //! Sets only grow out of an encoding (intset → listpack → hashtable, or
-//! intset → hashtable); the exceptions are the results that commands build
-//! afresh (SINTERSTORE, SPOP with a large count), which [`Set::best_for`]
-//! and the command code choose as Redis does.
+//! intset → hashtable); the exceptions are results that commands build
+//! afresh (SINTERSTORE: [`Set::convert_to_intset_if_fits`]; SPOP with a
+//! large count rebuilds the survivors), as Redis does.
 
 use crate::num::{fmt_i64, parse_i64};
 
@@ -22,7 +23,9 @@ pub const MAX_LISTPACK_ENTRIES: usize = 128;
 /// set-max-listpack-value
 pub const MAX_LISTPACK_VALUE: usize = 64;
 
+mod listpack;
 mod table;
+pub use listpack::Listpack;
 pub use table::Table;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,7 +33,7 @@ pub enum Set {
     /// Sorted, distinct.
     Intset(Vec<i64>),
     /// Insertion order, distinct.
-    Listpack(Vec<Box<[u8]>>),
+    Listpack(Listpack),
     Hashtable(Table),
 }
 
@@ -68,7 +71,7 @@ impl Set {
         if parse_i64(first).is_some() && hint <= MAX_INTSET_ENTRIES {
             Set::Intset(Vec::new())
         } else if hint <= MAX_LISTPACK_ENTRIES {
-            Set::Listpack(Vec::new())
+            Set::Listpack(Listpack::default())
         } else {
             Set::Hashtable(Table::with_capacity(hint))
         }
@@ -110,7 +113,7 @@ impl Set {
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
             Set::Intset(v) => parse_i64(m).is_some_and(|i| v.binary_search(&i).is_ok()),
-            Set::Listpack(v) => v.iter().any(|e| **e == *m),
+            Set::Listpack(v) => v.contains(m),
             Set::Hashtable(h) => h.contains(m),
         }
     }
@@ -125,11 +128,11 @@ impl Set {
         match self {
             Set::Hashtable(h) => return h.insert(m),
             Set::Listpack(v) => {
-                if v.iter().any(|e| **e == *m) {
+                if v.contains(m) {
                     return false;
                 }
                 if v.len() < MAX_LISTPACK_ENTRIES && m.len() <= MAX_LISTPACK_VALUE {
-                    v.push(m.into());
+                    v.push(m);
                 } else {
                     self.convert_to_hashtable(self.len() + 1);
                     self.add(m);
@@ -145,9 +148,9 @@ impl Set {
                 }
                 None => {
                     if v.len() < MAX_LISTPACK_ENTRIES && m.len() <= MAX_LISTPACK_VALUE {
-                        let mut lp: Vec<Box<[u8]>> = Vec::with_capacity(v.len() + 1);
-                        lp.extend(v.iter().map(|&i| Member::Int(i).to_vec().into_boxed_slice()));
-                        lp.push(m.into());
+                        let mut lp = Listpack::with_capacity(v.len() + 1);
+                        v.iter().for_each(|&i| Member::Int(i).with_bytes(|b| lp.push(b)));
+                        lp.push(m);
                         *self = Set::Listpack(lp);
                     } else {
                         let n = v.len() + 1;
@@ -170,13 +173,7 @@ impl Set {
                 }
                 _ => false,
             },
-            Set::Listpack(v) => match v.iter().position(|e| **e == *m) {
-                Some(at) => {
-                    v.remove(at);
-                    true
-                }
-                None => false,
-            },
+            Set::Listpack(v) => v.remove(m),
             Set::Hashtable(h) => h.remove(m),
         }
     }
@@ -200,7 +197,7 @@ impl Set {
         let pick = |n: usize, rand: &mut dyn FnMut() -> u64| (rand() % n as u64) as usize;
         match self {
             Set::Intset(v) if !v.is_empty() => Some(Member::Int(v[pick(v.len(), &mut rand)]).to_vec()),
-            Set::Listpack(v) if !v.is_empty() => Some(v[pick(v.len(), &mut rand)].to_vec()),
+            Set::Listpack(v) if !v.is_empty() => v.get(pick(v.len(), &mut rand)).map(<[u8]>::to_vec),
             Set::Hashtable(h) => h.random(rand).map(<[u8]>::to_vec),
             _ => None,
         }
@@ -211,7 +208,10 @@ impl Set {
     pub fn at_positions(&self, positions: &[usize]) -> Vec<Vec<u8>> {
         match self {
             Set::Intset(v) => positions.iter().map(|&p| Member::Int(v[p]).to_vec()).collect(),
-            Set::Listpack(v) => positions.iter().map(|&p| v[p].to_vec()).collect(),
+            Set::Listpack(v) => {
+                let all: Vec<&[u8]> = v.iter().collect();
+                positions.iter().map(|&p| all[p].to_vec()).collect()
+            }
             Set::Hashtable(h) => {
                 let mut order: Vec<(usize, usize)> = positions.iter().copied().zip(0..).collect();
                 order.sort_unstable();
@@ -269,7 +269,7 @@ impl Set {
 /// Iterator over a set's members, in the encoding's order.
 pub enum Iter<'a> {
     Int(std::slice::Iter<'a, i64>),
-    List(std::slice::Iter<'a, Box<[u8]>>),
+    List(listpack::Iter<'a>),
     Hash(std::iter::Flatten<std::slice::Iter<'a, Option<Box<[u8]>>>>),
 }
 
@@ -278,7 +278,7 @@ impl<'a> Iterator for Iter<'a> {
     fn next(&mut self) -> Option<Member<'a>> {
         match self {
             Iter::Int(it) => it.next().map(|&i| Member::Int(i)),
-            Iter::List(it) => it.next().map(|b| Member::Bytes(b)),
+            Iter::List(it) => it.next().map(Member::Bytes),
             Iter::Hash(it) => it.next().map(|b| Member::Bytes(b)),
         }
     }

@@ -11,7 +11,7 @@ use super::{member_replies, read_set, write_set, Ctx, Reply, Set};
 use crate::cmd::int_arg;
 use crate::cmd::keys::random_u64;
 use crate::errors;
-use crate::types::set::MAX_LISTPACK_ENTRIES;
+use crate::types::set::{Listpack, MAX_LISTPACK_ENTRIES};
 
 /// Most members one SRANDMEMBER reply may hold (a negative count repeats
 /// members, so it is not bounded by the set's size).
@@ -95,7 +95,7 @@ fn spop_count(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let survivors = s.at_positions(&keep);
     let mut fresh = match s {
         Set::Intset(_) => Set::Intset(Vec::new()),
-        _ => Set::Listpack(Vec::with_capacity(remaining.min(MAX_LISTPACK_ENTRIES))),
+        _ => Set::Listpack(Listpack::with_capacity(remaining.min(MAX_LISTPACK_ENTRIES))),
     };
     for m in &survivors {
         fresh.add(m);
