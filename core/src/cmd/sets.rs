@@ -131,16 +131,15 @@ fn smembers(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     Ok(Reply::Set(read_set(ctx, args[1])?.map_or_else(Vec::new, member_replies)))
 }
 
-/// SMOVE source destination member. Redis's order of checks: a missing
-/// source answers 0 before any type check; then both types; a move onto
-/// the same key only reports membership.
+/// SMOVE source destination member. Redis's order of checks: both keys
+/// are looked up (expiring them if due), a missing source answers 0 before
+/// any type check, then both types; a move onto the same key only reports
+/// membership.
 fn smove(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let (src, dst, m) = (args[1], args[2], args[3]);
-    let src_is_set = match ctx.write(src) {
-        None => return Ok(Reply::Integer(0)),
-        Some(slot) => as_set(slot).is_ok(),
-    };
+    let src_is_set = ctx.write(src).map(|slot| as_set(slot).is_ok());
     let dst_ok = ctx.write(dst).map_or(true, |slot| as_set(slot).is_ok());
+    let Some(src_is_set) = src_is_set else { return Ok(Reply::Integer(0)) };
     if !src_is_set || !dst_ok {
         return Err(wrongtype());
     }

@@ -2,7 +2,8 @@
 //! (`t_set.c`):
 //!
 //! - `intset`: every member a canonical 64-bit integer (string2ll), at most
-//!   512 of them, kept sorted (so iteration is ascending);
+//!   512 of them, sorted (so iteration is ascending) and packed at 2, 4 or
+//!   8 bytes each ([`Intset`]);
 //! - `listpack`: at most 128 members of at most 64 bytes each, packed in
 //!   one buffer ([`Listpack`]), in insertion order (removal keeps the
 //!   order of the others);
@@ -23,15 +24,17 @@ pub const MAX_LISTPACK_ENTRIES: usize = 128;
 /// set-max-listpack-value
 pub const MAX_LISTPACK_VALUE: usize = 64;
 
+mod intset;
 mod listpack;
 mod table;
+pub use intset::Intset;
 pub use listpack::Listpack;
 pub use table::Table;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Set {
     /// Sorted, distinct.
-    Intset(Vec<i64>),
+    Intset(Intset),
     /// Insertion order, distinct.
     Listpack(Listpack),
     Hashtable(Table),
@@ -60,7 +63,7 @@ impl Member<'_> {
 
 impl Default for Set {
     fn default() -> Set {
-        Set::Intset(Vec::new())
+        Set::Intset(Intset::default())
     }
 }
 
@@ -69,7 +72,7 @@ impl Set {
     /// being `first` (Redis's setTypeCreate).
     pub fn create(first: &[u8], hint: usize) -> Set {
         if parse_i64(first).is_some() && hint <= MAX_INTSET_ENTRIES {
-            Set::Intset(Vec::new())
+            Set::Intset(Intset::default())
         } else if hint <= MAX_LISTPACK_ENTRIES {
             Set::Listpack(Listpack::default())
         } else {
@@ -112,7 +115,7 @@ impl Set {
 
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
-            Set::Intset(v) => parse_i64(m).is_some_and(|i| v.binary_search(&i).is_ok()),
+            Set::Intset(v) => parse_i64(m).is_some_and(|i| v.contains(i)),
             Set::Listpack(v) => v.contains(m),
             Set::Hashtable(h) => h.contains(m),
         }
@@ -140,8 +143,9 @@ impl Set {
             }
             Set::Intset(v) => match parse_i64(m) {
                 Some(i) => {
-                    let Err(at) = v.binary_search(&i) else { return false };
-                    v.insert(at, i);
+                    if !v.insert(i) {
+                        return false;
+                    }
                     if v.len() > MAX_INTSET_ENTRIES {
                         self.convert_to_hashtable(self.len());
                     }
@@ -149,7 +153,7 @@ impl Set {
                 None => {
                     if v.len() < MAX_LISTPACK_ENTRIES && m.len() <= MAX_LISTPACK_VALUE {
                         let mut lp = Listpack::with_capacity(v.len() + 1);
-                        v.iter().for_each(|&i| Member::Int(i).with_bytes(|b| lp.push(b)));
+                        v.iter().for_each(|i| Member::Int(i).with_bytes(|b| lp.push(b)));
                         lp.push(m);
                         *self = Set::Listpack(lp);
                     } else {
@@ -166,13 +170,7 @@ impl Set {
     /// Removes a member; false if it was not there. Never converts.
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {
-            Set::Intset(v) => match parse_i64(m).map(|i| v.binary_search(&i)) {
-                Some(Ok(at)) => {
-                    v.remove(at);
-                    true
-                }
-                _ => false,
-            },
+            Set::Intset(v) => parse_i64(m).is_some_and(|i| v.remove(i)),
             Set::Listpack(v) => v.remove(m),
             Set::Hashtable(h) => h.remove(m),
         }
@@ -196,7 +194,7 @@ impl Set {
     pub fn random_member(&self, mut rand: impl FnMut() -> u64) -> Option<Vec<u8>> {
         let pick = |n: usize, rand: &mut dyn FnMut() -> u64| (rand() % n as u64) as usize;
         match self {
-            Set::Intset(v) if !v.is_empty() => Some(Member::Int(v[pick(v.len(), &mut rand)]).to_vec()),
+            Set::Intset(v) if !v.is_empty() => Some(Member::Int(v.get(pick(v.len(), &mut rand))).to_vec()),
             Set::Listpack(v) if !v.is_empty() => v.get(pick(v.len(), &mut rand)).map(<[u8]>::to_vec),
             Set::Hashtable(h) => h.random(rand).map(<[u8]>::to_vec),
             _ => None,
@@ -207,7 +205,7 @@ impl Set {
     /// may repeat and come in any order), in one pass over the set.
     pub fn at_positions(&self, positions: &[usize]) -> Vec<Vec<u8>> {
         match self {
-            Set::Intset(v) => positions.iter().map(|&p| Member::Int(v[p]).to_vec()).collect(),
+            Set::Intset(v) => positions.iter().map(|&p| Member::Int(v.get(p)).to_vec()).collect(),
             Set::Listpack(v) => {
                 let all: Vec<&[u8]> = v.iter().collect();
                 positions.iter().map(|&p| all[p].to_vec()).collect()
@@ -251,7 +249,7 @@ impl Set {
             }
         }
         ints.sort_unstable();
-        *self = Set::Intset(ints);
+        *self = Set::Intset(Intset::from_sorted(&ints));
     }
 
     fn convert_to_hashtable(&mut self, capacity: usize) {
@@ -268,7 +266,7 @@ impl Set {
 
 /// Iterator over a set's members, in the encoding's order.
 pub enum Iter<'a> {
-    Int(std::slice::Iter<'a, i64>),
+    Int(intset::Iter<'a>),
     List(listpack::Iter<'a>),
     Hash(std::iter::Flatten<std::slice::Iter<'a, Option<Box<[u8]>>>>),
 }
@@ -277,7 +275,7 @@ impl<'a> Iterator for Iter<'a> {
     type Item = Member<'a>;
     fn next(&mut self) -> Option<Member<'a>> {
         match self {
-            Iter::Int(it) => it.next().map(|&i| Member::Int(i)),
+            Iter::Int(it) => it.next().map(Member::Int),
             Iter::List(it) => it.next().map(Member::Bytes),
             Iter::Hash(it) => it.next().map(|b| Member::Bytes(b)),
         }

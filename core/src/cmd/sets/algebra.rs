@@ -17,7 +17,7 @@
 
 use super::{as_set, member_replies, wrongtype, Ctx, Reply, Set, Value};
 use crate::errors;
-use crate::types::set::Listpack;
+use crate::types::set::{Intset, Listpack};
 
 /// The sets named by `keys`, None for missing ones; WRONGTYPE at the
 /// first key of another type.
@@ -75,7 +75,7 @@ fn intersect(ctx: &Ctx<'_>, keys: &[&[u8]], mode: &Inter) -> Result<Result<Reply
         }
         Inter::Store => {
             let mut out = match first {
-                Set::Intset(_) => Set::Intset(Vec::new()),
+                Set::Intset(_) => Set::Intset(Intset::default()),
                 _ => Set::Listpack(Listpack::default()),
             };
             for m in first.iter().filter(|m| m.with_bytes(in_all)) {

@@ -11,7 +11,7 @@ use super::{member_replies, read_set, write_set, Ctx, Reply, Set};
 use crate::cmd::int_arg;
 use crate::cmd::keys::random_u64;
 use crate::errors;
-use crate::types::set::{Listpack, MAX_LISTPACK_ENTRIES};
+use crate::types::set::{Intset, Listpack, MAX_LISTPACK_ENTRIES};
 
 /// Most members one SRANDMEMBER reply may hold (a negative count repeats
 /// members, so it is not bounded by the set's size).
@@ -94,7 +94,7 @@ fn spop_count(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let keep = distinct_positions(size, remaining);
     let survivors = s.at_positions(&keep);
     let mut fresh = match s {
-        Set::Intset(_) => Set::Intset(Vec::new()),
+        Set::Intset(_) => Set::Intset(Intset::default()),
         _ => Set::Listpack(Listpack::with_capacity(remaining.min(MAX_LISTPACK_ENTRIES))),
     };
     for m in &survivors {
