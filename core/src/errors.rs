@@ -121,3 +121,13 @@ pub const HFE_FIELDS_MISSING: &str = "ERR Mandatory argument FIELDS is missing o
 pub const HFE_NUMFIELDS: &str = "ERR Parameter `numFields` should be greater than 0";
 pub const HFE_NUMFIELDS_MISMATCH: &str = "ERR The `numfields` parameter must match the number of arguments";
 pub const HFE_NEGATIVE: &str = "ERR invalid expire time, must be >= 0";
+// ---- sets -------------------------------------------------------------------
+pub const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
+pub const SRANDMEMBER_RANGE: &str =
+    "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
+pub const NUMKEYS_POSITIVE: &str = "ERR numkeys should be greater than 0";
+pub const NUMKEYS_TOO_MANY: &str = "ERR Number of keys can't be greater than number of args";
+pub const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
+/// kv's own: a random-member count whose reply could not be built in memory
+/// (Redis would start sending it and drop the client at its output limit).
+pub const REPLY_TOO_LARGE: &str = "ERR count is too large for a reply";

@@ -99,6 +99,7 @@ impl StrEnc {
 pub enum Value {
     Str(Vec<u8>, StrEnc),
     Hash(Box<crate::types::hash::Hash>),
+    Set(crate::types::set::Set),
 }
 
 impl Value {
@@ -113,6 +114,7 @@ impl Value {
         match self {
             Value::Str(..) => Kind::String,
             Value::Hash(_) => Kind::Hash,
+            Value::Set(_) => Kind::Set,
         }
     }
 
@@ -121,6 +123,7 @@ impl Value {
         match self {
             Value::Str(_, enc) => enc.name(),
             Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
         }
     }
 

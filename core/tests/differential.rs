@@ -22,6 +22,7 @@ mod support {
     pub mod diff;
     pub mod gen;
     pub mod notation;
+    pub mod relaxed;
     pub mod resp;
     pub mod rng;
 }

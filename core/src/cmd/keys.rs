@@ -144,7 +144,7 @@ fn move_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
 }
 
 /// A lone `*` matches every key without running the matcher (as Redis).
-fn pattern(p: &[u8]) -> Option<&[u8]> {
+pub(crate) fn pattern(p: &[u8]) -> Option<&[u8]> {
     (p != b"*").then_some(p)
 }
 
@@ -266,7 +266,7 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
 
 /// A random number for RANDOMKEY: a counter hashed with per-process
 /// random keys (no RNG crate needed for this).
-fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     static HASHER: OnceLock<ahash::RandomState> = OnceLock::new();
     HASHER.get_or_init(ahash::RandomState::new).hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))

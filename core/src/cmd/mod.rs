@@ -17,6 +17,7 @@ pub mod expire;
 pub mod hashes;
 pub mod keys;
 pub mod server;
+pub mod sets;
 pub mod strings;
 
 /// A command handler. `args[0]` is the command name as sent.
@@ -132,6 +133,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         strings::COMMANDS,
         bitmaps::COMMANDS,
         hashes::COMMANDS,
+        sets::COMMANDS,
     ]
     .into_iter()
     .flatten()

@@ -1,3 +1,4 @@
-//! The collection types' in-memory representations.
+//! Collection types and their encodings.
 
 pub mod hash;
+pub mod set;

@@ -15,6 +15,8 @@ mod hashes;
 
 use super::rng::Rng;
 
+mod sets;
+
 pub type Cmd = Vec<Vec<u8>>;
 
 type GenFn = fn(&mut Gen) -> Cmd;
@@ -24,7 +26,7 @@ pub type Entry = (&'static str, u32, GenFn);
 
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
-pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE];
+pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE, sets::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
@@ -462,7 +464,7 @@ fn scan(g: &mut Gen) -> Cmd {
         b = match b.g.rng.below(3) {
             0 => b.then(|g| g.word(&["MATCH"])).then(|g| g.pattern()),
             1 => b.then(|g| g.word(&["COUNT"])).then(|g| g.pick(&["1", "2", "10", "1000", "0", "-1", "x"])),
-            _ => b.then(|g| g.word(&["TYPE"])).then(|g| g.pick(&["string", "list", "hash", "none", "nosuch"])),
+            _ => b.then(|g| g.word(&["TYPE"])).then(|g| g.pick(&["string", "list", "hash", "set", "none", "nosuch"])),
         };
     }
     b.done()
