@@ -108,3 +108,18 @@ pub fn expire_time(name: &str) -> String {
 pub fn unsupported_option(opt: &[u8]) -> String {
     sanitize(format!("ERR Unsupported option {}", String::from_utf8_lossy(opt)))
 }
+
+// ---- lists ------------------------------------------------------------------
+pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+pub const MUST_BE_POSITIVE: &str = "ERR value is out of range, must be positive";
+pub const LPOS_RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+pub const LPOS_COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
+pub const LPOS_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
+pub const NUMKEYS_POSITIVE: &str = "ERR numkeys should be greater than 0";
+pub const COUNT_POSITIVE: &str = "ERR count should be greater than 0";
+
+/// `ERR value is out of range, value must between <min> and <max>`
+/// (Redis's getRangeLongFromObjectOrReply without a custom message).
+pub fn long_range(min: i64, max: i64) -> String {
+    format!("ERR value is out of range, value must between {min} and {max}")
+}

@@ -15,6 +15,7 @@ pub mod bitmaps;
 pub mod connection;
 pub mod expire;
 pub mod keys;
+pub mod lists;
 pub mod server;
 pub mod strings;
 
@@ -123,9 +124,17 @@ impl CommandSpec {
 }
 
 fn families() -> impl Iterator<Item = &'static CommandSpec> {
-    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS]
-        .into_iter()
-        .flatten()
+    [
+        connection::COMMANDS,
+        server::COMMANDS,
+        keys::COMMANDS,
+        expire::COMMANDS,
+        strings::COMMANDS,
+        bitmaps::COMMANDS,
+        lists::COMMANDS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Longest command name in the table; longer names cannot match.

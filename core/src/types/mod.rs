@@ -1,0 +1,3 @@
+//! The collection types behind `Value`'s non-string variants.
+
+pub mod list;
