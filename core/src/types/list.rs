@@ -221,7 +221,7 @@ impl Node {
         };
         self.cut(from, to);
         self.count -= 1;
-        self.lp_bytes -= lp_entry_size(&v);
+        self.lp_bytes = if self.plain { 0 } else { self.lp_bytes - lp_entry_size(&v) };
         v
     }
 
@@ -270,7 +270,7 @@ impl Node {
         }
         self.cut(from, to);
         self.count -= n;
-        self.lp_bytes -= freed;
+        self.lp_bytes = if self.plain { 0 } else { self.lp_bytes - freed };
     }
 
     /// Keeps elements `..i` and returns a node with `i..`.
