@@ -26,12 +26,14 @@ pub const TABLE: &[Entry] = &[
             .done()
     }),
     ("lrem", 2, |g| {
-        g.cmd("LREM", &[]).keys(1, 1).then(|g| g.pick(&["0", "1", "2", "-1", "-2", "100", "x"])).then(|g| g.elem()).done()
+        g.cmd("LREM", &[])
+            .keys(1, 1)
+            .then(|g| g.pick(&["0", "1", "2", "-1", "-2", "100", "x"]))
+            .then(|g| g.elem())
+            .done()
     }),
     ("lpos", 2, lpos),
-    ("lmove", 2, |g| {
-        g.cmd("LMOVE", &[]).keys(2, 2).then(|g| g.side()).then(|g| g.side()).done()
-    }),
+    ("lmove", 2, |g| g.cmd("LMOVE", &[]).keys(2, 2).then(|g| g.side()).then(|g| g.side()).done()),
     ("rpoplpush", 1, |g| g.cmd("RPOPLPUSH", &[]).keys(2, 2).done()),
     ("lmpop", 2, lmpop),
 ];
