@@ -813,6 +813,54 @@ mod tests {
         assert_eq!(l.len(), model.len());
     }
 
+    fn node_counts(l: &List) -> Vec<usize> {
+        l.nodes.iter().map(|n| n.count).collect()
+    }
+
+    #[test]
+    fn inserting_into_a_full_node_splits_and_merges_as_quicklist() {
+        // 100-byte elements: a node takes pushes while 7 + 103 * k + 108
+        // stays within 8192, so it fills at 79.
+        let v = [b'v'; 100];
+        let mut l = List::new();
+        l.grow_check(usize::MAX / 2);
+        for _ in 0..158 {
+            l.push(End::Right, &v);
+        }
+        assert_eq!(node_counts(&l), [79, 79]);
+        for _ in 0..74 {
+            l.pop(End::Left);
+        }
+        assert_eq!(node_counts(&l), [5, 79]);
+        // After offset 3 of the full second node: it keeps 4, the split-off
+        // part takes the other 75 plus the new element; then the 4 merge
+        // into the 5 before them, and the 9 are too many to join the 76.
+        let (n, off) = l.locate(5 + 3);
+        l.insert_at(n, off, &v, true);
+        assert_eq!(node_counts(&l), [9, 76]);
+        // Before the head of a full node whose previous node has room: the
+        // element joins the previous node's tail.
+        let (n, off) = l.locate(9);
+        assert_eq!((n, off), (1, 0));
+        for _ in 0..3 {
+            l.push(End::Right, &v);
+        }
+        assert_eq!(node_counts(&l), [9, 79]);
+        let w = [b'w'; 100];
+        l.insert_at(1, 0, &w, false);
+        assert_eq!(node_counts(&l), [10, 79]);
+        assert_eq!(l.get(9), Some(&w[..]));
+        // A short element still fits the full node (8144 + 1 + 8 <= 8192).
+        l.insert_at(1, 0, b"x", false);
+        assert_eq!(node_counts(&l), [10, 80]);
+        // A large element in the middle of a node gets a plain node of its
+        // own between the two halves.
+        l.insert_at(1, 40, &[b'L'; 9000], false);
+        assert_eq!(node_counts(&l), [10, 40, 1, 40]);
+        assert_eq!(l.get(50).map(<[u8]>::len), Some(9000));
+        assert_eq!(l.len(), 91);
+    }
+
     #[test]
     fn conversions_follow_redis_limits() {
         let mut l = List::new();
