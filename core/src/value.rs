@@ -98,7 +98,9 @@ impl StrEnc {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(Vec<u8>, StrEnc),
-    List(crate::types::list::List),
+    /// Boxed: a list is bigger than a string's `Vec`, and every stored
+    /// value pays for the largest variant.
+    List(Box<crate::types::list::List>),
 }
 
 impl Value {

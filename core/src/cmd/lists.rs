@@ -51,7 +51,7 @@ pub fn read_list<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c List>, R
     match ctx.read(key) {
         None => Ok(None),
         Some(s) => match s.value() {
-            ValueRef::Other(Value::List(l)) => Ok(Some(l)),
+            ValueRef::Other(Value::List(l)) => Ok(Some(&**l)),
             _ => Err(wrongtype()),
         },
     }
@@ -62,7 +62,7 @@ pub fn write_list<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut
     match ctx.write(key) {
         None => Ok(None),
         Some(s) => match s.value_mut() {
-            Some(Value::List(l)) => Ok(Some(l)),
+            Some(Value::List(l)) => Ok(Some(&mut **l)),
             _ => Err(wrongtype()),
         },
     }
@@ -110,7 +110,7 @@ pub fn push_values(
         l.push(end, v);
     }
     let n = l.len();
-    ctx.insert(key, Value::List(l), None);
+    ctx.insert(key, Value::List(Box::new(l)), None);
     Ok(n)
 }
 
