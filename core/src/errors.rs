@@ -131,3 +131,15 @@ pub const LIMIT_NEGATIVE: &str = "ERR LIMIT can't be negative";
 /// kv's own: a random-member count whose reply could not be built in memory
 /// (Redis would start sending it and drop the client at its output limit).
 pub const REPLY_TOO_LARGE: &str = "ERR count is too large for a reply";
+// ---- lists ------------------------------------------------------------------
+pub const INDEX_OUT_OF_RANGE: &str = "ERR index out of range";
+pub const LPOS_RANK_ZERO: &str = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list";
+pub const LPOS_COUNT_NEGATIVE: &str = "ERR COUNT can't be negative";
+pub const LPOS_MAXLEN_NEGATIVE: &str = "ERR MAXLEN can't be negative";
+pub const COUNT_POSITIVE: &str = "ERR count should be greater than 0";
+
+/// `ERR value is out of range, value must between <min> and <max>`
+/// (Redis's getRangeLongFromObjectOrReply without a custom message).
+pub fn long_range(min: i64, max: i64) -> String {
+    format!("ERR value is out of range, value must between {min} and {max}")
+}

@@ -100,6 +100,9 @@ pub enum Value {
     Str(Vec<u8>, StrEnc),
     Hash(Box<crate::types::hash::Hash>),
     Set(crate::types::set::Set),
+    /// Boxed: a list is bigger than a string's `Vec`, and every stored
+    /// value pays for the largest variant.
+    List(Box<crate::types::list::List>),
 }
 
 impl Value {
@@ -115,6 +118,7 @@ impl Value {
             Value::Str(..) => Kind::String,
             Value::Hash(_) => Kind::Hash,
             Value::Set(_) => Kind::Set,
+            Value::List(_) => Kind::List,
         }
     }
 
@@ -124,6 +128,7 @@ impl Value {
             Value::Str(_, enc) => enc.name(),
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
+            Value::List(l) => l.encoding(),
         }
     }
 

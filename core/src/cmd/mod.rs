@@ -16,6 +16,7 @@ pub mod connection;
 pub mod expire;
 pub mod hashes;
 pub mod keys;
+pub mod lists;
 pub mod server;
 pub mod sets;
 pub mod strings;
@@ -134,6 +135,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         bitmaps::COMMANDS,
         hashes::COMMANDS,
         sets::COMMANDS,
+        lists::COMMANDS,
     ]
     .into_iter()
     .flatten()

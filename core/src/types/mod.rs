@@ -1,4 +1,5 @@
-//! Collection types and their encodings.
+//! The collection types behind `Value`'s non-string variants, with their encodings.
 
 pub mod hash;
+pub mod list;
 pub mod set;

@@ -5,7 +5,7 @@
 
 use kv_core::{Config, Reply, Session, SessionState, Store};
 
-use super::compare::{as_client_sees, compare, rule, same, Rule};
+use super::compare::{as_client_sees, compare, rule, Rule};
 use super::gen::Cmd;
 use super::notation::{format_reply, show_command};
 use super::relaxed;
@@ -173,7 +173,7 @@ impl<'a> Harness<'a> {
                     relaxed::spop(cmd, &k, &r, subject.as_mut(), &mut redis)
                 }
                 Rule::SRandMember if !k.is_error() && !r.is_error() => relaxed::srandmember(cmd, &k, &r, &mut redis),
-                Rule::SetEncoding72 if !same(&k, &r) && !k.is_error() && !r.is_error() => {
+                Rule::Encoding72 if compare(Rule::Encoding72, &k, &r).is_err() && !k.is_error() && !r.is_error() => {
                     relaxed::set_encoding_72(cmd, &k, &r, &mut redis)
                 }
                 rule => compare(rule, &k, &r),
@@ -209,9 +209,25 @@ fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), Box<(Step,
         }
         let Reply::Array(names) = &keys.redis else { continue };
         for name in names.iter().filter_map(Reply::as_bytes) {
-            for (cmd, rule) in [("GET", Rule::Exact), ("PTTL", Rule::Tolerance(1500)), ("SMEMBERS", Rule::AsSet)] {
+            for (cmd, rule) in [
+                ("TYPE", Rule::Exact),
+                ("GET", Rule::Exact),
+                ("PTTL", Rule::Tolerance(1500)),
+                ("SMEMBERS", Rule::AsSet),
+            ] {
                 let step = run(vec![cmd.as_bytes().to_vec(), name.to_vec()]);
                 if let Err(e) = compare(rule, &step.kv, &step.redis) {
+                    return Err(Box::new((step, why(&e))));
+                }
+                // A collection's contents, by type.
+                let whole: &[&[u8]] = match (cmd, &step.redis) {
+                    ("TYPE", Reply::Status(t)) if t == "list" => &[b"LRANGE", b"0", b"-1"],
+                    _ => continue,
+                };
+                let mut c: Cmd = vec![whole[0].to_vec(), name.to_vec()];
+                c.extend(whole[1..].iter().map(|a| a.to_vec()));
+                let step = run(c);
+                if let Err(e) = compare(Rule::Exact, &step.kv, &step.redis) {
                     return Err(Box::new((step, why(&e))));
                 }
             }

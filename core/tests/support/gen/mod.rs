@@ -15,6 +15,7 @@ mod hashes;
 
 use super::rng::Rng;
 
+mod lists;
 mod sets;
 
 pub type Cmd = Vec<Vec<u8>>;
@@ -26,7 +27,7 @@ pub type Entry = (&'static str, u32, GenFn);
 
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
-pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE, sets::TABLE];
+pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
@@ -224,6 +225,8 @@ impl Gen {
             "SETBIT",
             "SETRANGE",
             "BITFIELD",
+            // A mutated RANK of LONG_MIN: refused by 7.2, taken by the 7.0 reference.
+            "LPOS",
         ];
         let careful = CAREFUL.iter().any(|t| cmd[0].eq_ignore_ascii_case(t.as_bytes()));
         let junk = |g: &mut Gen| if careful { g.pick(&["junk", "", "x", "NX"]) } else { g.wild() };
