@@ -24,6 +24,7 @@ pub mod reply;
 pub mod session;
 mod shard;
 mod store;
+mod thin;
 pub mod value;
 
 pub use config::{Clock, Config, ManualClock, SystemClock};

@@ -137,11 +137,8 @@ impl Shard {
                 return (deleted, true);
             }
             self.expires.pop();
-            for key in self.dict.chain_keys(hash) {
-                let due = self
-                    .dict
-                    .get(&key, hash)
-                    .is_some_and(|s| s.expire_at().is_some_and(|t| t < now) && self.dict.hash(s.key()) == hash);
+            for key in self.dict.keys_with_hash(hash) {
+                let due = self.dict.get(&key, hash).is_some_and(|s| s.expire_at().is_some_and(|t| t < now));
                 if due {
                     self.remove(&key, hash);
                     deleted += 1;
