@@ -118,7 +118,7 @@ mod tests {
 
     #[test]
     fn many_sizes_and_parts() {
-        for n in (0..300).chain([4095, 4096, 4097, 65_537]) {
+        for n in (0..300).chain([4095, 4096, 4097]) {
             let data: Vec<u8> = (0..n).map(|i| (i * 7 + n) as u8).collect();
             let (a, b) = data.split_at(n / 3);
             let mut t = ThinBytes::from_parts(&[a, b"", b]);
@@ -135,7 +135,8 @@ mod tests {
 
     #[test]
     fn large() {
-        let big = vec![0xabu8; 3 << 20];
+        // (smaller under Miri, which is slow)
+        let big = vec![0xabu8; if cfg!(miri) { 70_000 } else { 3 << 20 }];
         let t = ThinBytes::from_parts(&[&big, b"end"]);
         assert_eq!(t.len(), big.len() + 3);
         assert!(t.as_slice()[..big.len()].iter().all(|&b| b == 0xab));
