@@ -1,15 +1,39 @@
 //! The hash table behind each shard of a database.
 //!
-//! A chained table with a power-of-two number of buckets, as Redis's dict:
-//! that is what lets SCAN's reverse-binary cursor return every key present
-//! for a whole iteration at least once even while the table grows or
-//! shrinks between calls. Entries live in one dense `Vec<Slot>` (buckets and
-//! chains hold slot indices), so a uniformly random key is one index away
-//! and removal is a swap-remove.
+//! Open addressing with linear probing over a power-of-two array of
+//! `Option<Slot>`; the table entries are the slots themselves, so a lookup
+//! is two dependent memory accesses after hashing: the entry (its `tag`
+//! rejects most non-matching entries without leaving the table), then the
+//! entry's packed buffer holding key, expiry and a short value.
 //!
-//! Each slot packs the key, its expiry time and a short string value into
-//! one allocation (`kv`), which keeps a 16-byte key with a 32-byte value
-//! under 100 bytes all told. Longer strings and collections live in `obj`.
+//! Deletion is backward-shift (no tombstones): after removing an entry,
+//! the following entries of its run move back while that keeps them at or
+//! after their home bucket (`hash & mask`). So every entry sits in the
+//! unbroken run of occupied entries that starts at its home, which is what
+//! lookups rely on and what makes SCAN exact: SCAN visits, for the cursor's
+//! bucket `b`, every entry whose *home* is `b` (walking from `b` to the next
+//! empty entry), with Redis's reverse-binary cursor. Home buckets split and
+//! merge with the table size just like the buckets of Redis's chained dict,
+//! so every key present for a whole iteration is returned at least once
+//! even while the table grows or shrinks between calls.
+//!
+//! An entry is 16 bytes: LRU/kind/encoding bits, the low 32 bits of the
+//! key's hash (the tag: a cheap probe filter, and the home bucket, so a
+//! resize never rehashes a key) and a [`ThinBytes`] pointer to
+//! `[flags][expire: u64 LE if flags&HAS_EXPIRE][varint key len][key][tail]`
+//! where the tail is a string of up to 64 bytes inline, or (flags&HAS_OBJ)
+//! the pointer of a boxed `Value` for longer strings and collections. A
+//! 16-byte key with a 32-byte value is then one 56-byte malloc block and
+//! 16 bytes of table divided by the load factor.
+//!
+//! Load factors: the table doubles when it would pass 3/4 full (so right
+//! after growing it is 3/8 full, ~43 bytes of table per key, and such a
+//! key stays under 100 bytes all told at every size) and shrinks to at
+//! most 1/2 full once under 1/8 full. At 3/4 a linear-probing miss scans
+//! ~8.5 entries on average (2 cache lines of 16-byte entries), a hit ~2.5.
+//! Capacities are powers of two for SCAN, so the load factor at a given
+//! size is whatever it is in [3/8, 3/4]; a 1M-key database in 32 shards is
+//! at ~0.48.
 
 // Collection variants of `Value` arrive with the collection types; until then
 // some arms that handle them are unreachable.
@@ -17,24 +41,25 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::thin::ThinBytes;
 use crate::value::{Kind, StrEnc, Value, ValueRef};
 
 /// Strings up to this many bytes are stored inline with the key.
 const INLINE_MAX: usize = 64;
 const HAS_EXPIRE: u8 = 1;
-const NIL: u32 = 0;
-const MIN_BUCKETS: usize = 4;
+/// The tail of `kv` is a `*mut Value` (from `Box::into_raw`) owned by the slot.
+const HAS_OBJ: u8 = 2;
+const PTR: usize = std::mem::size_of::<*mut Value>();
+const MIN_CAP: usize = 4;
 
-/// One key and its value.
+/// One key and its value: an entry of the table.
 pub struct Slot {
-    /// Next slot in the bucket chain, as index + 1 (0 ends the chain).
-    next: u32,
     /// bits 0-3 kind, 4-7 string encoding, 8-31 LRU clock (seconds).
     meta: AtomicU32,
-    /// `[flags][expire: u64 LE if flags&HAS_EXPIRE][varint key len][key][inline string]`
-    kv: Box<[u8]>,
-    /// Long strings (as `Value::Str`) and collections.
-    obj: Option<Box<Value>>,
+    /// The low 32 bits of the key's hash.
+    tag: u32,
+    /// `[flags][expire][varint key len][key][inline string | Value pointer]`
+    kv: ThinBytes,
 }
 
 fn varint_len(mut n: usize) -> usize {
@@ -46,24 +71,34 @@ fn varint_len(mut n: usize) -> usize {
     l
 }
 
-fn pack(key: &[u8], expire: Option<u64>, inline: &[u8]) -> Box<[u8]> {
-    // Exact capacity: `into_boxed_slice` shrinks in place, and glibc does
-    // not split a chunk for a few bytes, so any slack here stays allocated.
-    let expire_len = if expire.is_some() { 8 } else { 0 };
-    let mut kv = Vec::with_capacity(1 + expire_len + varint_len(key.len()) + key.len() + inline.len());
-    kv.push(if expire.is_some() { HAS_EXPIRE } else { 0 });
+/// Packs key, expiry and either an inline string or an owned `Value`.
+fn pack(key: &[u8], expire: Option<u64>, inline: &[u8], obj: Option<Box<Value>>) -> ThinBytes {
+    let flags = if expire.is_some() { HAS_EXPIRE } else { 0 } | if obj.is_some() { HAS_OBJ } else { 0 };
+    let mut head = [0u8; 1 + 8 + 10];
+    head[0] = flags;
+    let mut at = 1;
     if let Some(t) = expire {
-        kv.extend_from_slice(&t.to_le_bytes());
+        head[1..9].copy_from_slice(&t.to_le_bytes());
+        at = 9;
     }
     let mut n = key.len();
     while n >= 0x80 {
-        kv.push((n as u8) | 0x80);
+        head[at] = (n as u8) | 0x80;
         n >>= 7;
+        at += 1;
     }
-    kv.push(n as u8);
-    kv.extend_from_slice(key);
-    kv.extend_from_slice(inline);
-    kv.into_boxed_slice()
+    head[at] = n as u8;
+    at += 1;
+    debug_assert_eq!(at, 1 + if expire.is_some() { 8 } else { 0 } + varint_len(key.len()));
+    let Some(obj) = obj else { return ThinBytes::from_parts(&[&head[..at], key, inline]) };
+    debug_assert!(inline.is_empty());
+    let mut kv = ThinBytes::from_parts(&[&head[..at], key, &[0; PTR]]);
+    let off = kv.len() - PTR;
+    // SAFETY: the last PTR bytes of `kv` are ours to write; an unaligned
+    // pointer-typed write keeps the pointer's provenance. Ownership of the
+    // box passes to the slot (see `Slot::take_obj` and `Drop`).
+    unsafe { kv.as_mut_ptr().add(off).cast::<*mut Value>().write_unaligned(Box::into_raw(obj)) };
+    kv
 }
 
 /// A value to store: owned, or string bytes borrowed from the caller (so a
@@ -80,26 +115,31 @@ impl From<Value> for NewValue<'_> {
 }
 
 impl Slot {
-    fn new(key: &[u8], value: NewValue<'_>, expire: Option<u64>, lru: u32) -> Slot {
-        let (kind, enc, kv, obj) = match value {
-            NewValue::Bytes(s, enc) if s.len() <= INLINE_MAX => (Kind::String, enc, pack(key, expire, s), None),
+    fn new(key: &[u8], tag: u32, value: NewValue<'_>, expire: Option<u64>, lru: u32) -> Slot {
+        let (kind, enc, kv) = match value {
+            NewValue::Bytes(s, enc) if s.len() <= INLINE_MAX => (Kind::String, enc, pack(key, expire, s, None)),
             NewValue::Bytes(s, enc) => {
-                (Kind::String, enc, pack(key, expire, &[]), Some(Box::new(Value::Str(s.to_vec(), enc))))
+                (Kind::String, enc, pack(key, expire, &[], Some(Box::new(Value::Str(s.to_vec(), enc)))))
             }
             NewValue::Owned(Value::Str(s, enc)) if s.len() <= INLINE_MAX => {
-                (Kind::String, enc, pack(key, expire, &s), None)
+                (Kind::String, enc, pack(key, expire, &s, None))
             }
-            NewValue::Owned(v) => (v.kind(), value_enc(&v), pack(key, expire, &[]), Some(Box::new(v))),
+            NewValue::Owned(v) => (v.kind(), value_enc(&v), pack(key, expire, &[], Some(Box::new(v)))),
         };
-        Slot { next: NIL, meta: AtomicU32::new(meta_bits(kind, enc, lru)), kv, obj }
+        Slot { meta: AtomicU32::new(meta_bits(kind, enc, lru)), tag, kv }
+    }
+
+    fn flags(&self) -> u8 {
+        self.kv.as_slice()[0]
     }
 
     /// (offset of the key, key length)
     fn key_span(&self) -> (usize, usize) {
-        let mut i = if self.kv[0] & HAS_EXPIRE != 0 { 9 } else { 1 };
+        let kv = self.kv.as_slice();
+        let mut i = if kv[0] & HAS_EXPIRE != 0 { 9 } else { 1 };
         let (mut len, mut shift) = (0usize, 0);
         loop {
-            let b = self.kv[i];
+            let b = kv[i];
             i += 1;
             len |= ((b & 0x7f) as usize) << shift;
             if b < 0x80 {
@@ -110,15 +150,48 @@ impl Slot {
         (i, len)
     }
 
+    fn obj_ptr(&self) -> Option<*mut Value> {
+        if self.flags() & HAS_OBJ == 0 {
+            return None;
+        }
+        let off = self.kv.len() - PTR;
+        // SAFETY: with HAS_OBJ the last PTR bytes hold the pointer written
+        // by `pack` (read the same way, unaligned and pointer-typed).
+        Some(unsafe { self.kv.as_ptr().add(off).cast::<*mut Value>().read_unaligned() })
+    }
+
+    fn obj(&self) -> Option<&Value> {
+        // SAFETY: the pointer came from `Box::into_raw` and the slot owns
+        // the box until `take_obj` or drop; `&self` keeps it alive and
+        // unmutated for the borrow.
+        self.obj_ptr().map(|p| unsafe { &*p })
+    }
+
+    fn obj_mut(&mut self) -> Option<&mut Value> {
+        // SAFETY: as `obj`, and `&mut self` makes the access exclusive.
+        self.obj_ptr().map(|p| unsafe { &mut *p })
+    }
+
+    /// Takes ownership of the boxed value, leaving the slot without one
+    /// (and with no string tail); the caller repacks or drops the slot.
+    fn take_obj(&mut self) -> Option<Box<Value>> {
+        let p = self.obj_ptr()?;
+        self.kv.as_mut_slice()[0] &= !HAS_OBJ;
+        // SAFETY: the pointer came from `Box::into_raw`; clearing HAS_OBJ
+        // first means the slot never uses or frees it again.
+        Some(unsafe { Box::from_raw(p) })
+    }
+
     pub fn key(&self) -> &[u8] {
         let (at, len) = self.key_span();
-        &self.kv[at..at + len]
+        &self.kv.as_slice()[at..at + len]
     }
 
     /// Absolute expiry time in Unix milliseconds, if the key has one.
     pub fn expire_at(&self) -> Option<u64> {
-        if self.kv[0] & HAS_EXPIRE != 0 {
-            Some(u64::from_le_bytes(self.kv[1..9].try_into().expect("8 bytes")))
+        let kv = self.kv.as_slice();
+        if kv[0] & HAS_EXPIRE != 0 {
+            Some(u64::from_le_bytes(kv[1..9].try_into().expect("8 bytes")))
         } else {
             None
         }
@@ -142,19 +215,19 @@ impl Slot {
     }
 
     pub fn value(&self) -> ValueRef<'_> {
-        match self.obj.as_deref() {
+        match self.obj() {
             Some(Value::Str(s, _)) => ValueRef::Str(s),
             Some(v) => ValueRef::Other(v),
             None => {
                 let (at, len) = self.key_span();
-                ValueRef::Str(&self.kv[at + len..])
+                ValueRef::Str(&self.kv.as_slice()[at + len..])
             }
         }
     }
 
     /// The stored collection, for in-place changes (not for strings).
     pub fn value_mut(&mut self) -> Option<&mut Value> {
-        match self.obj.as_deref_mut() {
+        match self.obj_mut() {
             Some(Value::Str(..)) | None => None,
             Some(v) => Some(v),
         }
@@ -168,12 +241,17 @@ impl Slot {
         }
     }
 
+    /// Moves the value out (the slot is being dropped).
+    fn into_value(mut self) -> Value {
+        match self.take_obj() {
+            Some(v) => *v,
+            None => self.to_value(),
+        }
+    }
+
     /// Replaces the value, keeping key and expiry.
     pub fn set_value(&mut self, value: Value) {
-        let lru = self.lru();
-        let expire = self.expire_at();
-        let mut fresh = Slot::new(self.key(), value.into(), expire, lru);
-        fresh.next = self.next;
+        let fresh = Slot::new(self.key(), self.tag, value.into(), self.expire_at(), self.lru());
         *self = fresh;
     }
 
@@ -181,11 +259,11 @@ impl Slot {
     /// bytes, empty for a new key) and marks it `enc`. Long strings are
     /// edited without copying, so repeated APPENDs stay amortised O(1).
     pub fn update_str<R>(&mut self, enc: StrEnc, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-        let mut bytes = match self.obj.take() {
+        let mut bytes = match self.take_obj() {
             Some(v) => match *v {
                 Value::Str(s, _) => s,
                 other => {
-                    self.obj = Some(Box::new(other));
+                    self.set_value(other);
                     unreachable!("update_str on a non-string value");
                 }
             },
@@ -197,10 +275,10 @@ impl Slot {
     }
 
     pub(crate) fn set_expire(&mut self, expire: Option<u64>) {
+        let obj = self.take_obj();
         let (at, len) = self.key_span();
-        let key_and_inline = self.kv[at..].to_vec();
-        let inline = &key_and_inline[len..];
-        self.kv = pack(&key_and_inline[..len], expire, inline);
+        let kv = self.kv.as_slice();
+        self.kv = pack(&kv[at..at + len], expire, if obj.is_some() { &[] } else { &kv[at + len..] }, obj);
     }
 
     /// LRU clock of the last access, in seconds (24 bits, as Redis).
@@ -219,12 +297,18 @@ impl Slot {
     /// Approximate bytes used by this entry (for INFO memory).
     pub fn mem_usage(&self) -> usize {
         std::mem::size_of::<Slot>()
-            + self.kv.len()
-            + match self.obj.as_deref() {
+            + self.kv.alloc_size()
+            + match self.obj() {
                 Some(Value::Str(s, _)) => s.capacity() + std::mem::size_of::<Value>(),
                 Some(_) => std::mem::size_of::<Value>(),
                 None => 0,
             }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        drop(self.take_obj());
     }
 }
 
@@ -236,16 +320,22 @@ fn meta_bits(kind: Kind, enc: StrEnc, lru: u32) -> u32 {
     (kind as u32) | ((enc as u32) << 4) | ((lru & 0xff_ffff) << 8)
 }
 
-/// A chained hash table keyed by byte strings; callers supply the hash.
+/// An open-addressing hash table keyed by byte strings; callers supply the
+/// hash.
 pub struct Dict {
-    buckets: Vec<u32>,
-    slots: Vec<Slot>,
+    /// Power-of-two length, never full (see the load factors above).
+    table: Box<[Option<Slot>]>,
+    len: usize,
     hasher: ahash::RandomState,
+}
+
+fn empty_table(n: usize) -> Box<[Option<Slot>]> {
+    (0..n).map(|_| None).collect()
 }
 
 impl Dict {
     pub fn new(hasher: ahash::RandomState) -> Dict {
-        Dict { buckets: vec![NIL; MIN_BUCKETS], slots: Vec::new(), hasher }
+        Dict { table: empty_table(MIN_CAP), len: 0, hasher }
     }
 
     pub fn hash(&self, key: &[u8]) -> u64 {
@@ -253,35 +343,38 @@ impl Dict {
     }
 
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
+        self.len == 0
     }
 
-    fn mask(&self) -> u64 {
-        (self.buckets.len() - 1) as u64
+    fn mask(&self) -> usize {
+        self.table.len() - 1
     }
 
-    fn find(&self, key: &[u8], hash: u64) -> Option<usize> {
-        let mut cur = self.buckets[(hash & self.mask()) as usize];
-        while cur != NIL {
-            let i = (cur - 1) as usize;
-            if self.slots[i].key() == key {
-                return Some(i);
+    /// `Ok(index)` of the key, or `Err(index)` of the empty entry that
+    /// ends its probe run (where it would be inserted).
+    fn find(&self, key: &[u8], hash: u64) -> Result<usize, usize> {
+        let mask = self.mask();
+        let tag = hash as u32;
+        let mut i = tag as usize & mask;
+        loop {
+            match &self.table[i] {
+                None => return Err(i),
+                Some(s) if s.tag == tag && s.key() == key => return Ok(i),
+                Some(_) => i = (i + 1) & mask,
             }
-            cur = self.slots[i].next;
         }
-        None
     }
 
     pub fn get(&self, key: &[u8], hash: u64) -> Option<&Slot> {
-        self.find(key, hash).map(|i| &self.slots[i])
+        self.find(key, hash).ok().and_then(|i| self.table[i].as_ref())
     }
 
     pub fn get_mut(&mut self, key: &[u8], hash: u64) -> Option<&mut Slot> {
-        self.find(key, hash).map(|i| &mut self.slots[i])
+        self.find(key, hash).ok().and_then(|i| self.table[i].as_mut())
     }
 
     /// Inserts or replaces; for a replaced key returns `Some(its old expiry)`.
@@ -293,127 +386,128 @@ impl Dict {
         expire: Option<u64>,
         lru: u32,
     ) -> Option<Option<u64>> {
-        let value = value.into();
-        if let Some(i) = self.find(key, hash) {
-            let slot = &mut self.slots[i];
-            let old_expire = slot.expire_at();
-            let next = slot.next;
-            *slot = Slot::new(key, value, expire, lru);
-            slot.next = next;
-            return Some(old_expire);
+        let slot = Slot::new(key, hash as u32, value.into(), expire, lru);
+        match self.find(key, hash) {
+            Ok(i) => {
+                let old = self.table[i].replace(slot);
+                Some(old.and_then(|s| s.expire_at()))
+            }
+            Err(i) => {
+                assert!(self.len < u32::MAX as usize, "shard holds at most 2^32-1 keys");
+                self.table[i] = Some(slot);
+                self.len += 1;
+                if self.len * 4 > self.table.len() * 3 {
+                    self.resize(self.table.len() * 2);
+                }
+                None
+            }
         }
-        assert!(self.slots.len() < (u32::MAX - 1) as usize, "shard holds at most 2^32-2 keys");
-        let b = (hash & self.mask()) as usize;
-        let mut slot = Slot::new(key, value, expire, lru);
-        slot.next = self.buckets[b];
-        self.slots.push(slot);
-        self.buckets[b] = self.slots.len() as u32;
-        if self.slots.len() > self.buckets.len() {
-            self.resize(self.slots.len() * 2);
-        }
-        None
     }
 
     /// Removes a key; returns its value and expiry.
     pub fn remove(&mut self, key: &[u8], hash: u64) -> Option<(Value, Option<u64>)> {
-        let i = self.find(key, hash)?;
-        let after = self.slots[i].next;
-        self.replace_link(hash, (i + 1) as u32, after);
-        let last = self.slots.len() - 1;
-        if i != last {
-            let moved_hash = self.hash(self.slots[last].key());
-            self.replace_link(moved_hash, (last + 1) as u32, (i + 1) as u32);
+        let mut hole = self.find(key, hash).ok()?;
+        let slot = self.table[hole].take().expect("found");
+        self.len -= 1;
+        // Backward shift: move each following entry of the run into the
+        // hole unless its home lies in (hole, j], where it must stay.
+        let mask = self.mask();
+        let mut j = (hole + 1) & mask;
+        while let Some(s) = &self.table[j] {
+            let home = s.tag as usize & mask;
+            if (j.wrapping_sub(home) & mask) >= (j.wrapping_sub(hole) & mask) {
+                self.table[hole] = self.table[j].take();
+                hole = j;
+            }
+            j = (j + 1) & mask;
         }
-        let slot = self.slots.swap_remove(i);
-        let out = (slot.to_value(), slot.expire_at());
-        if self.buckets.len() > MIN_BUCKETS && self.slots.len() * 8 < self.buckets.len() {
-            self.resize(self.slots.len());
+        let expire = slot.expire_at();
+        let out = (slot.into_value(), expire);
+        if self.table.len() > MIN_CAP && self.len * 8 < self.table.len() {
+            self.resize((self.len * 2).max(MIN_CAP).next_power_of_two());
         }
         Some(out)
     }
 
-    /// Repoints the link (bucket head or a slot's `next`) that refers to
-    /// `old` at `new`, in the chain of bucket `hash & mask`. Unlinking slot
-    /// `i` repoints `i + 1` at its successor; moving slot `from` to `to`
-    /// (before a swap-remove) repoints `from + 1` at `to + 1`.
-    fn replace_link(&mut self, hash: u64, old: u32, new: u32) {
-        let b = (hash & self.mask()) as usize;
-        if self.buckets[b] == old {
-            self.buckets[b] = new;
+    fn resize(&mut self, n: usize) {
+        debug_assert!(n.is_power_of_two() && n > self.len && n <= 1 << 32);
+        if n == self.table.len() {
             return;
         }
-        let mut cur = self.buckets[b];
-        while cur != NIL {
-            let s = &mut self.slots[(cur - 1) as usize];
-            if s.next == old {
-                s.next = new;
-                return;
+        let old = std::mem::replace(&mut self.table, empty_table(n));
+        let mask = n - 1;
+        for slot in old.into_vec().into_iter().flatten() {
+            let mut i = slot.tag as usize & mask;
+            while self.table[i].is_some() {
+                i = (i + 1) & mask;
             }
-            cur = s.next;
-        }
-        unreachable!("slot is in its bucket's chain");
-    }
-
-    fn resize(&mut self, want: usize) {
-        let n = want.max(MIN_BUCKETS).next_power_of_two();
-        if n == self.buckets.len() {
-            return;
-        }
-        self.buckets = vec![NIL; n];
-        let mask = (n - 1) as u64;
-        for i in 0..self.slots.len() {
-            let b = (self.hasher.hash_one(self.slots[i].key()) & mask) as usize;
-            self.slots[i].next = self.buckets[b];
-            self.buckets[b] = (i + 1) as u32;
+            self.table[i] = Some(slot);
         }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Slot> {
-        self.slots.iter()
+        self.table.iter().filter_map(Option::as_ref)
     }
 
-    /// The slot at a dense index (for uniform random sampling).
-    pub fn slot_at(&self, i: usize) -> Option<&Slot> {
-        self.slots.get(i)
+    /// The first slot at or after a random table position `r` (for random
+    /// sampling: not uniform, a key after a long run is likelier, as with
+    /// Redis's); `None` if the table is empty.
+    pub fn sample(&self, r: u64) -> Option<&Slot> {
+        if self.len == 0 {
+            return None;
+        }
+        let mask = self.mask();
+        let mut i = r as usize & mask;
+        loop {
+            if let Some(s) = &self.table[i] {
+                return Some(s);
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     pub fn clear(&mut self) {
-        self.slots = Vec::new();
-        self.buckets = vec![NIL; MIN_BUCKETS];
+        self.table = empty_table(MIN_CAP);
+        self.len = 0;
     }
 
-    /// Keys in the bucket chain a hash maps to (for the expiry sweep).
-    pub fn chain_keys(&self, hash: u64) -> Vec<Vec<u8>> {
+    /// Keys whose hash is exactly `hash` (for the expiry sweep).
+    pub fn keys_with_hash(&self, hash: u64) -> Vec<Vec<u8>> {
+        let mask = self.mask();
         let mut out = Vec::new();
-        let mut cur = self.buckets[(hash & self.mask()) as usize];
-        while cur != NIL {
-            let s = &self.slots[(cur - 1) as usize];
-            out.push(s.key().to_vec());
-            cur = s.next;
+        let mut i = hash as usize & mask;
+        while let Some(s) = &self.table[i] {
+            if s.tag == hash as u32 && self.hash(s.key()) == hash {
+                out.push(s.key().to_vec());
+            }
+            i = (i + 1) & mask;
         }
         out
     }
 
-    /// Visits one bucket for the cursor and returns the next cursor, as
-    /// Redis's `dictScan` on a table that is not rehashing (0 = done).
+    /// Visits every entry whose home bucket is the cursor's and returns the
+    /// next cursor, as Redis's `dictScan` on a table that is not rehashing
+    /// (0 = done). Those entries all lie in the run from the home bucket to
+    /// the next empty entry.
     pub fn scan(&self, cursor: u64, mut f: impl FnMut(&Slot)) -> u64 {
         let mask = self.mask();
-        let mut cur = self.buckets[(cursor & mask) as usize];
-        while cur != NIL {
-            let s = &self.slots[(cur - 1) as usize];
-            f(s);
-            cur = s.next;
+        let home = cursor as usize & mask;
+        let mut i = home;
+        while let Some(s) = &self.table[i] {
+            if s.tag as usize & mask == home {
+                f(s);
+            }
+            i = (i + 1) & mask;
         }
-        let mut v = cursor | !mask;
+        let mut v = cursor | !(mask as u64);
         v = v.reverse_bits();
         v = v.wrapping_add(1);
         v.reverse_bits()
     }
 
     pub fn mem_usage(&self) -> usize {
-        self.buckets.capacity() * 4
-            + (self.slots.capacity() - self.slots.len()) * std::mem::size_of::<Slot>()
-            + self.slots.iter().map(Slot::mem_usage).sum::<usize>()
+        (self.table.len() - self.len) * std::mem::size_of::<Option<Slot>>()
+            + self.iter().map(Slot::mem_usage).sum::<usize>()
     }
 }
 
@@ -469,6 +563,104 @@ mod tests {
         d.insert(&key, h, Value::string("v"), Some(9), 0);
         assert_eq!(d.get(&key, h).unwrap().key(), &key[..]);
         assert_eq!(d.get(&key, h).unwrap().expire_at(), Some(9));
+    }
+
+    #[test]
+    fn entries_are_16_bytes() {
+        assert_eq!(std::mem::size_of::<Option<Slot>>(), 16);
+    }
+
+    /// Every occupied entry is reachable from its home without crossing an
+    /// empty entry (what lookups and SCAN rely on).
+    fn check_runs(d: &Dict) {
+        let mask = d.mask();
+        for (i, e) in d.table.iter().enumerate() {
+            if let Some(s) = e {
+                let mut j = s.tag as usize & mask;
+                while j != i {
+                    assert!(d.table[j].is_some(), "hole between home and entry");
+                    j = (j + 1) & mask;
+                }
+            }
+        }
+        assert_eq!(d.iter().count(), d.len());
+    }
+
+    #[test]
+    fn random_ops_match_a_hashmap() {
+        let mut d = dict();
+        let mut model = std::collections::HashMap::new();
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for step in 0..40_000u32 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // a small key space so inserts, replaces and removes all happen;
+            // the range drifts so the table grows and shrinks
+            let span = if (step / 10_000) % 2 == 0 { 3000 } else { 40 };
+            let k = format!("k{}", x % span).into_bytes();
+            let h = d.hash(&k);
+            if x % 3 == 0 {
+                assert_eq!(d.remove(&k, h).map(|(v, _)| v), model.remove(&k));
+            } else {
+                let v = Value::string(format!("v{step}").repeat((x % 40) as usize));
+                let had = d.insert(&k, h, v.clone(), (x % 2 == 0).then_some(step as u64), 0);
+                assert_eq!(had.is_some(), model.insert(k, v).is_some());
+            }
+            if step % 997 == 0 {
+                check_runs(&d);
+            }
+        }
+        check_runs(&d);
+        assert_eq!(d.len(), model.len());
+        for (k, v) in &model {
+            assert_eq!(&d.get(k, d.hash(k)).unwrap().to_value(), v);
+        }
+    }
+
+    #[test]
+    fn long_values_survive_moves_and_expiry_changes() {
+        let mut d = dict();
+        for i in 0..200u32 {
+            let k = format!("k{i}");
+            let h = d.hash(k.as_bytes());
+            d.insert(k.as_bytes(), h, Value::string(vec![b'a' + (i % 26) as u8; 100 + i as usize]), None, 0);
+        }
+        for i in 0..200u32 {
+            let k = format!("k{i}");
+            let h = d.hash(k.as_bytes());
+            let s = d.get_mut(k.as_bytes(), h).unwrap();
+            s.set_expire(Some(i as u64));
+            s.set_expire(Some(i as u64 + 1));
+            assert_eq!(s.as_str().unwrap().len(), 100 + i as usize);
+            assert_eq!(s.expire_at(), Some(i as u64 + 1));
+        }
+        for i in (0..200u32).step_by(3) {
+            let k = format!("k{i}");
+            let h = d.hash(k.as_bytes());
+            let (v, e) = d.remove(k.as_bytes(), h).unwrap();
+            assert_eq!(
+                (v, e),
+                (Value::Str(vec![b'a' + (i % 26) as u8; 100 + i as usize], StrEnc::Raw), Some(i as u64 + 1))
+            );
+        }
+        assert_eq!(d.len(), 133);
+        d.clear();
+        assert!(d.is_empty() && d.iter().next().is_none());
+    }
+
+    #[test]
+    fn sampling_and_hash_lookup() {
+        let mut d = dict();
+        assert!(d.sample(0).is_none());
+        for i in 0..100u32 {
+            put(&mut d, format!("k{i}").as_bytes());
+        }
+        let sampled: HashSet<Vec<u8>> = (0..4096).map(|r| d.sample(r).unwrap().key().to_vec()).collect();
+        assert_eq!(sampled.len(), 100, "every key starts some position");
+        let h = d.hash(b"k7");
+        assert_eq!(d.keys_with_hash(h), vec![b"k7".to_vec()]);
+        assert!(d.keys_with_hash(h ^ (1 << 40)).is_empty());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod session;
 mod shard;
 mod store;
 pub mod types;
+mod thin;
 pub mod value;
 
 pub use config::{Clock, Config, ManualClock, SystemClock};

@@ -143,10 +143,7 @@ impl Shard {
                 return (deleted, true);
             }
             self.sub_expires.pop();
-            for key in self.dict.chain_keys(hash) {
-                if self.dict.hash(&key) != hash {
-                    continue;
-                }
+            for key in self.dict.keys_with_hash(hash) {
                 let Some(v) = self.dict.get_mut(&key, hash).and_then(Slot::value_mut) else { continue };
                 deleted += v.expire_subs(now, limit);
                 let (empty, next) = (v.is_empty_at(now), v.next_sub_expiry());
@@ -190,11 +187,8 @@ impl Shard {
                 return (deleted, true);
             }
             self.expires.pop();
-            for key in self.dict.chain_keys(hash) {
-                let due = self
-                    .dict
-                    .get(&key, hash)
-                    .is_some_and(|s| s.expire_at().is_some_and(|t| t < now) && self.dict.hash(s.key()) == hash);
+            for key in self.dict.keys_with_hash(hash) {
+                let due = self.dict.get(&key, hash).is_some_and(|s| s.expire_at().is_some_and(|t| t < now));
                 if due {
                     self.remove(&key, hash);
                     deleted += 1;

@@ -272,8 +272,8 @@ pub(crate) fn random_u64() -> u64 {
     HASHER.get_or_init(ahash::RandomState::new).hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-/// A uniformly random live key: sample the dense slot arrays a few times,
-/// then fall back to a full pass if the database is mostly expired keys.
+/// A random live key: pick a shard in proportion to its size and sample
+/// its table a few times (not uniform, as Redis's is not), then fall back to a full pass if the database is mostly expired keys.
 fn randomkey(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
     let db = ctx.db();
     let range = ctx.store().db_range(db);
@@ -286,7 +286,7 @@ fn randomkey(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
         for i in range.clone() {
             let dict = &ctx.shard(i).dict;
             if n < dict.len() {
-                if let Some(s) = dict.slot_at(n).filter(|s| ctx.live(s)) {
+                if let Some(s) = dict.sample(random_u64()).filter(|s| ctx.live(s)) {
                     return Reply::bulk(s.key());
                 }
                 break;
