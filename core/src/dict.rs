@@ -298,11 +298,7 @@ impl Slot {
     pub fn mem_usage(&self) -> usize {
         std::mem::size_of::<Slot>()
             + self.kv.alloc_size()
-            + match self.obj() {
-                Some(Value::Str(s, _)) => s.capacity() + std::mem::size_of::<Value>(),
-                Some(_) => std::mem::size_of::<Value>(),
-                None => 0,
-            }
+            + self.obj().map_or(0, |v| std::mem::size_of::<Value>() + v.mem_usage())
     }
 }
 

@@ -122,6 +122,16 @@ impl Value {
         }
     }
 
+    /// Approximate bytes the value uses beyond its `Value` (INFO memory).
+    pub fn mem_usage(&self) -> usize {
+        match self {
+            Value::Str(s, _) => s.capacity(),
+            Value::Hash(h) => h.mem_usage(),
+            Value::Set(s) => s.mem_usage(),
+            Value::List(l) => l.mem_usage(),
+        }
+    }
+
     /// The encoding OBJECT ENCODING reports for this value.
     pub fn encoding(&self) -> &'static str {
         match self {

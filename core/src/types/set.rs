@@ -93,6 +93,15 @@ impl Set {
         }
     }
 
+    /// Approximate heap bytes used.
+    pub fn mem_usage(&self) -> usize {
+        match self {
+            Set::Intset(s) => s.mem_usage(),
+            Set::Listpack(s) => s.mem_usage(),
+            Set::Hashtable(s) => s.mem_usage(),
+        }
+    }
+
     pub fn encoding(&self) -> &'static str {
         match self {
             Set::Intset(_) => "intset",

@@ -45,6 +45,11 @@ fn read(bytes: &[u8]) -> i64 {
 }
 
 impl Intset {
+    /// Approximate heap bytes used.
+    pub fn mem_usage(&self) -> usize {
+        self.data.capacity()
+    }
+
     /// An intset of `sorted` (ascending, distinct) integers.
     pub fn from_sorted(sorted: &[i64]) -> Intset {
         let width = sorted.iter().map(|&v| width_for(v)).max().unwrap_or(2);

@@ -12,6 +12,11 @@ pub struct Listpack {
 }
 
 impl Listpack {
+    /// Approximate heap bytes used.
+    pub fn mem_usage(&self) -> usize {
+        self.buf.capacity()
+    }
+
     pub fn with_capacity(members: usize) -> Listpack {
         Listpack { buf: Vec::with_capacity(members * 4), len: 0 }
     }

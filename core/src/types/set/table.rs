@@ -40,6 +40,12 @@ impl PartialEq for Table {
 }
 
 impl Table {
+    /// Approximate heap bytes used.
+    pub fn mem_usage(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Option<Box<[u8]>>>()
+            + self.slots.iter().flatten().map(|m| m.len()).sum::<usize>()
+    }
+
     /// An empty table sized for `n` members.
     pub fn with_capacity(n: usize) -> Table {
         let mut t = Table::default();
