@@ -24,8 +24,8 @@ pub mod reply;
 pub mod session;
 mod shard;
 mod store;
-pub mod types;
 mod thin;
+pub mod types;
 pub mod value;
 
 pub use config::{Clock, Config, ManualClock, SystemClock};

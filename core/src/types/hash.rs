@@ -2,7 +2,7 @@
 //! (Redis 7.4's hash-field expiration).
 //!
 //! Encodings, as OBJECT ENCODING reports them:
-//! * `listpack`: at most 128 fields, every field and value at most 64
+//! * `listpack`: at most 512 fields, every field and value at most 64
 //!   bytes. Fields keep insertion order (HGETALL shows it); lookups are
 //!   linear, as in Redis's listpack.
 //! * `listpackex` (7.4): a listpack hash that has had a field TTL set. As in
@@ -23,8 +23,10 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-/// Redis's `hash-max-listpack-entries` default.
-pub const MAX_LISTPACK_ENTRIES: usize = 128;
+/// Redis's `hash-max-listpack-entries` as compiled in (config.c: 512; the
+/// sample redis.conf lowers it to 128, but a server started without a
+/// configuration file, like the reference, uses 512).
+pub const MAX_LISTPACK_ENTRIES: usize = 512;
 /// Redis's `hash-max-listpack-value` default.
 pub const MAX_LISTPACK_VALUE: usize = 64;
 
@@ -475,11 +477,11 @@ mod tests {
 
     #[test]
     fn encodings_and_conversion() {
-        let mut x = h(128);
+        let mut x = h(512);
         assert_eq!(x.encoding(), "listpack");
         x.set(b"one-more", b"v", false);
         assert_eq!(x.encoding(), "hashtable");
-        assert_eq!(x.len(0), 129);
+        assert_eq!(x.len(0), 513);
         let mut y = h(3);
         y.set(b"f", &[b'x'; 65], false);
         assert_eq!(y.encoding(), "hashtable");
