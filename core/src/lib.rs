@@ -24,6 +24,7 @@ pub mod reply;
 pub mod session;
 mod shard;
 mod store;
+pub mod types;
 pub mod value;
 
 pub use config::{Clock, Config, ManualClock, SystemClock};

@@ -98,6 +98,7 @@ impl StrEnc {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(Vec<u8>, StrEnc),
+    ZSet(Box<crate::types::zset::ZSet>),
 }
 
 impl Value {
@@ -111,6 +112,7 @@ impl Value {
     pub fn kind(&self) -> Kind {
         match self {
             Value::Str(..) => Kind::String,
+            Value::ZSet(_) => Kind::ZSet,
         }
     }
 
@@ -118,6 +120,7 @@ impl Value {
     pub fn encoding(&self) -> &'static str {
         match self {
             Value::Str(_, enc) => enc.name(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 

@@ -162,7 +162,7 @@ fn keys(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// A SCAN cursor as Redis's `strtoul` check reads it: optional sign (a
 /// minus negates modulo 2^64), decimal digits, nothing after them, no
 /// leading space, no overflow. An empty string is cursor 0.
-fn parse_cursor(s: &[u8]) -> Option<u64> {
+pub(crate) fn parse_cursor(s: &[u8]) -> Option<u64> {
     let s = errors::c_str(s);
     let (neg, digits) = match s.first() {
         None => return Some(0),

@@ -17,6 +17,7 @@ pub mod expire;
 pub mod keys;
 pub mod server;
 pub mod strings;
+pub mod zsets;
 
 /// A command handler. `args[0]` is the command name as sent.
 pub type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Reply;
@@ -123,7 +124,7 @@ impl CommandSpec {
 }
 
 fn families() -> impl Iterator<Item = &'static CommandSpec> {
-    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS]
+    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS, zsets::COMMANDS]
         .into_iter()
         .flatten()
 }

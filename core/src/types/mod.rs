@@ -1,0 +1,3 @@
+//! The collection types a key can hold, with Redis's encodings.
+
+pub mod zset;
