@@ -124,9 +124,17 @@ impl CommandSpec {
 }
 
 fn families() -> impl Iterator<Item = &'static CommandSpec> {
-    [connection::COMMANDS, server::COMMANDS, keys::COMMANDS, expire::COMMANDS, strings::COMMANDS, bitmaps::COMMANDS, zsets::COMMANDS]
-        .into_iter()
-        .flatten()
+    [
+        connection::COMMANDS,
+        server::COMMANDS,
+        keys::COMMANDS,
+        expire::COMMANDS,
+        strings::COMMANDS,
+        bitmaps::COMMANDS,
+        zsets::COMMANDS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// Longest command name in the table; longer names cannot match.

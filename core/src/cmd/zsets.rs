@@ -51,6 +51,9 @@ pub static COMMANDS: &[CommandSpec] = &[
     cmd("zdiffstore", -4, WRITE | DENYOOM | SELF_LOCKING, KEY1, "sorted-set", setops::zdiffstore),
 ];
 
+/// Members with their scores, in reply order.
+pub type Members = Vec<(Vec<u8>, f64)>;
+
 pub const NAN_SCORE: &str = "ERR resulting score is not a number (NaN)";
 
 /// The sorted set at `key` (None if absent) or WRONGTYPE.
@@ -114,7 +117,7 @@ struct AddFlags {
 }
 
 enum Added {
-    Added(f64),
+    New(f64),
     Updated(f64),
     /// Nothing done (NX/XX/GT/LT), or the same score.
     Same(f64),
@@ -146,7 +149,7 @@ fn add_one(z: &mut ZSet, member: &[u8], mut score: f64, f: AddFlags) -> Result<A
         }
         None if !f.xx => {
             z.insert(member, score);
-            Ok(Added::Added(score))
+            Ok(Added::New(score))
         }
         None => Ok(Added::Nop),
     }
@@ -183,7 +186,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usiz
     if f.nx && f.xx {
         return Reply::error("ERR XX and NX options at the same time are not compatible");
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
         return Reply::error("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     let n = rest.len() / 2;
@@ -216,7 +219,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usiz
         let z = get_mut(ctx, key)?.expect("just created");
         for (p, &s) in rest.chunks(2).zip(&scores) {
             match add_one(z, p[1], s, f)? {
-                Added::Added(s) => {
+                Added::New(s) => {
                     added += 1;
                     processed += 1;
                     last = s;
@@ -313,7 +316,7 @@ fn zrem(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// Removes up to `count` members from the low (`max` false) or high end of
 /// the set at `key`, deleting the key when it empties. `Ok(None)` if the
 /// key is absent.
-pub fn pop(ctx: &mut Ctx<'_>, key: &[u8], count: usize, max: bool) -> Result<Option<Vec<(Vec<u8>, f64)>>, Reply> {
+pub fn pop(ctx: &mut Ctx<'_>, key: &[u8], count: usize, max: bool) -> Result<Option<Members>, Reply> {
     let Some(z) = get_mut(ctx, key)? else { return Ok(None) };
     let n = count.min(z.len());
     let (start, end) = if max { (z.len() - n, z.len()) } else { (0, n) };
@@ -427,7 +430,7 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
         return Reply::error(errors::SYNTAX);
     }
     let withscores = args.len() == 4;
-    if withscores && (count < -(i64::MAX / 2) || count > i64::MAX / 2) {
+    if withscores && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&count) {
         return Reply::error("ERR value is out of range");
     }
     let z = match get(ctx, args[1]) {

@@ -6,7 +6,7 @@
 //! the head (or the tail for REV), which gives Redis's answers even when
 //! members with different scores make the lexicographic order non-monotone.
 
-use super::{get, get_mut, drop_if_empty, with_scores};
+use super::{drop_if_empty, get, get_mut, with_scores};
 use crate::cmd::{int_arg, is, reply};
 use crate::errors;
 use crate::keyspace::Ctx;
