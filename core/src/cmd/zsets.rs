@@ -56,6 +56,26 @@ pub type Members = Vec<(Vec<u8>, f64)>;
 
 pub const NAN_SCORE: &str = "ERR resulting score is not a number (NaN)";
 
+/// A score or weight as Redis's `string2d` reads it: [`crate::num::parse_f64`],
+/// but a finite number that overflows to an infinity or underflows to zero
+/// (strtod's ERANGE, e.g. `1e400`, `1e-400`) is refused. Range bounds
+/// (ZRANGEBYSCORE) are read by plain strtod and take such numbers.
+pub(crate) fn parse_score(a: &[u8]) -> Option<f64> {
+    let v = crate::num::parse_f64(a)?;
+    let body = a.strip_prefix(b"-").or_else(|| a.strip_prefix(b"+")).unwrap_or(a).to_ascii_lowercase();
+    let (digits, exp) = match body.strip_prefix(b"0x") {
+        Some(hex) => (hex, b'p'),
+        None => (&body[..], b'e'),
+    };
+    let mantissa = &digits[..digits.iter().position(|&c| c == exp).unwrap_or(digits.len())];
+    let nonzero = mantissa.iter().any(|&c| c.is_ascii_hexdigit() && c != b'0');
+    let literal_inf = body == b"inf" || body == b"infinity";
+    if (v.is_infinite() && !literal_inf) || (v == 0.0 && nonzero) {
+        return None;
+    }
+    Some(v)
+}
+
 /// The sorted set at `key` (None if absent) or WRONGTYPE.
 pub(crate) fn get<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c ZSet>, Reply> {
     match ctx.read(key) {
@@ -195,7 +215,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usiz
     }
     let mut scores = Vec::with_capacity(n);
     for p in rest.chunks(2) {
-        match crate::num::parse_f64(p[0]) {
+        match parse_score(p[0]) {
             Some(s) => scores.push(s),
             None => return Reply::error(errors::NOT_FLOAT),
         }

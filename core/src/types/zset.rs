@@ -24,6 +24,17 @@ pub const MAX_LISTPACK_VALUE: usize = 64;
 /// Largest chunk of the order list before it splits.
 const CHUNK: usize = 512;
 
+/// A score as a listpack keeps it: Redis stores a score that is an
+/// integer as one (`double2ll`), so -0 reads back as 0 there (the
+/// skiplist keeps -0).
+fn listpack_score(s: f64) -> f64 {
+    if s == 0.0 {
+        0.0
+    } else {
+        s
+    }
+}
+
 /// Redis's order: by score, then by member bytes (memcmp, shorter first).
 pub fn cmp(a: (f64, &[u8]), b: (f64, &[u8])) -> Ordering {
     a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal).then_with(|| a.1.cmp(b.1))
@@ -84,7 +95,7 @@ impl ZSet {
         let small = items.len() <= MAX_LISTPACK_ENTRIES && items.iter().all(|i| i.1.len() <= MAX_LISTPACK_VALUE);
         let mut z = ZSet::with_hint(if small { 0 } else { usize::MAX }, 0);
         match &mut z.repr {
-            Repr::Small(v) => v.extend(items.into_iter().map(|(s, m)| (s, m.into_boxed_slice()))),
+            Repr::Small(v) => v.extend(items.into_iter().map(|(s, m)| (listpack_score(s), m.into_boxed_slice()))),
             Repr::Big(b) => {
                 for (s, m) in items {
                     b.insert(m.into_boxed_slice(), s);
@@ -179,6 +190,7 @@ impl ZSet {
         }
         match &mut self.repr {
             Repr::Small(v) => {
+                let score = listpack_score(score);
                 let old = v.iter().position(|e| &*e.1 == member).map(|i| v.remove(i));
                 let at = v.partition_point(|e| cmp((e.0, &e.1), (score, member)) == Ordering::Less);
                 let m = old.as_ref().map_or_else(|| member.into(), |o| o.1.clone());

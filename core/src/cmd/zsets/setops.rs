@@ -76,8 +76,8 @@ fn generic(ctx: &mut Ctx<'_>, args: &[&[u8]], dst: Option<&[u8]>, op: Op, card: 
             let a = args[j];
             if op != Op::Diff && !card && remaining > setnum && is(a, "weights") {
                 for (i, s) in src.iter_mut().enumerate() {
-                    s.weight = crate::num::parse_f64(args[j + 1 + i])
-                        .ok_or(Reply::error("ERR weight value is not a float"))?;
+                    s.weight =
+                        super::parse_score(args[j + 1 + i]).ok_or(Reply::error("ERR weight value is not a float"))?;
                 }
                 j += 1 + setnum;
             } else if op != Op::Diff && !card && remaining >= 2 && is(a, "aggregate") {
@@ -92,10 +92,11 @@ fn generic(ctx: &mut Ctx<'_>, args: &[&[u8]], dst: Option<&[u8]>, op: Op, card: 
                 withscores = true;
                 j += 1;
             } else if card && remaining >= 2 && is(a, "limit") {
+                // getPositiveLongFromObjectOrReply: one message for both
+                // a negative number and one that does not parse.
                 limit = match crate::num::parse_i64(args[j + 1]) {
                     Some(n) if n >= 0 => n as usize,
-                    Some(_) => return Err(Reply::error("ERR LIMIT can't be negative")),
-                    None => return Err(Reply::error(errors::NOT_INTEGER)),
+                    _ => return Err(Reply::error("ERR LIMIT can't be negative")),
                 };
                 j += 2;
             } else {

@@ -13,6 +13,8 @@
 
 use super::rng::Rng;
 
+mod zsets;
+
 pub type Cmd = Vec<Vec<u8>>;
 
 type GenFn = fn(&mut Gen) -> Cmd;
@@ -22,7 +24,7 @@ pub type Entry = (&'static str, u32, GenFn);
 
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
-pub const FAMILIES: &[&[Entry]] = &[TABLE];
+pub const FAMILIES: &[&[Entry]] = &[TABLE, zsets::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
