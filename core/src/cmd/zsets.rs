@@ -443,8 +443,13 @@ fn zrandmember(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
         }));
     }
     let count = match int_arg(args[2]) {
-        Ok(n) if n != i64::MIN => n,
-        _ => return Reply::error(errors::NOT_INTEGER),
+        Ok(i64::MIN) => {
+            return Reply::error(
+                "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
+            )
+        }
+        Ok(n) => n,
+        Err(e) => return e,
     };
     if args.len() > 4 || (args.len() == 4 && !is(args[3], "withscores")) {
         return Reply::error(errors::SYNTAX);

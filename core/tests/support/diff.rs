@@ -81,6 +81,40 @@ pub struct Harness<'a> {
     pub subject: Subject<'a>,
 }
 
+/// Lexicographic ranges (ZRANGEBYLEX, ZLEXCOUNT, ZRANGE BYLEX, ...) on a
+/// sorted set whose members have different scores are unspecified in
+/// Redis, and on a skiplist its answers depend on the random levels of the
+/// nodes (two Redis servers disagree). Such a command is not run, on
+/// either side, when the reference holds a skiplist with more than one
+/// score at its key (the keyspaces are equal so far).
+fn lex_range_unspecified(cmd: &Cmd, redis: &mut Client) -> bool {
+    let name = cmd[0].to_ascii_uppercase();
+    let key = match name.as_slice() {
+        b"ZRANGEBYLEX" | b"ZREVRANGEBYLEX" | b"ZLEXCOUNT" | b"ZREMRANGEBYLEX" => cmd.get(1),
+        b"ZRANGE" if cmd.iter().any(|a| a.eq_ignore_ascii_case(b"BYLEX")) => cmd.get(1),
+        b"ZRANGESTORE" if cmd.iter().any(|a| a.eq_ignore_ascii_case(b"BYLEX")) => cmd.get(2),
+        _ => None,
+    };
+    let Some(key) = key else { return false };
+    let mut call = |args: &[&[u8]]| redis.call(args).ok();
+    if call(&[b"OBJECT", b"ENCODING", key]).and_then(|r| r.as_bytes().map(<[u8]>::to_vec)).as_deref()
+        != Some(b"skiplist")
+    {
+        return false;
+    }
+    // RESP2 [member, score], RESP3 [[member, score]].
+    let score = |r: Option<Reply>| match r {
+        Some(Reply::Array(v)) => match &v[..] {
+            [_, s] => Some(format!("{s:?}")),
+            [Reply::Array(p)] => Some(format!("{:?}", p.get(1))),
+            _ => None,
+        },
+        _ => None,
+    };
+    score(call(&[b"ZRANGE", key, b"0", b"0", b"WITHSCORES"]))
+        != score(call(&[b"ZRANGE", key, b"-1", b"-1", b"WITHSCORES"]))
+}
+
 /// See `Rule::ArgsCheckedBeforeKey72`: kv's argument error stands where
 /// the 7.0 reference returned early without checking the remaining
 /// arguments: the key does not exist (BITCOUNT, BITPOS), or BITCOUNT's range
@@ -140,6 +174,9 @@ impl<'a> Harness<'a> {
         };
         let mut trace = Vec::with_capacity(cmds.len());
         for (index, cmd) in cmds.iter().enumerate() {
+            if lex_range_unspecified(cmd, &mut redis) {
+                continue;
+            }
             let k = subject.call(cmd);
             let r = call_reference(&mut redis, cmd);
             let verdict = match rule(cmd) {

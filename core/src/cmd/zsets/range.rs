@@ -145,25 +145,48 @@ impl LexRange {
         };
         c == Greater || (c == Equal && (matches!(self.min, Lex::Excl(_)) || matches!(self.max, Lex::Excl(_))))
     }
-    /// Ranks `start..end` in range, walking forward (or backward for `rev`)
-    /// on a listpack as Redis does.
-    fn span(&self, z: &ZSet, rev: bool) -> (usize, usize) {
+    /// The ranks selected, `start..end`, with a LIMIT of `offset` and
+    /// `limit` (negative: none) applied as Redis applies it: find the first
+    /// member in range (the last for `rev`), skip `offset` members without
+    /// looking at them, then take members while they are within the far
+    /// bound. On a listpack the first member is found by scanning from the
+    /// head (the tail for `rev`) as Redis does, so even members with
+    /// different scores, whose lexicographic order is not monotone, give
+    /// Redis's answers; on the big encoding by binary search (Redis's
+    /// skiplist answers depend on its random levels there).
+    fn span(&self, z: &ZSet, rev: bool, offset: usize, limit: i64) -> (usize, usize) {
         let n = z.len();
         if n == 0 || self.is_empty() || !self.gte_min(z.get(n - 1).0) || !self.lte_max(z.get(0).0) {
             return (0, 0);
         }
-        if z.encoding() != "listpack" {
-            let start = z.partition_point(|_, m| !self.gte_min(m));
-            return (start, z.partition_point(|_, m| self.lte_max(m)).max(start));
-        }
+        let small = z.encoding() == "listpack";
+        let take = |avail: usize| if limit < 0 { avail } else { avail.min(limit as usize) };
         if !rev {
-            let Some(start) = (0..n).find(|&i| self.gte_min(z.get(i).0)) else { return (0, 0) };
-            let end = (start..n).find(|&i| !self.lte_max(z.get(i).0)).unwrap_or(n);
-            (start, end)
+            let first = if small {
+                (0..n).find(|&i| self.gte_min(z.get(i).0))
+            } else {
+                Some(z.partition_point(|_, m| !self.gte_min(m))).filter(|&i| i < n)
+            };
+            let Some(start) = first.map(|i| i + offset).filter(|&i| i < n) else { return (0, 0) };
+            let far = if small {
+                (start..n).find(|&i| !self.lte_max(z.get(i).0)).unwrap_or(n)
+            } else {
+                z.partition_point(|_, m| self.lte_max(m)).max(start)
+            };
+            (start, start + take(far - start))
         } else {
-            let Some(last) = (0..n).rev().find(|&i| self.lte_max(z.get(i).0)) else { return (0, 0) };
-            let start = (0..=last).rev().find(|&i| !self.gte_min(z.get(i).0)).map_or(0, |i| i + 1);
-            (start, last + 1)
+            let last = if small {
+                (0..n).rev().find(|&i| self.lte_max(z.get(i).0))
+            } else {
+                z.partition_point(|_, m| self.lte_max(m)).checked_sub(1)
+            };
+            let Some(end) = last.and_then(|i| (i + 1).checked_sub(offset)).filter(|&e| e > 0) else { return (0, 0) };
+            let far = if small {
+                (0..end).rev().find(|&i| !self.gte_min(z.get(i).0)).map_or(0, |i| i + 1)
+            } else {
+                z.partition_point(|_, m| !self.gte_min(m)).min(end)
+            };
+            (end - take(end - far), end)
         }
     }
 }
@@ -253,10 +276,15 @@ fn select(z: &ZSet, q: &Query, range: &Range) -> Vec<(Vec<u8>, f64)> {
             Some(span) => span,
         },
         Range::Score(r) => r.span(z),
-        Range::Lex(r) => r.span(z, q.rev),
+        Range::Lex(_) => (0, 0),
     };
     let mut out = Vec::new();
-    if !matches!(range, Range::Rank(..)) {
+    if let Range::Lex(r) = range {
+        if q.offset >= 0 && !(q.offset > 0 && q.offset as usize >= z.len()) {
+            let (s, e) = r.span(z, q.rev, q.offset as usize, q.limit);
+            z.for_range(s, e, |m, sc| out.push((m.to_vec(), sc)));
+        }
+    } else if !matches!(range, Range::Rank(..)) {
         // LIMIT: a negative offset skips everything, a negative count is
         // no limit (Redis's `while (offset--)` / `while (limit--)`).
         if q.offset < 0 || (q.offset > 0 && q.offset as usize >= z.len()) {
@@ -340,7 +368,7 @@ pub fn zcount(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 pub fn zlexcount(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     reply((|| {
         let r = LexRange::parse(args[2], args[3])?;
-        let (s, e) = get(ctx, args[1])?.map_or((0, 0), |z| r.span(z, false));
+        let (s, e) = get(ctx, args[1])?.map_or((0, 0), |z| r.span(z, false, 0, -1));
         Ok(Reply::Integer((e - s) as i64))
     })())
 }
@@ -370,6 +398,6 @@ pub fn zremrangebyscore(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 pub fn zremrangebylex(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     reply((|| {
         let r = LexRange::parse(args[2], args[3])?;
-        remrange(ctx, args[1], |z| r.span(z, false))
+        remrange(ctx, args[1], |z| r.span(z, false, 0, -1))
     })())
 }
