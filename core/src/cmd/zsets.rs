@@ -524,3 +524,24 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     }
     Reply::Array(vec![Reply::Bulk(next.to_string().into_bytes()), Reply::Array(out)])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_score;
+
+    #[test]
+    fn scores_are_read_as_string2d() {
+        for (s, v) in [("1", 1.0), ("-2.5", -2.5), ("inf", f64::INFINITY), ("-Infinity", f64::NEG_INFINITY)] {
+            assert_eq!(parse_score(s.as_bytes()), Some(v), "{s}");
+        }
+        assert_eq!(parse_score(b"1e308"), Some(1e308));
+        assert_eq!(parse_score(b"0x10"), Some(16.0));
+        assert_eq!(parse_score(b"0e500"), Some(0.0), "zero is not an underflow");
+        assert_eq!(parse_score(b"0x0p-99999"), Some(0.0));
+        assert!(parse_score(b"4.9e-324").is_some_and(|v| v > 0.0), "denormals are fine");
+        assert!(parse_score(b"-0").is_some_and(|v| v == 0.0 && v.is_sign_negative()));
+        for bad in ["1e400", "-1e309", "1e-400", "-2e-999", "0x1p99999", "0x1p-99999", "nan", "", " 1", "1x"] {
+            assert_eq!(parse_score(bad.as_bytes()), None, "{bad}");
+        }
+    }
+}

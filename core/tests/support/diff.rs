@@ -213,9 +213,12 @@ impl<'a> Harness<'a> {
     }
 }
 
-/// What the state check compares for a key of each type (its TYPE):
-/// commands run on the key (appended after the key) and their rule.
-const STATE_BY_TYPE: &[(&str, &[(&[&str], Rule)])] = &[
+/// A command run on a key by the state check (the key goes after the
+/// command name and subcommand), with its rule.
+type StateCheck = (&'static [&'static str], Rule);
+
+/// What the state check compares for a key of each type (its TYPE).
+const STATE_BY_TYPE: &[(&str, &[StateCheck])] = &[
     ("string", &[(&["GET"], Rule::Exact)]),
     (
         "zset",
@@ -246,7 +249,7 @@ fn check_state(kv: &mut dyn Side, redis: &mut dyn Side) -> Result<(), Box<(Step,
             }
             let by_type = STATE_BY_TYPE.iter().find(|(t, _)| ty.redis.as_bytes() == Some(t.as_bytes()));
             let checks = by_type.map_or(&[][..], |(_, c)| *c);
-            let ttl: &[(&[&str], Rule)] = &[(&["PTTL"], Rule::Tolerance(1500))];
+            let ttl: &[StateCheck] = &[(&["PTTL"], Rule::Tolerance(1500))];
             for (cmd, rule) in checks.iter().chain(ttl) {
                 // The key goes after the command name and subcommand.
                 let at = if cmd[0] == "OBJECT" { 2 } else { 1 };
