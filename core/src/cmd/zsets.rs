@@ -183,21 +183,22 @@ fn zincrby(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     zadd_generic(ctx, args, AddFlags { incr: true, ..Default::default() }, 2)
 }
 
+/// Redis's zaddGenericCommand, which ZINCRBY shares: both parse the ZADD
+/// flags after the key (so `ZINCRBY k XX m` is a syntax error: one element
+/// left over).
 fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usize) -> Reply {
-    if !is(args[0], "zincrby") {
-        while at < args.len() {
-            let a = args[at];
-            match () {
-                _ if is(a, "nx") => f.nx = true,
-                _ if is(a, "xx") => f.xx = true,
-                _ if is(a, "gt") => f.gt = true,
-                _ if is(a, "lt") => f.lt = true,
-                _ if is(a, "ch") => f.ch = true,
-                _ if is(a, "incr") => f.incr = true,
-                _ => break,
-            }
-            at += 1;
+    while at < args.len() {
+        let a = args[at];
+        match () {
+            _ if is(a, "nx") => f.nx = true,
+            _ if is(a, "xx") => f.xx = true,
+            _ if is(a, "gt") => f.gt = true,
+            _ if is(a, "lt") => f.lt = true,
+            _ if is(a, "ch") => f.ch = true,
+            _ if is(a, "incr") => f.incr = true,
+            _ => break,
         }
+        at += 1;
     }
     let rest = &args[at..];
     if rest.is_empty() || rest.len() % 2 != 0 {
