@@ -64,12 +64,11 @@ fmt:
 lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks live in bench/; the target exists only when that folder does.
-ifneq ($(wildcard bench/.),)
+# The core report (bench/results/core.md): kv against HashMap, hashbrown
+# and a redis-server it starts. Criterion benches: cargo bench -p kv-bench.
 .PHONY: bench
-bench:
-	@if [ -f bench/Makefile ]; then set -x; $(MAKE) -C bench; else set -x; $(CARGO) bench --workspace; fi
-endif
+bench: redis
+	$(CARGO) run --release -p kv-bench --bin core-report
 
 clean:
 	$(CARGO) clean
