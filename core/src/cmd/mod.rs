@@ -19,6 +19,7 @@ pub mod keys;
 pub mod lists;
 pub mod server;
 pub mod sets;
+pub mod sort;
 pub mod strings;
 
 /// A command handler. `args[0]` is the command name as sent.
@@ -136,6 +137,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         hashes::COMMANDS,
         sets::COMMANDS,
         lists::COMMANDS,
+        sort::COMMANDS,
     ]
     .into_iter()
     .flatten()
