@@ -112,19 +112,19 @@ fn is_wrongtype(r: &Reply) -> bool {
 fn call_reference(redis: &mut Client, cmd: &Cmd) -> Reply {
     let hello_setname = cmd[0].eq_ignore_ascii_case(b"HELLO") && cmd.iter().any(|a| a.eq_ignore_ascii_case(b"SETNAME"));
     let before = hello_setname.then(|| redis.call(&["CLIENT", "GETNAME"]));
+    // SORT reads weights with strtod but never clears errno first, so a
+    // stale ERANGE (left by an overflowing weight in an earlier SORT, or by
+    // a cursor out of range in SCAN/SSCAN/HSCAN) makes Redis refuse every
+    // weight that is not an integer object, until something resets errno;
+    // kv reads each weight afresh. GEORADIUS_RO parses its coordinates with
+    // errno cleared, so SORT runs on the reference as on a fresh server.
+    if cmd[0].eq_ignore_ascii_case(b"SORT") || cmd[0].eq_ignore_ascii_case(b"SORT_RO") {
+        let _ = redis.call(&["GEORADIUS_RO", "kv-diff:errno-reset", "0", "0", "1", "m"]);
+    }
     let reply = Side::call(redis, cmd);
     if let (Some(Ok(name)), true) = (before, reply.is_error()) {
         let name = name.as_bytes().map(<[u8]>::to_vec).unwrap_or_default();
         let _ = redis.call(&[b"CLIENT".as_ref(), b"SETNAME", &name]);
-    }
-    // SORT reads weights with strtod but never clears errno first, so once
-    // a weight overflowed, every later SORT whose weights are not integer
-    // objects fails on Redis until something else resets errno (kv reads
-    // each weight afresh). GEORADIUS_RO parses its coordinates with errno
-    // cleared, so it puts the server back to what a fresh SORT sees.
-    let sort = cmd[0].eq_ignore_ascii_case(b"SORT") || cmd[0].eq_ignore_ascii_case(b"SORT_RO");
-    if sort && reply.error_text() == Some(kv_core::errors::SORT_SCORE) {
-        let _ = redis.call(&["GEORADIUS_RO", "kv-diff:errno-reset", "0", "0", "1", "m"]);
     }
     reply
 }
