@@ -28,7 +28,7 @@ use super::{cmd, flag::*, int_arg, is, reply, CommandSpec, KEY1};
 use crate::errors;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
-use crate::types::list::{End, List};
+use crate::types::list::{lp_entry_size, End, List};
 use crate::types::set::Member;
 use crate::value::{Value, ValueRef};
 
@@ -381,15 +381,37 @@ fn sort(ctx: &mut Ctx<'_>, args: &[&[u8]], readonly: bool) -> R {
     if values.is_empty() {
         ctx.remove(dest);
     } else {
-        let mut l = List::new();
-        l.grow_check(values.iter().map(Vec::len).sum());
-        for v in &values {
-            l.push(End::Right, v);
-        }
-        ctx.insert(dest, Value::List(Box::new(l)), None);
+        ctx.insert(dest, Value::List(Box::new(stored_list(&values))), None);
     }
     Ok(Reply::Integer(n))
 }
+
+/// The STORE result as Redis 7.2 builds it: pushed into a quicklist, then
+/// turned into a listpack if it fits in one node of at most 8 KB
+/// (`listTypeTryConversion(.., LIST_CONV_AUTO)`).
+fn stored_list(values: &[Vec<u8>]) -> List {
+    let build = |quicklist: bool| {
+        let mut l = List::new();
+        if quicklist {
+            l.grow_check(usize::MAX / 2);
+        }
+        for v in values {
+            l.push(End::Right, v);
+        }
+        l
+    };
+    let l = build(true);
+    let lp_bytes = LP_HEADER_AND_END + values.iter().map(|v| lp_entry_size(v)).sum::<usize>();
+    if l.node_count() == 1 && lp_bytes <= NODE_SIZE {
+        build(false)
+    } else {
+        l
+    }
+}
+
+/// list-max-listpack-size -2, and the bytes of an empty listpack.
+const NODE_SIZE: usize = 8192;
+const LP_HEADER_AND_END: usize = 7;
 
 /// Redis's `pqsort` (NetBSD's Bentley-McIlroy quicksort that skips the
 /// partitions outside `lr..=rr`), ported index for index so that elements
