@@ -103,6 +103,8 @@ pub enum Value {
     /// Boxed: a list is bigger than a string's `Vec`, and every stored
     /// value pays for the largest variant.
     List(Box<crate::types::list::List>),
+    /// Boxed, as lists are.
+    ZSet(Box<crate::types::zset::ZSet>),
 }
 
 impl Value {
@@ -119,6 +121,7 @@ impl Value {
             Value::Hash(_) => Kind::Hash,
             Value::Set(_) => Kind::Set,
             Value::List(_) => Kind::List,
+            Value::ZSet(_) => Kind::ZSet,
         }
     }
 
@@ -129,6 +132,7 @@ impl Value {
             Value::Hash(h) => h.mem_usage(),
             Value::Set(s) => s.mem_usage(),
             Value::List(l) => l.mem_usage(),
+            Value::ZSet(z) => z.heap_bytes(),
         }
     }
 
@@ -139,6 +143,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::List(l) => l.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 

@@ -21,6 +21,7 @@ pub mod server;
 pub mod sets;
 pub mod sort;
 pub mod strings;
+pub mod zsets;
 
 /// A command handler. `args[0]` is the command name as sent.
 pub type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Reply;
@@ -138,6 +139,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         sets::COMMANDS,
         lists::COMMANDS,
         sort::COMMANDS,
+        zsets::COMMANDS,
     ]
     .into_iter()
     .flatten()

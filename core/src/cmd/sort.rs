@@ -6,7 +6,8 @@
 //!   `*` switches sorting off for good ("dontsort").
 //! * Without sorting, lists and sorted sets keep their order (DESC reverses
 //!   it, LIMIT takes a range); a set is returned in its own order, except
-//!   with STORE, where Redis sorts it ALPHA so replicas agree.
+//!   with STORE, where Redis sorts it ALPHA so replicas agree. A sorted set
+//!   is converted to its big (skiplist) encoding first, as Redis does.
 //! * Numeric sorting reads each weight with `strtod` rules (leading spaces,
 //!   hex, `inf`; NaN, overflow, underflow or trailing bytes are errors; a
 //!   missing weight counts 0) and breaks ties by comparing the elements as
@@ -277,19 +278,28 @@ fn sort(ctx: &mut Ctx<'_>, args: &[&[u8]], readonly: bool) -> R {
     let db = ctx.db();
     ctx.lock_dbs(true, &[db]);
     let key = args[1];
-    let is_set = match ctx.read(key).map(|s| s.value()) {
-        None | Some(ValueRef::Other(Value::List(_))) => false,
-        Some(ValueRef::Other(Value::Set(_))) => true,
+    let (is_set, is_zset) = match ctx.read(key).map(|s| s.value()) {
+        None | Some(ValueRef::Other(Value::List(_))) => (false, false),
+        Some(ValueRef::Other(Value::Set(_))) => (true, false),
+        Some(ValueRef::Other(Value::ZSet(_))) => (false, true),
         Some(_) => return Err(Reply::error(errors::WRONGTYPE)),
     };
     if o.dontsort && is_set && o.store.is_some() {
         // Replicas must store the same list: sort the set ALPHA.
         (o.dontsort, o.alpha, o.by) = (false, true, None);
     }
+    if is_zset {
+        // Redis converts a listpack sorted set for good before sorting it
+        // (SORT_RO too): OBJECT ENCODING says skiplist afterwards.
+        if let Some(Value::ZSet(z)) = ctx.write(key).and_then(|s| s.value_mut()) {
+            z.maybe_convert(usize::MAX);
+        }
+    }
     let value = ctx.peek(key).map(|s| s.value());
     let len = match value {
         Some(ValueRef::Other(Value::List(l))) => l.len(),
         Some(ValueRef::Other(Value::Set(s))) => s.len(),
+        Some(ValueRef::Other(Value::ZSet(z))) => z.len(),
         _ => 0,
     } as i64;
 
@@ -318,6 +328,19 @@ fn sort(ctx: &mut Ctx<'_>, args: &[&[u8]], readonly: bool) -> R {
                 (start, end) = (0, end - start);
             }
         }
+        Some(ValueRef::Other(Value::ZSet(z))) if o.dontsort => {
+            // In score order (reversed for DESC), just the range.
+            let n = (end - start + 1).max(0) as usize;
+            if n > 0 {
+                let from = if o.desc { (len - start) as usize - n } else { start as usize };
+                z.for_range(from, from + n, |m, _| items.push(item(m)));
+                if o.desc {
+                    items.reverse();
+                }
+            }
+            (start, end) = (0, end - start);
+        }
+        Some(ValueRef::Other(Value::ZSet(z))) => z.for_range(0, z.len(), |m, _| items.push(item(m))),
         Some(ValueRef::Other(Value::List(l))) => items.extend(l.iter().map(item)),
         Some(ValueRef::Other(Value::Set(s))) => items.extend(s.iter().map(|m: Member<'_>| m.with_bytes(item))),
         _ => {}

@@ -35,8 +35,10 @@ pub enum Rule {
     CommandList,
     /// Redis 7.2 validates BITCOUNT/BITPOS arguments before looking the key
     /// up; the 7.0 reference answers 0 / -1 for a missing key whatever the
-    /// arguments. kv follows 7.2: its error is accepted only when the driver
-    /// confirms the key is missing on the reference.
+    /// arguments, and WRONGTYPE for a key of another type before looking
+    /// at the arguments. kv follows 7.2: its argument error is accepted
+    /// only when the driver confirms the key is missing on the reference,
+    /// or against the reference's WRONGTYPE.
     ArgsCheckedBeforeKey72,
     /// Field/value pairs compared as a multiset of pairs (HGETALL: a
     /// hashtable-encoded hash replies in its hash table's order).
@@ -67,6 +69,41 @@ pub enum Rule {
     /// (`relaxed::sort`) only when the key is a hashtable-encoded set on
     /// the reference (or a sorted set, for the ALPHA cases).
     SortTies,
+    /// Sorted-set scores in RESP2 bulk strings: Redis 7.0 prints them with
+    /// %.17g (`0.10000000000000001`), kv as 7.2 does, in the shortest form
+    /// that reads back as the same double (`0.1`). At the score positions
+    /// of the reply only, two bulk strings match when both parse to the
+    /// bit-identical f64; everything else is compared exactly.
+    Scores(ScoreAt),
+    /// ZRANDMEMBER picks at random: the driver checks that both replies
+    /// have the same type and size, that kv's members are members of the
+    /// set on the reference with the same scores, and that they are
+    /// distinct for a positive count.
+    RandMember,
+    /// ZSCAN from cursor 0: a full iteration on each side, comparing the
+    /// sets of (member, score) pairs (cursors and batches depend on the
+    /// hash tables).
+    ZScanUnion,
+    /// Z[REV]RANK key member WITHSCORE|x is Redis 7.2 syntax: the 7.0
+    /// reference (arity 3) answers with an arity error. kv's reply is then
+    /// checked against what 7.2 answers, built by the driver from the
+    /// reference's Z[REV]RANK and ZSCORE: [rank, score], a null array, the
+    /// key's WRONGTYPE, or a syntax error for another word than WITHSCORE.
+    RankWithScore72,
+}
+
+/// Where the scores are in a reply, for [`Rule::Scores`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ScoreAt {
+    /// The reply is a score (ZSCORE, ZINCRBY, ZADD INCR).
+    Whole,
+    /// Every element of the array (ZMSCORE).
+    Each,
+    /// Member/score pairs: the odd elements of a flat array, or the second
+    /// of each [member, score] sub-array (WITHSCORES ranges, ZPOPMIN/MAX).
+    Pairs,
+    /// ZMPOP: [key, [[member, score], ...]].
+    Popped,
 }
 
 /// Commands and subcommands that appeared after Redis 7.0 (the reference
@@ -104,6 +141,21 @@ pub fn rule(args: &[Vec<u8>]) -> Rule {
         (b"OBJECT", b"ENCODING") => Rule::Encoding72,
         (b"BITCOUNT" | b"BITPOS", _) => Rule::ArgsCheckedBeforeKey72,
         (b"RANDOMKEY", _) => Rule::RandomKey,
+        (b"ZSCORE" | b"ZINCRBY", _) => Rule::Scores(ScoreAt::Whole),
+        (b"ZADD", _) if args.iter().any(|a| a.eq_ignore_ascii_case(b"INCR")) => Rule::Scores(ScoreAt::Whole),
+        (b"ZMSCORE", _) => Rule::Scores(ScoreAt::Each),
+        (b"ZPOPMIN" | b"ZPOPMAX", _) => Rule::Scores(ScoreAt::Pairs),
+        (b"ZRANGE" | b"ZREVRANGE" | b"ZRANGEBYSCORE" | b"ZREVRANGEBYSCORE" | b"ZUNION" | b"ZINTER" | b"ZDIFF", _)
+            if args.iter().any(|a| a.eq_ignore_ascii_case(b"WITHSCORES")) =>
+        {
+            Rule::Scores(ScoreAt::Pairs)
+        }
+        (b"ZMPOP", _) => Rule::Scores(ScoreAt::Popped),
+        (b"ZRANK" | b"ZREVRANK", _) if args.len() == 4 => Rule::RankWithScore72,
+        (b"ZRANDMEMBER", _) => Rule::RandMember,
+        (b"ZSCAN", _) if args.get(2).is_some_and(|c| c == b"0") => Rule::ZScanUnion,
+        // From another cursor (a mutated call) what comes back is arbitrary.
+        (b"ZSCAN", _) => Rule::Kind,
         // Only an iteration that starts at 0 covers the keyspace; from
         // another cursor (a mutated call) what comes back is arbitrary.
         (b"SCAN", b"0") => Rule::ScanUnion,
@@ -274,7 +326,11 @@ pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
         | Rule::ArgsCheckedBeforeKey72
         | Rule::Spop
         | Rule::SRandMember
-        | Rule::SortTies => same(kv, redis),
+        | Rule::SortTies
+        | Rule::RandMember
+        | Rule::ZScanUnion
+        | Rule::RankWithScore72 => same(kv, redis),
+        Rule::Scores(at) => same_scores(at, kv, redis),
         Rule::Tolerance(t) => match (kv, redis) {
             (Reply::Integer(a), Reply::Integer(b)) if *a >= 0 && *b >= 0 => (a - b).abs() <= t,
             _ => same(kv, redis),
@@ -317,6 +373,38 @@ pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("replies differ (compared as {rule:?})"))
+    }
+}
+
+/// Two scores: equal replies, or bulk strings (RESP2) that parse to the
+/// bit-identical double.
+pub fn same_score(a: &Reply, b: &Reply) -> bool {
+    let parse = |r: &Reply| match r {
+        Reply::Bulk(b) => kv_core::num::parse_f64(b).map(f64::to_bits),
+        _ => None,
+    };
+    same(a, b) || matches!((parse(a), parse(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// Equal replies, scores at the positions `at` compared by [`same_score`].
+pub fn same_scores(at: ScoreAt, kv: &Reply, redis: &Reply) -> bool {
+    let each = |x: &[Reply], y: &[Reply], f: &dyn Fn(usize, &Reply, &Reply) -> bool| {
+        x.len() == y.len() && x.iter().zip(y).enumerate().all(|(i, (a, b))| f(i, a, b))
+    };
+    match (at, kv, redis) {
+        (ScoreAt::Whole, a, b) => same_score(a, b),
+        (ScoreAt::Each, Reply::Array(x), Reply::Array(y)) => each(x, y, &|_, a, b| same_score(a, b)),
+        (ScoreAt::Pairs, Reply::Array(x), Reply::Array(y)) => each(x, y, &|i, a, b| match (a, b) {
+            (Reply::Array(p), Reply::Array(q)) if p.len() == 2 => {
+                each(p, q, &|j, a, b| if j == 1 { same_score(a, b) } else { same(a, b) })
+            }
+            _ if i % 2 == 1 => same_score(a, b),
+            _ => same(a, b),
+        }),
+        (ScoreAt::Popped, Reply::Array(x), Reply::Array(y)) if x.len() == 2 => {
+            each(x, y, &|i, a, b| if i == 1 { same_scores(ScoreAt::Pairs, a, b) } else { same(a, b) })
+        }
+        _ => same(kv, redis),
     }
 }
 
@@ -399,6 +487,26 @@ mod tests {
         assert!(compare(Rule::HScan, &scan("0", &["a", "1", "b", "2"]), &scan("0", &["b", "2", "a", "1"])).is_ok());
         assert!(compare(Rule::HScan, &scan("0", &["a", "1"]), &scan("0", &["b", "2", "a", "1"])).is_err());
         assert!(compare(Rule::HScan, &scan("3", &["a", "1"]), &scan("0", &["b", "2", "a", "1"])).is_ok());
+        // Scores: the same double in 7.0's and 7.2's forms, only where scores are.
+        assert_eq!(rule(&cmd("zrange k 0 -1 withscores")), Rule::Scores(ScoreAt::Pairs));
+        assert_eq!(rule(&cmd("zrange k 0 -1")), Rule::Exact);
+        assert_eq!(rule(&cmd("zadd k 1 m")), Rule::Exact);
+        assert_eq!(rule(&cmd("zadd k incr 1 m")), Rule::Scores(ScoreAt::Whole));
+        let p = Rule::Scores(ScoreAt::Pairs);
+        assert!(compare(p, &arr(&["0.1", "0.1"]), &arr(&["0.1", "0.10000000000000001"])).is_ok());
+        assert!(compare(p, &arr(&["0.1", "0.1"]), &arr(&["0.10000000000000001", "0.1"])).is_err());
+        assert!(compare(p, &arr(&["a", "0.1"]), &arr(&["a", "0.10000000000000002"])).is_err());
+        assert!(compare(p, &arr(&["a", "inf"]), &arr(&["a", "inf"])).is_ok());
+        let nested = R::Array(vec![arr(&["a", "1.1"])]);
+        assert!(compare(p, &nested, &R::Array(vec![arr(&["a", "1.1000000000000001"])])).is_ok());
+        assert!(compare(p, &nested, &R::Array(vec![arr(&["1.1", "1.1000000000000001"])])).is_err());
+        let w = Rule::Scores(ScoreAt::Whole);
+        assert!(compare(w, &R::bulk("1e+300"), &R::bulk("1.0000000000000001e+300")).is_ok());
+        assert!(compare(w, &R::bulk("1"), &R::bulk("1.0000000000000002")).is_err());
+        assert!(compare(w, &R::Nil, &R::bulk("1")).is_err());
+        let popped = |s: &str| R::Array(vec![R::bulk("k"), R::Array(vec![arr(&["m", s])])]);
+        assert!(compare(Rule::Scores(ScoreAt::Popped), &popped("0.1"), &popped("0.10000000000000001")).is_ok());
+        assert!(compare(Rule::Scores(ScoreAt::Popped), &popped("0.1"), &popped("0.2")).is_err());
         assert_eq!(as_client_sees(R::Array(vec![R::NilArray]), 3), R::Array(vec![R::Nil]));
         assert_eq!(as_client_sees(R::NilArray, 2), R::NilArray);
     }
