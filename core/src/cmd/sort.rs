@@ -317,17 +317,17 @@ fn sort(ctx: &mut Ctx<'_>, args: &[&[u8]], readonly: bool) -> R {
     let mut items: Vec<Item> = Vec::new();
     let item = |e: &[u8]| Item { elem: e.to_vec(), score: 0.0, weight: None };
     match value {
-        Some(ValueRef::Other(Value::List(l))) if o.dontsort => {
-            if end >= start {
-                let n = (end - start + 1) as usize;
-                if o.desc {
-                    items.extend(l.rev_from((len - start - 1) as usize).take(n).map(item));
-                } else {
-                    items.extend(l.iter_from(start as usize).take(n).map(item));
-                }
-                (start, end) = (0, end - start);
+        Some(ValueRef::Other(Value::List(l))) if o.dontsort && end >= start => {
+            let n = (end - start + 1) as usize;
+            if o.desc {
+                items.extend(l.rev_from((len - start - 1) as usize).take(n).map(item));
+            } else {
+                items.extend(l.iter_from(start as usize).take(n).map(item));
             }
+            (start, end) = (0, end - start);
         }
+        // An empty range of an unsorted list: nothing to load.
+        Some(ValueRef::Other(Value::List(_))) if o.dontsort => {}
         Some(ValueRef::Other(Value::ZSet(z))) if o.dontsort => {
             // In score order (reversed for DESC), just the range.
             let n = (end - start + 1).max(0) as usize;
