@@ -208,3 +208,26 @@ fn big_lists_full_and_partial_sorts() {
         items[4998..].iter().map(u64::to_string).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn sorted_sets_unsorted_ranges_and_conversion() {
+    let (_st, mut s) = session();
+    run(&mut s, "ZADD z 2 b 1 a 3 c");
+    assert_eq!(run(&mut s, "OBJECT ENCODING z"), Reply::bulk("listpack"));
+    assert_eq!(sort(&mut s, "SORT_RO z BY nosort DESC"), ["c", "b", "a"]);
+    // As in Redis, SORT (even SORT_RO) leaves the set skiplist-encoded.
+    assert_eq!(run(&mut s, "OBJECT ENCODING z"), Reply::bulk("skiplist"));
+    assert_eq!(run(&mut s, "ZSCORE z b"), Reply::Double(2.0));
+    // A big one: ranks straight from the order, both directions.
+    let mut args = vec!["ZADD".to_string(), "big".to_string()];
+    for i in 0..1000 {
+        args.push(i.to_string());
+        args.push(format!("m{i:04}"));
+    }
+    exec(&mut s, &args);
+    assert_eq!(sort(&mut s, "SORT big BY nosort LIMIT 500 3"), ["m0500", "m0501", "m0502"]);
+    assert_eq!(sort(&mut s, "SORT big BY nosort DESC LIMIT 10 2"), ["m0989", "m0988"]);
+    assert_eq!(sort(&mut s, "SORT big BY nosort DESC LIMIT 998 10"), ["m0001", "m0000"]);
+    assert_eq!(sort(&mut s, "SORT big ALPHA DESC LIMIT 0 1"), ["m0999"]);
+    assert_eq!(err(run(&mut s, "SORT big")), "ERR One or more scores can't be converted into double");
+}
