@@ -143,3 +143,5 @@ pub const COUNT_POSITIVE: &str = "ERR count should be greater than 0";
 pub fn long_range(min: i64, max: i64) -> String {
     format!("ERR value is out of range, value must between {min} and {max}")
 }
+// ---- sort -------------------------------------------------------------------
+pub const SORT_SCORE: &str = "ERR One or more scores can't be converted into double";

@@ -103,6 +103,7 @@ pub enum Value {
     /// Boxed: a list is bigger than a string's `Vec`, and every stored
     /// value pays for the largest variant.
     List(Box<crate::types::list::List>),
+    /// Boxed, as lists are.
     ZSet(Box<crate::types::zset::ZSet>),
 }
 

@@ -19,6 +19,7 @@ pub mod keys;
 pub mod lists;
 pub mod server;
 pub mod sets;
+pub mod sort;
 pub mod strings;
 pub mod zsets;
 
@@ -137,6 +138,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         hashes::COMMANDS,
         sets::COMMANDS,
         lists::COMMANDS,
+        sort::COMMANDS,
         zsets::COMMANDS,
     ]
     .into_iter()

@@ -61,6 +61,14 @@ pub enum Rule {
     /// small enough for one (checked by the driver:
     /// `relaxed::set_encoding_72`).
     Encoding72,
+    /// SORT where Redis's order follows its hash tables: a set returned
+    /// unsorted (BY without `*`, no STORE), or ties between equal ALPHA
+    /// weights (BY), or elements equal as C strings (ALPHA without BY or
+    /// STORE: Redis compares with `strcoll`), which keep the order the set
+    /// or sorted set was read in. The driver checks the reply
+    /// (`relaxed::sort`) only when the key is a hashtable-encoded set on
+    /// the reference (or a sorted set, for the ALPHA cases).
+    SortTies,
     /// Sorted-set scores in RESP2 bulk strings: Redis 7.0 prints them with
     /// %.17g (`0.10000000000000001`), kv as 7.2 does, in the shortest form
     /// that reads back as the same double (`0.1`). At the score positions
@@ -176,7 +184,41 @@ pub fn rule(args: &[Vec<u8>]) -> Rule {
         (b"COMMAND", b"LIST") => Rule::CommandList,
         // COMMAND and COMMAND COUNT describe the whole table: kv's is its own.
         (b"COMMAND", b"" | b"COUNT") => Rule::Kind,
+        (b"SORT" | b"SORT_RO", _) if sort_order_may_vary(args).is_some() => Rule::SortTies,
         _ => Rule::Exact,
+    }
+}
+
+/// Why a SORT call's order may depend on the sorted key's hash table
+/// (see [`Rule::SortTies`]); `Some(true)` when only a set's unsorted order
+/// is at stake (sorted sets then keep their own order), `Some(false)` for
+/// ALPHA ties. Options are read as Redis reads them (a BY without `*`
+/// switches sorting off for good; STORE makes a set sort ALPHA, binary).
+pub fn sort_order_may_vary(args: &[Vec<u8>]) -> Option<bool> {
+    let (mut dontsort, mut by, mut alpha, mut store) = (false, false, false, false);
+    let mut j = 2;
+    while j < args.len() {
+        let left = args.len() - j - 1;
+        let w = args[j].to_ascii_uppercase();
+        match w.as_slice() {
+            b"ALPHA" => alpha = true,
+            b"LIMIT" if left >= 2 => j += 2,
+            b"STORE" if left >= 1 => (store, j) = (true, j + 1),
+            b"BY" if left >= 1 => {
+                let star = args[j + 1].iter().take_while(|&&c| c != 0).any(|&c| c == b'*');
+                dontsort |= !star;
+                by = true;
+                j += 1;
+            }
+            b"GET" if left >= 1 => j += 1,
+            _ => {}
+        }
+        j += 1;
+    }
+    if dontsort {
+        (!store).then_some(true)
+    } else {
+        (alpha && (by || !store)).then_some(false)
     }
 }
 
@@ -284,6 +326,7 @@ pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
         | Rule::ArgsCheckedBeforeKey72
         | Rule::Spop
         | Rule::SRandMember
+        | Rule::SortTies
         | Rule::RandMember
         | Rule::ZScanUnion
         | Rule::RankWithScore72 => same(kv, redis),

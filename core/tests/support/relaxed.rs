@@ -138,3 +138,119 @@ pub fn set_encoding_72(cmd: &Cmd, kv_reply: &Reply, redis_reply: &Reply, redis: 
         Err("kv says listpack for a set too big for one".into())
     }
 }
+
+/// SORT whose order follows the hash table of a set or sorted set (see
+/// `Rule::SortTies`). Exact equality is accepted at once. Otherwise the key
+/// must be a hashtable-encoded set on the reference (or a sorted set, for
+/// ALPHA ties); then kv's result rows (an element with its GET values; for
+/// STORE, the stored list) must be as many as Redis's and drawn from the
+/// rows of the whole unlimited result, which Redis computes again without
+/// LIMIT and STORE. After a STORE the reference is given kv's list, so the
+/// runs continue from the same state.
+pub fn sort(
+    cmd: &Cmd,
+    kv_reply: &Reply,
+    redis_reply: &Reply,
+    kv: &mut dyn Side,
+    redis: &mut Client,
+) -> Result<(), String> {
+    let Some(set_order) = super::compare::sort_order_may_vary(cmd) else { return Err("replies differ".into()) };
+    // Options as Redis parses them (the call succeeded on both sides).
+    let (mut full, mut dest, mut gets): (Cmd, Option<Vec<u8>>, usize) = (cmd[..2].to_vec(), None, 0);
+    let mut j = 2;
+    while j < cmd.len() {
+        let left = cmd.len() - j - 1;
+        let w = cmd[j].to_ascii_uppercase();
+        let take = match w.as_slice() {
+            b"LIMIT" if left >= 2 => 0,
+            b"STORE" if left >= 1 && !cmd[0].eq_ignore_ascii_case(b"SORT_RO") => {
+                dest = Some(cmd[j + 1].clone());
+                0
+            }
+            b"BY" | b"GET" if left >= 1 => 2,
+            _ => 1,
+        };
+        gets += (w == b"GET" && left >= 1) as usize;
+        full.extend(cmd[j..j + take].iter().cloned());
+        j += match w.as_slice() {
+            b"LIMIT" if left >= 2 => 3,
+            b"STORE" | b"BY" | b"GET" if left >= 1 => 2,
+            _ => 1,
+        };
+    }
+    let (kv_items, redis_items) = match &dest {
+        None if same(kv_reply, redis_reply) => return Ok(()),
+        None => (kv_reply.clone(), redis_reply.clone()),
+        Some(d) => {
+            if !same(kv_reply, redis_reply) {
+                return Err("SORT ... STORE: the counts differ".into());
+            }
+            let lrange = |side: &mut dyn Side| call(side, &[b"LRANGE", d, b"0", b"-1"]);
+            let (k, r) = (lrange(kv), lrange(redis));
+            if same(&k, &r) {
+                return Ok(());
+            }
+            (k, r)
+        }
+    };
+    if dest.as_deref() == Some(&cmd[1][..]) {
+        // The sorted key was replaced by the result: only the two results
+        // can be compared (as multisets, or by size if LIMIT cut them).
+        let sorted_items = |r: &Reply| items(r).map(sorted);
+        let limited = full.len() + 2 < cmd.len();
+        let ok = sorted_items(&kv_items) == sorted_items(&redis_items) || limited;
+        if !ok {
+            return Err("SORT ... STORE into the sorted key: different elements".into());
+        }
+        return resync_store(&dest.unwrap_or_default(), &kv_items, redis);
+    }
+    let ty = call(redis, &[b"TYPE", &cmd[1]]);
+    let enc = call(redis, &[b"OBJECT", b"ENCODING", &cmd[1]]);
+    let hashed = match ty.as_bytes() {
+        Some(b"set") => enc.as_bytes() != Some(b"intset"),
+        Some(b"zset") => !set_order,
+        _ => false,
+    };
+    if !hashed {
+        return Err("replies differ, and the order does not depend on a hash table".into());
+    }
+    // Rows; with STORE, a missing GET value is stored as an empty string.
+    let rows = |r: &Reply| -> Option<Vec<Vec<Vec<u8>>>> {
+        let Reply::Array(v) = r else { return None };
+        let cells: Vec<Vec<u8>> = v.iter().map(|c| c.as_bytes().unwrap_or_default().to_vec()).collect();
+        Some(cells.chunks(gets.max(1)).map(<[_]>::to_vec).collect())
+    };
+    let whole = call(redis, &full.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let (Some(k), Some(r), Some(mut pool)) = (rows(&kv_items), rows(&redis_items), rows(&whole)) else {
+        return Err("SORT: not arrays".into());
+    };
+    if k.len() != r.len() {
+        return Err(format!("SORT: kv gave {} rows, Redis {}", k.len(), r.len()));
+    }
+    for row in &k {
+        match pool.iter().position(|p| p == row) {
+            Some(i) => {
+                pool.swap_remove(i);
+            }
+            None => return Err(format!("SORT: kv's row {row:?} is not in Redis's result")),
+        }
+    }
+    match dest {
+        Some(d) => resync_store(&d, &kv_items, redis),
+        None => Ok(()),
+    }
+}
+
+/// Gives the reference kv's stored list.
+fn resync_store(dest: &[u8], kv_list: &Reply, redis: &mut Client) -> Result<(), String> {
+    let mut push: Vec<&[u8]> = vec![b"RPUSH", dest];
+    let Reply::Array(v) = kv_list else { return Err("SORT ... STORE: kv's LRANGE is not an array".into()) };
+    push.extend(v.iter().filter_map(Reply::as_bytes));
+    call(redis, &[b"DEL", dest]);
+    call(redis, &push);
+    Ok(())
+}
+
+fn same(a: &Reply, b: &Reply) -> bool {
+    super::compare::same(a, b)
+}

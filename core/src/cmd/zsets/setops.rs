@@ -68,12 +68,7 @@ fn generic(ctx: &mut Ctx<'_>, args: &[&[u8]], dst: Option<&[u8]>, op: Op, card: 
         ctx.lock_keys(dst.is_some(), dst.into_iter().chain(keys.iter().copied()).map(|k| (db, k)));
         let mut src = Vec::with_capacity(setnum);
         for &key in keys {
-            // A plain set takes part with every member scored 1, as in Redis.
-            let items = match ctx.peek(key).map(|s| s.value()) {
-                Some(ValueRef::Other(Value::Set(set))) => set.members().into_iter().map(|m| (m, 1.0)).collect(),
-                _ => get(ctx, key)?.map(|z| z.iter().map(|(m, s)| (m.to_vec(), s)).collect()).unwrap_or_default(),
-            };
-            src.push(Src { key, items, weight: 1.0 });
+            src.push(Src { key, items: source(ctx, key)?, weight: 1.0 });
         }
         let (mut how, mut withscores, mut limit) = (Aggregate::Sum, false, 0usize);
         let mut j = at + 1 + setnum;
@@ -127,6 +122,16 @@ fn generic(ctx: &mut Ctx<'_>, args: &[&[u8]], dst: Option<&[u8]>, op: Op, card: 
             }
         }
     })())
+}
+
+/// An input's members: a sorted set's with their scores, or a plain set's
+/// with score 1 (Redis takes both); WRONGTYPE for anything else.
+fn source(ctx: &Ctx<'_>, key: &[u8]) -> Result<Vec<(Vec<u8>, f64)>, Reply> {
+    if let Some(ValueRef::Other(Value::Set(s))) = ctx.peek(key).map(|s| s.value()) {
+        let _ = ctx.read(key);
+        return Ok(s.iter().map(|m| (m.to_vec(), 1.0)).collect());
+    }
+    Ok(get(ctx, key)?.map(|z| z.iter().map(|(m, s)| (m.to_vec(), s)).collect()).unwrap_or_default())
 }
 
 fn weighted(score: f64, weight: f64) -> f64 {

@@ -17,6 +17,7 @@ use super::rng::Rng;
 
 mod lists;
 mod sets;
+mod sort;
 mod zsets;
 
 pub type Cmd = Vec<Vec<u8>>;
@@ -28,7 +29,7 @@ pub type Entry = (&'static str, u32, GenFn);
 
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
-pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE, zsets::TABLE];
+pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE, sort::TABLE, zsets::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
