@@ -10,7 +10,8 @@
 //!   global allocator, redis-server's `used_memory` growth.
 //!
 //! `cargo run --release -p kv-bench --bin collections-report [-- --scale F --out PATH]`
-//! (`--scale 0.01` runs every size at 1%).
+//! (`--scale 0.01` runs every size at 1%; `--only list`, repeatable, runs
+//! some data sets only, for a profiler).
 
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, VecDeque};
@@ -44,17 +45,24 @@ const RATIO_TARGET: f64 = 3.0;
 struct Opts {
     scale: f64,
     out: PathBuf,
+    /// Data sets to run (all if empty): zset list hash small set.
+    only: Vec<String>,
 }
 
 fn opts() -> Opts {
-    let mut o = Opts { scale: 1.0, out: concat!(env!("CARGO_MANIFEST_DIR"), "/results/collections.md").into() };
+    let mut o = Opts {
+        scale: 1.0,
+        out: concat!(env!("CARGO_MANIFEST_DIR"), "/results/collections.md").into(),
+        only: Vec::new(),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--scale" => o.scale = args.next().and_then(|n| n.parse().ok()).expect("--scale F"),
             "--out" => o.out = args.next().expect("--out PATH").into(),
+            "--only" => o.only.push(args.next().expect("--only zset|list|hash|small|set")),
             _ => {
-                eprintln!("usage: collections-report [--scale F] [--out PATH]");
+                eprintln!("usage: collections-report [--scale F] [--out PATH] [--only zset|list|hash|small|set]...");
                 std::process::exit(2);
             }
         }
@@ -588,16 +596,19 @@ fn main() {
     let log = |s: &str| eprintln!("[{:5.1}s] {s}", started.elapsed().as_secs_f64());
 
     let mut rep = Report::default();
-    log("sorted set");
-    zset(&mut rep, sized(ZSET_MEMBERS));
-    log("list");
-    list(&mut rep, sized(LIST_LEN));
-    log("hash");
-    big_hash(&mut rep, sized(HASH_FIELDS));
-    log("small hashes");
-    small_hashes(&mut rep, sized(SMALL_HASHES));
-    log("set");
-    set(&mut rep, sized(SET_MEMBERS));
+    let sets: [(&str, fn(&mut Report, usize), usize); 5] = [
+        ("zset", zset, ZSET_MEMBERS),
+        ("list", list, LIST_LEN),
+        ("hash", big_hash, HASH_FIELDS),
+        ("small", small_hashes, SMALL_HASHES),
+        ("set", set, SET_MEMBERS),
+    ];
+    for (name, run, size) in sets {
+        if o.only.is_empty() || o.only.iter().any(|x| x == name) {
+            log(name);
+            run(&mut rep, sized(size));
+        }
+    }
     let load_end = loadavg();
     log("redis-server");
     let (redis_version, redis) = match redis(&rep.mem) {
@@ -609,7 +620,11 @@ fn main() {
     };
 
     let mut md = String::new();
-    let scale = if o.scale == 1.0 { String::new() } else { format!(" -- --scale {}", o.scale) };
+    let mut flags: Vec<String> = o.only.iter().map(|x| format!("--only {x}")).collect();
+    if o.scale != 1.0 {
+        flags.insert(0, format!("--scale {}", o.scale));
+    }
+    let scale = if flags.is_empty() { String::new() } else { format!(" -- {}", flags.join(" ")) };
     let _ = writeln!(md, "# kv collections benchmarks\n");
     let _ = writeln!(
         md,
