@@ -128,6 +128,9 @@ struct Row {
     target: bool,
 }
 
+/// Writes the RESP of the `i`th loading command.
+type RespWriter = Box<dyn Fn(usize, &mut Vec<u8>)>;
+
 struct MemRow {
     data: String,
     unit: &'static str,
@@ -140,7 +143,7 @@ struct MemRow {
     /// The key redis-server is asked OBJECT ENCODING of, and the commands
     /// that load the data there.
     key: Vec<u8>,
-    redis_cmds: Box<dyn Fn(usize, &mut Vec<u8>)>,
+    redis_cmds: RespWriter,
     redis_n: usize,
     /// Bytes per unit the issue asks kv to stay within, if any (None:
     /// only "not above redis-server").
@@ -596,7 +599,8 @@ fn main() {
     let log = |s: &str| eprintln!("[{:5.1}s] {s}", started.elapsed().as_secs_f64());
 
     let mut rep = Report::default();
-    let sets: [(&str, fn(&mut Report, usize), usize); 5] = [
+    type Run = fn(&mut Report, usize);
+    let sets: [(&str, Run, usize); 5] = [
         ("zset", zset, ZSET_MEMBERS),
         ("list", list, LIST_LEN),
         ("hash", big_hash, HASH_FIELDS),
