@@ -12,6 +12,7 @@
 
 pub mod alloc;
 pub mod redis;
+pub mod report;
 
 use std::collections::HashMap as StdMap;
 use std::hint::black_box;
@@ -43,20 +44,18 @@ fn fixed<const N: usize>(args: std::fmt::Arguments<'_>) -> [u8; N] {
     s.as_bytes().try_into().expect("fixed-width key/value")
 }
 
+/// splitmix64's output function: a well-mixed 64-bit number for `x`.
+pub fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
 /// A reproducible stream of indices in `0..n` (splitmix64); `count` must
 /// be a power of two.
 pub fn random_indices(n: usize, count: usize, seed: u64) -> Vec<u32> {
-    let mut x = seed;
-    (0..count)
-        .map(|_| {
-            x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            (z % n as u64) as u32
-        })
-        .collect()
+    (0..count as u64).map(|j| (mix(seed.wrapping_add(j.wrapping_mul(0x9e37_79b9_7f4a_7c15))) % n as u64) as u32).collect()
 }
 
 /// One thing being measured.

@@ -17,17 +17,15 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kv_bench::alloc::{self, Counting};
+use kv_bench::alloc::Counting;
 use kv_bench::redis::RedisServer;
+use kv_bench::report::*;
 use kv_bench::*;
 use kv_core::Store;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-/// Length of one timed round.
-const ROUND: Duration = Duration::from_millis(300);
-const ROUNDS: usize = 3;
 const THREAD_RUN: Duration = Duration::from_millis(1500);
 /// Keys for the cache-resident table.
 const SMALL_KEYS: usize = 10_000;
@@ -55,31 +53,6 @@ fn opts() -> Opts {
 
 // ---- memory -------------------------------------------------------------------
 
-struct Mem {
-    /// Bytes per key by malloc_usable_size, and blocks per key.
-    counted: f64,
-    blocks: f64,
-    /// RSS growth per key (None for structures measured after others ran).
-    rss: Option<f64>,
-}
-
-/// Memory of whatever `build` creates, per key, while it is alive.
-fn measure_mem<T>(n: usize, with_rss: bool, build: impl FnOnce() -> T) -> Mem {
-    let rss0 = alloc::rss();
-    alloc::enable(true);
-    let (b0, k0) = alloc::live();
-    let kept = build();
-    let (b1, k1) = alloc::live();
-    let rss1 = alloc::rss();
-    drop(kept);
-    alloc::enable(false);
-    Mem {
-        counted: (b1 - b0) as f64 / n as f64,
-        blocks: (k1 - k0) as f64 / n as f64,
-        rss: with_rss.then(|| (rss1 as f64 - rss0 as f64) / n as f64),
-    }
-}
-
 fn redis_mem(n: usize) -> Result<(String, f64), String> {
     let mut r = RedisServer::start()?;
     let before = r.used_memory()?;
@@ -92,34 +65,9 @@ fn redis_mem(n: usize) -> Result<(String, f64), String> {
 
 // ---- timing ---------------------------------------------------------------------
 
-/// Median ns per op (per key for SCAN) over a few rounds of ~300 ms.
+/// Median ns per op (per key for SCAN).
 fn time_op(e: &mut impl Engine, op: Op, w: &Workload) -> f64 {
-    let n = w.len();
-    let per_call = if op == Op::Scan { n } else { 1 };
-    // calibrate: how many calls fit in a round
-    let t = Instant::now();
-    let mut calls = 0usize;
-    let mut i = 0usize;
-    while t.elapsed() < ROUND / 3 {
-        for _ in 0..if op == Op::Scan { 1 } else { 1000 } {
-            black_box(w.step(e, op, i));
-            i += 1;
-            calls += 1;
-        }
-    }
-    let per_round = ((calls as f64 * 3.0) as usize).max(1);
-    let mut samples: Vec<f64> = (0..ROUNDS)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..per_round {
-                black_box(w.step(e, op, i));
-                i += 1;
-            }
-            t.elapsed().as_nanos() as f64 / (per_round * per_call) as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[ROUNDS / 2]
+    time_per_op(if op == Op::Scan { w.len() } else { 1 }, |i| w.step(e, op, i))
 }
 
 /// GET ops per second over `threads` threads, each with its own engine.
@@ -184,23 +132,6 @@ impl Engine for SharedMap {
 }
 
 // ---- report -----------------------------------------------------------------------
-
-fn cell(v: Option<f64>) -> String {
-    v.map_or("n/a".into(), |v| if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.1}") })
-}
-
-fn ratio(a: Option<f64>, b: Option<f64>) -> String {
-    match (a, b) {
-        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}x", a / b),
-        _ => "n/a".into(),
-    }
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
 
 fn main() {
     let o = opts();
