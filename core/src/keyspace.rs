@@ -250,8 +250,8 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` if it has expired (lazy expiry); true if it did.
     fn expire_if_due(&mut self, i: usize, key: &[u8], h: u64) -> bool {
-        let now = self.now();
-        let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < now));
+        // The clock is read only for a key that has an expiry.
+        let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < self.now()));
         if due {
             self.shard_mut(i).remove(key, h);
             ShardStats::add(&self.store.shards[i].stats.expired, 1);
