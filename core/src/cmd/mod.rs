@@ -20,6 +20,7 @@ pub mod lists;
 pub mod server;
 pub mod sets;
 pub mod strings;
+pub mod transactions;
 
 /// A command handler. `args[0]` is the command name as sent.
 pub type Handler = fn(&mut Ctx<'_>, &[&[u8]]) -> Reply;
@@ -136,6 +137,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         hashes::COMMANDS,
         sets::COMMANDS,
         lists::COMMANDS,
+        transactions::COMMANDS,
     ]
     .into_iter()
     .flatten()
