@@ -239,7 +239,8 @@ fn watch_fails_on_every_kind_of_change() {
 
 #[test]
 fn watch_survives_reads_failed_writes_and_other_keys() {
-    let base: &[&[&str]] = &[&["SET", "k", "1"], &["SADD", "s", "a"], &["SET", "n", "x"]];
+    let base: &[&[&str]] =
+        &[&["SET", "k", "1"], &["SADD", "s", "a"], &["SET", "n", "x"], &["HSET", "h", "f", "v"], &["RPUSH", "l", "x"]];
     let harmless: &[(&str, &[&str])] = &[
         ("k", &["GET", "k"]),
         ("k", &["EXISTS", "k"]),
@@ -255,6 +256,13 @@ fn watch_survives_reads_failed_writes_and_other_keys() {
         ("k", &["RENAMENX", "s", "k"]),
         ("s", &["INCR", "s"]),
         ("s", &["APPEND", "s", "x"]),
+        // Collection commands against another collection type.
+        ("h", &["SADD", "h", "x"]),
+        ("h", &["LPUSH", "h", "x"]),
+        ("s", &["HSET", "s", "f", "v"]),
+        ("l", &["SREM", "l", "x"]),
+        ("l", &["HINCRBY", "l", "f", "1"]),
+        ("h", &["HINCRBY", "h", "f", "1"]),
         ("n", &["INCR", "n"]),
         ("n", &["INCRBYFLOAT", "n", "1"]),
         ("absent", &["DEL", "absent"]),
