@@ -80,6 +80,14 @@ impl Session {
         };
         if !spec.arity_ok(args.len()) {
             self.txn.flag();
+            if spec.name == "exec" {
+                // Redis's execCommandAbort: a refused EXEC discards the
+                // transaction (and the watches), in MULTI or not.
+                let mut ctx = Ctx::new(&self.store.inner, &mut self.state);
+                ctx.txn = Some(&mut self.txn);
+                transactions::discard_all(&mut ctx);
+                return Reply::error_owned(errors::exec_abort(&errors::arity(spec.name)));
+            }
             return Reply::error_owned(errors::arity(spec.name));
         }
         if self.txn.in_multi() {

@@ -64,7 +64,7 @@ fn errors_outside_and_inside_multi() {
 #[test]
 fn queue_time_errors_abort_exec() {
     let store = Store::new();
-    for bad in [&["GET"][..], &["NOSUCH", "x"], &["EXEC", "x"], &["MULTI", "x"]] {
+    for bad in [&["GET"][..], &["NOSUCH", "x"], &["MULTI", "x"], &["WATCH"]] {
         let mut s = store.session();
         ok(&mut s, &["MULTI"]);
         queued(&mut s, &["SET", "a", "1"]);
@@ -75,6 +75,24 @@ fn queue_time_errors_abort_exec() {
         assert_eq!(s.execute(&["EXISTS", "a", "b"]), Reply::Integer(0));
         assert_eq!(err(s.execute(&["EXEC"])), "ERR EXEC without MULTI");
     }
+}
+
+#[test]
+fn refused_exec_discards_at_once() {
+    let store = Store::new();
+    let mut s = store.session();
+    ok(&mut s, &["WATCH", "k"]);
+    ok(&mut s, &["MULTI"]);
+    queued(&mut s, &["SET", "a", "1"]);
+    assert_eq!(
+        err(s.execute(&["EXEC", "x"])),
+        "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command"
+    );
+    assert_eq!(err(s.execute(&["EXEC"])), "ERR EXEC without MULTI");
+    ok(&mut store.session(), &["SET", "k", "1"]);
+    ok(&mut s, &["MULTI"]);
+    assert_eq!(s.execute(&["EXEC"]), Reply::Array(vec![]), "the watch went with the transaction");
+    assert_eq!(s.execute(&["EXISTS", "a"]), Reply::Integer(0));
 }
 
 #[test]
