@@ -53,7 +53,7 @@ use crate::dict::{NewValue, Slot};
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
 use crate::store::StoreInner;
-use crate::value::{StrEnc, Value};
+use crate::value::{StrEnc, Value, ValueRef};
 
 enum Guard<'a> {
     R(RwLockReadGuard<'a, Shard>),
@@ -93,8 +93,13 @@ pub struct Ctx<'a> {
     /// Every shard is held (in index order): lock requests are no-ops.
     all: bool,
     /// Watched keys handed out by [`Ctx::write_in`] whose dirty marks are
-    /// still to be collected: (shard index, key).
-    watched_writes: Vec<(usize, Box<[u8]>)>,
+    /// still to be collected: (shard index, key, the value before if
+    /// `compare_writes`).
+    watched_writes: Vec<(usize, Box<[u8]>, Option<Value>)>,
+    /// The command changes a key only if its value ends different (SADD of
+    /// a present member is no change for WATCH, as in Redis): watched
+    /// values are copied when handed out and compared afterwards.
+    pub(crate) compare_writes: bool,
     /// The session's transaction state (MULTI queue, watches), when the
     /// command runs from a session.
     pub(crate) txn: Option<&'a mut TxnState>,
@@ -113,6 +118,7 @@ impl<'a> Ctx<'a> {
             held: SmallVec::new(),
             all: false,
             watched_writes: Vec::new(),
+            compare_writes: false,
             txn: None,
         }
     }
@@ -305,22 +311,33 @@ impl<'a> Ctx<'a> {
     /// Starts collecting the dirty mark of a watched key's slot.
     #[cold]
     fn track_write(&mut self, i: usize, key: &[u8], h: u64) {
-        if self.watched_writes.iter().any(|(j, k)| *j == i && **k == *key) {
+        if self.watched_writes.iter().any(|(j, k, _)| *j == i && **k == *key) {
             return; // already tracked: its mark accumulates
         }
-        if let Some(s) = self.shard_mut(i).get_mut(key, h) {
+        let compare = self.compare_writes;
+        let before = self.shard_mut(i).get_mut(key, h).and_then(|s| {
             s.take_dirty();
-        }
-        self.watched_writes.push((i, key.into()));
+            compare.then(|| s.to_value())
+        });
+        self.watched_writes.push((i, key.into(), before));
     }
 
     /// Collects the dirty marks of the watched slots handed out so far:
-    /// changes for their watchers if `changed` (the command succeeded).
+    /// changes for their watchers if `changed` (the command succeeded) and,
+    /// where the value was copied, if it differs.
     pub(crate) fn settle_writes(&mut self, changed: bool) {
-        for (i, key) in std::mem::take(&mut self.watched_writes) {
+        for (i, key, before) in std::mem::take(&mut self.watched_writes) {
             let h = self.store.hash(&key);
             let shard = self.shard_mut(i);
-            if shard.get_mut(&key, h).is_some_and(Slot::take_dirty) && changed {
+            let Some(slot) = shard.get_mut(&key, h) else { continue };
+            let dirty = slot.take_dirty() && changed;
+            let differs = || match (&before, slot.value()) {
+                (None, _) => true,
+                (Some(Value::Str(a, _)), ValueRef::Str(b)) => a.as_slice() != b,
+                (Some(a), ValueRef::Other(b)) => a != b,
+                _ => true,
+            };
+            if dirty && differs() {
                 shard.touch(&key);
             }
         }

@@ -95,6 +95,10 @@ impl Session {
                 self.txn.flag();
                 return Reply::error(errors::NOT_IN_MULTI);
             }
+            if let Some(refusal) = transactions::subcommand_refusal(spec, args) {
+                self.txn.flag();
+                return Reply::error_owned(refusal);
+            }
             if !transactions::runs_in_multi(spec) {
                 self.txn.enqueue(spec, args);
                 return Reply::status("QUEUED");
@@ -121,6 +125,7 @@ impl Session {
 /// panic in a handler (a bug: no input should cause one) becomes an error
 /// reply instead of unwinding into the host.
 pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[&[u8]]) -> Reply {
+    ctx.compare_writes = transactions::changes_only_if_different(spec);
     let write = spec.has(flag::WRITE);
     if spec.has(flag::WHOLE_DB) {
         let db = ctx.db();

@@ -187,7 +187,8 @@ impl Shard {
     pub fn set_expire(&mut self, key: &[u8], hash: u64, expire: Option<u64>) -> bool {
         let Some(slot) = self.dict.get_mut(key, hash) else { return false };
         let had = slot.expire_at().is_some();
-        if !self.watched.is_empty() {
+        // Clearing an expiry the key does not have is no change.
+        if !self.watched.is_empty() && (had || expire.is_some()) {
             if let Some(w) = self.watched.get_mut(key) {
                 w.version += 1;
             }

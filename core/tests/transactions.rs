@@ -303,6 +303,55 @@ fn watch_survives_reads_failed_writes_and_other_keys() {
     }
 }
 
+/// What Redis (checked on redis-server) counts as a change when a write
+/// leaves the value as it was: some commands signal whenever they write,
+/// others only when something changed.
+#[test]
+fn writes_that_leave_the_value_as_it_was() {
+    let base: &[&[&str]] =
+        &[&["SADD", "s", "a"], &["HSET", "h", "f", "v"], &["RPUSH", "l", "x"], &["SET", "str", "abc"], &["SET", "n", "5"]];
+    let cases: &[(&[&str], bool)] = &[
+        (&["SADD", "s", "a"], false),
+        (&["SREM", "s", "zz"], false),
+        (&["SMOVE", "s", "s2", "zz"], false),
+        (&["SMOVE", "s", "s", "a"], false),
+        (&["HDEL", "h", "zz"], false),
+        (&["HSETNX", "h", "f", "w"], false),
+        (&["LREM", "l", "0", "zz"], false),
+        (&["LINSERT", "l", "BEFORE", "zz", "y"], false),
+        (&["SETBIT", "str", "0", "0"], false),
+        (&["SETRANGE", "str", "0", ""], false),
+        (&["GETEX", "str", "PERSIST"], false),
+        (&["BITFIELD", "str", "GET", "u8", "0"], false),
+        (&["BITFIELD", "str", "SET", "u8", "0", "97"], false),
+        (&["SPOP", "s", "0"], false),
+        (&["EXPIRE", "str", "100", "GT"], false),
+        (&["PERSIST", "str"], false),
+        (&["RENAME", "str", "str"], false),
+        (&["MSETNX", "str", "1"], false),
+        (&["HSET", "h", "f", "v"], true),
+        (&["APPEND", "str", ""], true),
+        (&["INCRBY", "n", "0"], true),
+        (&["LSET", "l", "0", "x"], true),
+        (&["LTRIM", "l", "0", "-1"], true),
+        (&["SETRANGE", "str", "0", "a"], true),
+        (&["HINCRBYFLOAT", "h", "g", "0"], true),
+        (&["RPOPLPUSH", "l", "l"], true),
+        (&["LMOVE", "l", "l", "LEFT", "LEFT"], true),
+        (&["SINTERSTORE", "s", "s"], true),
+        (&["SETBIT", "str", "7", "0"], true),
+        (&["BITFIELD", "str", "SET", "u8", "0", "98"], true),
+        (&["SADD", "s", "b"], true),
+    ];
+    for (cmd, changes) in cases {
+        let store = fresh(base);
+        let ran = exec_after(&store, &[cmd[1]], |o| {
+            o.execute(cmd);
+        });
+        assert_eq!(ran, !changes, "WATCH {} then {cmd:?}: a change: {changes}", cmd[1]);
+    }
+}
+
 #[test]
 fn swapdb_fails_only_watched_keys_that_change() {
     // A key in db 1 swapped into db 0 where it was absent.

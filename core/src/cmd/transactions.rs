@@ -15,7 +15,9 @@
 //! change, so a key that was already expired when watched does not fail
 //! EXEC when it is finally deleted, as in Redis).
 
+use std::collections::HashMap;
 use std::mem;
+use std::sync::OnceLock;
 
 use smallvec::SmallVec;
 
@@ -80,6 +82,37 @@ impl TxnState {
 /// (Redis's processCommand exceptions).
 pub fn runs_in_multi(spec: &CommandSpec) -> bool {
     matches!(spec.name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+}
+
+/// The refusal Redis gives at queue time to a container command's call
+/// (CLIENT, COMMAND, CONFIG, OBJECT, ...) whose subcommand is unknown or
+/// has the wrong number of arguments: Redis resolves subcommands before
+/// queueing, kv's handlers only when they run. Checked against Redis's own
+/// table, so a subcommand kv lacks is queued as Redis would queue it.
+pub fn subcommand_refusal(spec: &CommandSpec, args: &[&[u8]]) -> Option<String> {
+    static SUBS: OnceLock<HashMap<&'static str, i32>> = OnceLock::new();
+    let subs = SUBS.get_or_init(|| {
+        super::server::redis_reference().iter().filter(|c| c.name.contains('|')).map(|c| (c.name, c.arity)).collect()
+    });
+    if args.len() < 2 || !subs.keys().any(|k| k.split('|').next() == Some(spec.name)) {
+        return None;
+    }
+    let full = format!("{}|{}", spec.name, String::from_utf8_lossy(args[1]).to_ascii_lowercase());
+    match subs.get(full.as_str()) {
+        None => Some(errors::unknown_subcommand(spec.name, args[1])),
+        Some(&a) if !(if a >= 0 { args.len() == a as usize } else { args.len() >= (-a) as usize }) => {
+            Some(errors::arity(&full))
+        }
+        Some(_) => None,
+    }
+}
+
+/// Commands Redis counts as a change to a key (for WATCH) only when the
+/// value ends up different: a present member added, an absent one removed,
+/// a bit set to what it was. (Most others signal whenever they write, even
+/// the same value: SET, HSET, LSET, APPEND, INCRBY 0, ...)
+pub fn changes_only_if_different(spec: &CommandSpec) -> bool {
+    matches!(spec.name, "setbit" | "bitfield" | "sadd" | "srem" | "spop" | "smove" | "hdel" | "hsetnx" | "lrem" | "linsert")
 }
 
 fn state<'c>(ctx: &'c mut Ctx<'_>) -> &'c mut TxnState {
@@ -151,7 +184,14 @@ fn exec(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
         .map(|(spec, args)| {
             let args: SmallVec<[&[u8]; 8]> = args.iter().map(Vec::as_slice).collect();
             ctx.store().commands.add(ctx.sess.id, 1);
-            run(ctx, spec, &args)
+            let reply = run(ctx, spec, &args);
+            // Redis writes each reply in the protocol of the moment: a
+            // HELLO inside the transaction changes it for what follows.
+            if ctx.sess.protocol < 3 {
+                reply.into_protocol(2)
+            } else {
+                reply
+            }
         })
         .collect();
     Reply::Array(replies)

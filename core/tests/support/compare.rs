@@ -61,6 +61,33 @@ pub enum Rule {
     Encoding72,
 }
 
+impl Rule {
+    /// Whether the driver asks the servers to compare (it cannot inside
+    /// MULTI, where whatever it sends is queued).
+    pub fn needs_servers(self) -> bool {
+        matches!(
+            self,
+            Rule::RandomKey
+                | Rule::ScanUnion
+                | Rule::ArgsCheckedBeforeKey72
+                | Rule::Spop
+                | Rule::SRandMember
+                | Rule::Encoding72
+        )
+    }
+
+    /// The rule for the reply of a command inside an EXEC array: the
+    /// command's own, or where that needs the servers (the transaction is
+    /// over and its keys may have changed since), the reply's type only.
+    pub fn in_exec(self) -> Rule {
+        if self.needs_servers() {
+            Rule::Kind
+        } else {
+            self
+        }
+    }
+}
+
 /// Commands and subcommands that appeared after Redis 7.0 (the reference
 /// server here), which kv may list in COMMAND LIST.
 pub const NEWER_THAN_REFERENCE: &[&str] = &[

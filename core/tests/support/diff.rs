@@ -157,10 +157,13 @@ impl<'a> Harness<'a> {
             Subject::Redis(server) => Box::new(Emulating72(flushed(server))),
         };
         let mut trace = Vec::with_capacity(cmds.len());
+        // Commands queued since MULTI (None: not in a transaction).
+        let mut queued: Option<Vec<Cmd>> = None;
         for (index, cmd) in cmds.iter().enumerate() {
             let k = subject.call(cmd);
             let r = call_reference(&mut redis, cmd);
             let verdict = match rule(cmd) {
+                _ if queued.is_some() => in_transaction(queued.as_deref().unwrap_or_default(), cmd, &k, &r),
                 Rule::RandomKey if !k.is_error() && !r.is_error() => random_key(&k, &r, &mut redis),
                 Rule::ScanUnion if !k.is_error() && !r.is_error() => {
                     scan_union(cmd, &k, &r, subject.as_mut(), &mut redis)
@@ -178,6 +181,7 @@ impl<'a> Harness<'a> {
                 }
                 rule => compare(rule, &k, &r),
             };
+            queued = next_transaction_state(queued, cmd, &r);
             trace.push(Step { cmd: cmd.clone(), kv: k, redis: r });
             if let Err(why) = verdict {
                 return Err(Divergence { index, why, trace });
@@ -189,6 +193,35 @@ impl<'a> Harness<'a> {
             return Err(Divergence { index: cmds.len(), why, trace });
         }
         Ok(trace)
+    }
+}
+
+/// Inside MULTI: QUEUED and refusals compare exactly; EXEC's array element
+/// by element, each with its command's rule (`Rule::in_exec`).
+fn in_transaction(queue: &[Cmd], cmd: &Cmd, kv: &Reply, redis: &Reply) -> Result<(), String> {
+    let (Reply::Array(ks), Reply::Array(rs)) = (kv, redis) else { return compare(Rule::Exact, kv, redis) };
+    if !cmd[0].eq_ignore_ascii_case(b"EXEC") || ks.len() != rs.len() || ks.len() != queue.len() {
+        return compare(Rule::Exact, kv, redis);
+    }
+    for (i, ((q, k), r)) in queue.iter().zip(ks).zip(rs).enumerate() {
+        let rule = rule(q).in_exec();
+        compare(rule, k, r).map_err(|e| format!("EXEC reply {i} ({}): {e}", show_command(q)))?;
+    }
+    Ok(())
+}
+
+/// The queue after `cmd`, which Redis answered `reply`.
+fn next_transaction_state(queued: Option<Vec<Cmd>>, cmd: &Cmd, reply: &Reply) -> Option<Vec<Cmd>> {
+    let in_multi = super::gen::transactions::in_multi_after(queued.is_some(), cmd);
+    match queued {
+        _ if !in_multi => None,
+        None => Some(Vec::new()),
+        Some(mut q) => {
+            if *reply == Reply::status("QUEUED") {
+                q.push(cmd.clone());
+            }
+            Some(q)
+        }
     }
 }
 
