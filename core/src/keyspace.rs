@@ -48,7 +48,8 @@ use std::cell::Cell;
 use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use smallvec::SmallVec;
 
-use crate::cmd::transactions::TxnState;
+use crate::cmd::transactions::{self, TxnState};
+use crate::cmd::CommandSpec;
 use crate::dict::{NewValue, Slot};
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
@@ -96,10 +97,11 @@ pub struct Ctx<'a> {
     /// still to be collected: (shard index, key, the value before if
     /// `compare_writes`).
     watched_writes: Vec<(usize, Box<[u8]>, Option<Value>)>,
-    /// The command changes a key only if its value ends different (SADD of
-    /// a present member is no change for WATCH, as in Redis): watched
-    /// values are copied when handed out and compared afterwards.
-    pub(crate) compare_writes: bool,
+    /// The command running (set by the dispatcher). If it changes a key
+    /// only when the value ends different (SADD of a present member is no
+    /// change for WATCH, as in Redis), watched values are copied when
+    /// handed out and compared afterwards.
+    pub(crate) spec: Option<&'static CommandSpec>,
     /// The session's transaction state (MULTI queue, watches), when the
     /// command runs from a session.
     pub(crate) txn: Option<&'a mut TxnState>,
@@ -118,7 +120,7 @@ impl<'a> Ctx<'a> {
             held: SmallVec::new(),
             all: false,
             watched_writes: Vec::new(),
-            compare_writes: false,
+            spec: None,
             txn: None,
         }
     }
@@ -314,7 +316,7 @@ impl<'a> Ctx<'a> {
         if self.watched_writes.iter().any(|(j, k, _)| *j == i && **k == *key) {
             return; // already tracked: its mark accumulates
         }
-        let compare = self.compare_writes;
+        let compare = self.spec.is_some_and(transactions::changes_only_if_different);
         let before = self.shard_mut(i).get_mut(key, h).and_then(|s| {
             s.take_dirty();
             compare.then(|| s.to_value())

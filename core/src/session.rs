@@ -124,8 +124,8 @@ impl Session {
 /// Locks what the table says the command needs and runs its handler. A
 /// panic in a handler (a bug: no input should cause one) becomes an error
 /// reply instead of unwinding into the host.
-pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[&[u8]]) -> Reply {
-    ctx.compare_writes = transactions::changes_only_if_different(spec);
+pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]]) -> Reply {
+    ctx.spec = Some(spec);
     let write = spec.has(flag::WRITE);
     if spec.has(flag::WHOLE_DB) {
         let db = ctx.db();

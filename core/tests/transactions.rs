@@ -36,10 +36,7 @@ fn queues_and_executes_in_order() {
     queued(&mut s, &["GET", "a"]);
     // Nothing ran yet.
     assert_eq!(store.session().execute(&["GET", "a"]), Reply::Nil);
-    assert_eq!(
-        s.execute(&["EXEC"]),
-        Reply::Array(vec![Reply::ok(), Reply::Integer(2), Reply::bulk("2")])
-    );
+    assert_eq!(s.execute(&["EXEC"]), Reply::Array(vec![Reply::ok(), Reply::Integer(2), Reply::bulk("2")]));
     // An empty transaction.
     ok(&mut s, &["MULTI"]);
     assert_eq!(s.execute(&["EXEC"]), Reply::Array(vec![]));
@@ -308,8 +305,13 @@ fn watch_survives_reads_failed_writes_and_other_keys() {
 /// others only when something changed.
 #[test]
 fn writes_that_leave_the_value_as_it_was() {
-    let base: &[&[&str]] =
-        &[&["SADD", "s", "a"], &["HSET", "h", "f", "v"], &["RPUSH", "l", "x"], &["SET", "str", "abc"], &["SET", "n", "5"]];
+    let base: &[&[&str]] = &[
+        &["SADD", "s", "a"],
+        &["HSET", "h", "f", "v"],
+        &["RPUSH", "l", "x"],
+        &["SET", "str", "abc"],
+        &["SET", "n", "5"],
+    ];
     let cases: &[(&[&str], bool)] = &[
         (&["SADD", "s", "a"], false),
         (&["SREM", "s", "zz"], false),

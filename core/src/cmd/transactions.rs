@@ -41,11 +41,14 @@ pub static COMMANDS: &[CommandSpec] = &[
 #[derive(Default)]
 pub struct TxnState {
     /// Commands queued since MULTI; `None` outside a transaction.
-    queue: Option<Vec<(&'static CommandSpec, Vec<Vec<u8>>)>>,
+    queue: Option<Vec<Queued>>,
     /// A command was refused while queueing: EXEC aborts.
     aborted: bool,
     watched: Vec<Watched>,
 }
+
+/// A queued command: its table entry and its arguments.
+type Queued = (&'static CommandSpec, Vec<Vec<u8>>);
 
 /// One WATCHed key, as it was when watched.
 struct Watched {
@@ -112,7 +115,10 @@ pub fn subcommand_refusal(spec: &CommandSpec, args: &[&[u8]]) -> Option<String> 
 /// a bit set to what it was. (Most others signal whenever they write, even
 /// the same value: SET, HSET, LSET, APPEND, INCRBY 0, ...)
 pub fn changes_only_if_different(spec: &CommandSpec) -> bool {
-    matches!(spec.name, "setbit" | "bitfield" | "sadd" | "srem" | "spop" | "smove" | "hdel" | "hsetnx" | "lrem" | "linsert")
+    matches!(
+        spec.name,
+        "setbit" | "bitfield" | "sadd" | "srem" | "spop" | "smove" | "hdel" | "hsetnx" | "lrem" | "linsert"
+    )
 }
 
 fn state<'c>(ctx: &'c mut Ctx<'_>) -> &'c mut TxnState {
@@ -216,4 +222,41 @@ fn watch(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 fn unwatch(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
     unwatch_all(ctx);
     Reply::ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::reply::Reply;
+    use crate::store::Store;
+
+    fn watches(store: &Store) -> usize {
+        store.inner.shards.iter().filter(|c| c.lock.read().has_watches()).count()
+    }
+
+    /// Watch tables empty again once every watcher let go, whichever way.
+    #[test]
+    fn watches_are_released() {
+        let store = Store::open(Config::default().shard_bits(2));
+        let mut a = store.session();
+        let mut b = store.session();
+        assert_eq!(a.execute(&["WATCH", "x", "y", "z", "x"]), Reply::ok());
+        assert_eq!(b.execute(&["WATCH", "x"]), Reply::ok());
+        assert!(watches(&store) > 0);
+        assert_eq!(a.execute(&["UNWATCH"]), Reply::ok());
+        assert_eq!(watches(&store), 1, "b still watches x");
+        for end in [&["EXEC"][..], &["DISCARD"], &["RESET"], &["EXEC", "x"]] {
+            assert_eq!(a.execute(&["WATCH", "x", "y"]), Reply::ok());
+            if end[0] != "RESET" && end.len() == 1 {
+                assert_eq!(a.execute(&["MULTI"]), Reply::ok());
+            }
+            a.execute(end);
+            assert_eq!(watches(&store), 1, "{end:?}");
+        }
+        drop(b);
+        assert_eq!(watches(&store), 0);
+        assert_eq!(a.execute(&["WATCH", "q"]), Reply::ok());
+        drop(a);
+        assert_eq!(watches(&store), 0);
+    }
 }

@@ -88,6 +88,18 @@ impl Rule {
     }
 }
 
+/// The rule for a command's reply inside an EXEC array.
+pub fn rule_in_exec(args: &[Vec<u8>]) -> Rule {
+    let up = |i: usize| args.get(i).map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+    match (up(0).as_slice(), up(1).as_slice()) {
+        // Redis's queued commands keep references to their argument
+        // objects until EXEC ends, so a value stored by the transaction
+        // counts one more reference than it will afterwards.
+        (b"OBJECT", b"REFCOUNT") => Rule::Kind,
+        _ => rule(args).in_exec(),
+    }
+}
+
 /// Commands and subcommands that appeared after Redis 7.0 (the reference
 /// server here), which kv may list in COMMAND LIST.
 pub const NEWER_THAN_REFERENCE: &[&str] = &[

@@ -5,7 +5,7 @@
 
 use kv_core::{Config, Reply, Session, SessionState, Store};
 
-use super::compare::{as_client_sees, compare, rule, Rule};
+use super::compare::{as_client_sees, compare, rule, rule_in_exec, Rule};
 use super::gen::Cmd;
 use super::notation::{format_reply, show_command};
 use super::relaxed;
@@ -161,7 +161,8 @@ impl<'a> Harness<'a> {
         let mut queued: Option<Vec<Cmd>> = None;
         for (index, cmd) in cmds.iter().enumerate() {
             let k = subject.call(cmd);
-            let r = call_reference(&mut redis, cmd);
+            // Inside MULTI whatever the emulation sends would be queued.
+            let r = if queued.is_some() { Side::call(&mut redis, cmd) } else { call_reference(&mut redis, cmd) };
             let verdict = match rule(cmd) {
                 _ if queued.is_some() => in_transaction(queued.as_deref().unwrap_or_default(), cmd, &k, &r),
                 Rule::RandomKey if !k.is_error() && !r.is_error() => random_key(&k, &r, &mut redis),
@@ -204,8 +205,13 @@ fn in_transaction(queue: &[Cmd], cmd: &Cmd, kv: &Reply, redis: &Reply) -> Result
         return compare(Rule::Exact, kv, redis);
     }
     for (i, ((q, k), r)) in queue.iter().zip(ks).zip(rs).enumerate() {
-        let rule = rule(q).in_exec();
-        compare(rule, k, r).map_err(|e| format!("EXEC reply {i} ({}): {e}", show_command(q)))?;
+        // A reply Redis wrote in RESP2 before a queued HELLO 3 keeps its
+        // `*-1` in the RESP3 stream; RESP3 (and kv's reply read in it) has
+        // one null.
+        if (k, r) == (&Reply::Nil, &Reply::NilArray) {
+            continue;
+        }
+        compare(rule_in_exec(q), k, r).map_err(|e| format!("EXEC reply {i} ({}): {e}", show_command(q)))?;
     }
     Ok(())
 }
