@@ -327,7 +327,15 @@ impl<'a> Ctx<'a> {
     /// Collects the dirty marks of the watched slots handed out so far:
     /// changes for their watchers if `changed` (the command succeeded) and,
     /// where the value was copied, if it differs.
+    #[inline]
     pub(crate) fn settle_writes(&mut self, changed: bool) {
+        if !self.watched_writes.is_empty() {
+            self.settle_watched_writes(changed);
+        }
+    }
+
+    #[cold]
+    fn settle_watched_writes(&mut self, changed: bool) {
         for (i, key, before) in std::mem::take(&mut self.watched_writes) {
             let h = self.store.hash(&key);
             let shard = self.shard_mut(i);
@@ -500,9 +508,9 @@ impl<'a> Ctx<'a> {
 }
 
 impl Drop for Ctx<'_> {
+    /// Typed fast paths run without the dispatcher: their in-place
+    /// changes are collected here.
     fn drop(&mut self) {
-        if !self.watched_writes.is_empty() {
-            self.settle_writes(true);
-        }
+        self.settle_writes(true);
     }
 }
