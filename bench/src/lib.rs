@@ -55,7 +55,9 @@ pub fn mix(x: u64) -> u64 {
 /// A reproducible stream of indices in `0..n` (splitmix64); `count` must
 /// be a power of two.
 pub fn random_indices(n: usize, count: usize, seed: u64) -> Vec<u32> {
-    (0..count as u64).map(|j| (mix(seed.wrapping_add(j.wrapping_mul(0x9e37_79b9_7f4a_7c15))) % n as u64) as u32).collect()
+    (0..count as u64)
+        .map(|j| (mix(seed.wrapping_add(j.wrapping_mul(0x9e37_79b9_7f4a_7c15))) % n as u64) as u32)
+        .collect()
 }
 
 /// One thing being measured.

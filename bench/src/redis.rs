@@ -96,7 +96,12 @@ impl RedisServer {
 
     /// Sends `n` commands, the `j`th written by `write(j, out)` (with
     /// [`resp`]), `batch` per round trip; fails on the first error reply.
-    pub fn pipeline(&mut self, n: usize, batch: usize, mut write: impl FnMut(usize, &mut Vec<u8>)) -> Result<(), String> {
+    pub fn pipeline(
+        &mut self,
+        n: usize,
+        batch: usize,
+        mut write: impl FnMut(usize, &mut Vec<u8>),
+    ) -> Result<(), String> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < n {

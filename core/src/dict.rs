@@ -49,6 +49,9 @@ const INLINE_MAX: usize = 64;
 const HAS_EXPIRE: u8 = 1;
 /// The tail of `kv` is a `*mut Value` (from `Box::into_raw`) owned by the slot.
 const HAS_OBJ: u8 = 2;
+/// Set by the `&mut` value accessors: the value may have changed since the
+/// bit was last cleared (WATCH's change tracking reads and clears it).
+const DIRTY: u8 = 4;
 const PTR: usize = std::mem::size_of::<*mut Value>();
 const MIN_CAP: usize = 4;
 
@@ -227,6 +230,9 @@ impl Slot {
 
     /// The stored collection, for in-place changes (not for strings).
     pub fn value_mut(&mut self) -> Option<&mut Value> {
+        if self.flags() & HAS_OBJ != 0 {
+            self.kv.as_mut_slice()[0] |= DIRTY;
+        }
         match self.obj_mut() {
             Some(Value::Str(..)) | None => None,
             Some(v) => Some(v),
@@ -253,6 +259,15 @@ impl Slot {
     pub fn set_value(&mut self, value: Value) {
         let fresh = Slot::new(self.key(), self.tag, value.into(), self.expire_at(), self.lru());
         *self = fresh;
+        self.kv.as_mut_slice()[0] |= DIRTY;
+    }
+
+    /// Whether a `&mut` accessor ran since the last call, clearing the mark.
+    pub(crate) fn take_dirty(&mut self) -> bool {
+        let flags = &mut self.kv.as_mut_slice()[0];
+        let dirty = *flags & DIRTY != 0;
+        *flags &= !DIRTY;
+        dirty
     }
 
     /// Changes a string in place through `f` (which receives the current

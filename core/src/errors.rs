@@ -145,3 +145,15 @@ pub fn long_range(min: i64, max: i64) -> String {
 }
 // ---- sort -------------------------------------------------------------------
 pub const SORT_SCORE: &str = "ERR One or more scores can't be converted into double";
+// ---- transactions -----------------------------------------------------------
+pub const MULTI_NESTED: &str = "ERR MULTI calls can not be nested";
+pub const EXEC_WITHOUT_MULTI: &str = "ERR EXEC without MULTI";
+pub const DISCARD_WITHOUT_MULTI: &str = "ERR DISCARD without MULTI";
+pub const WATCH_IN_MULTI: &str = "ERR WATCH inside MULTI is not allowed";
+pub const EXECABORT: &str = "EXECABORT Transaction discarded because of previous errors.";
+pub const NOT_IN_MULTI: &str = "ERR Command not allowed inside a transaction";
+/// An EXEC refused before it ran (Redis's execCommandAbort): the refusal
+/// without its `ERR ` prefix.
+pub fn exec_abort(error: &str) -> String {
+    format!("EXECABORT Transaction discarded because of: {}", error.strip_prefix("ERR ").unwrap_or(error))
+}

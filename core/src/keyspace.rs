@@ -25,6 +25,14 @@
 //!   (its guarantees do not need more).
 //! * A context that already holds every lock (a transaction's EXEC) makes
 //!   further lock requests no-ops.
+//! * WATCH: each shard keeps a change counter for its watched keys (see
+//!   [`Shard::touch`]); every change made through a context bumps it:
+//!   insert, removal, expiry change, and a value changed in place through
+//!   a slot [`Ctx::write`] handed out (the slot's `&mut` accessors mark it
+//!   dirty; the mark is collected when the command ends, and dropped if
+//!   the command failed, since Redis signals a key only when it changed).
+//!   Expired keys deleted lazily or by the sweep are no change: EXEC checks
+//!   expiry itself.
 //! * The active expiry sweep only `try_write`s a shard, so it never waits
 //!   behind a command nor makes one wait for more than one batch.
 //!
@@ -40,11 +48,13 @@ use std::cell::Cell;
 use parking_lot::{RwLockReadGuard, RwLockWriteGuard};
 use smallvec::SmallVec;
 
+use crate::cmd::transactions::{self, TxnState};
+use crate::cmd::CommandSpec;
 use crate::dict::{NewValue, Slot};
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
 use crate::store::StoreInner;
-use crate::value::{StrEnc, Value};
+use crate::value::{StrEnc, Value, ValueRef};
 
 enum Guard<'a> {
     R(RwLockReadGuard<'a, Shard>),
@@ -83,13 +93,36 @@ pub struct Ctx<'a> {
     held: SmallVec<[(usize, Guard<'a>); 4]>,
     /// Every shard is held (in index order): lock requests are no-ops.
     all: bool,
+    /// Watched keys handed out by [`Ctx::write_in`] whose dirty marks are
+    /// still to be collected: (shard index, key, the value before if
+    /// `compare_writes`).
+    watched_writes: Vec<(usize, Box<[u8]>, Option<Value>)>,
+    /// The command running (set by the dispatcher). If it changes a key
+    /// only when the value ends different (SADD of a present member is no
+    /// change for WATCH, as in Redis), watched values are copied when
+    /// handed out and compared afterwards.
+    pub(crate) spec: Option<&'static CommandSpec>,
+    /// The session's transaction state (MULTI queue, watches), when the
+    /// command runs from a session.
+    pub(crate) txn: Option<&'a mut TxnState>,
 }
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
         let coarse_ms = store.config.clock.coarse_ms();
         let lru = StoreInner::lru_clock(coarse_ms);
-        Ctx { store, sess, now: Cell::new(0), coarse_ms, lru, held: SmallVec::new(), all: false }
+        Ctx {
+            store,
+            sess,
+            now: Cell::new(0),
+            coarse_ms,
+            lru,
+            held: SmallVec::new(),
+            all: false,
+            watched_writes: Vec::new(),
+            spec: None,
+            txn: None,
+        }
     }
 
     /// Unix ms of this command; every expiry decision of a command sees the
@@ -161,9 +194,16 @@ impl<'a> Ctx<'a> {
     /// Releases every lock taken so far, so the command may lock again
     /// (a no-op when the context holds everything, as in EXEC).
     pub fn unlock(&mut self) {
+        self.settle_writes(true);
         if !self.all {
             self.held.clear();
         }
+    }
+
+    /// Whether this context holds every lock (inside EXEC): commands that
+    /// would wait (blocking commands) must not.
+    pub fn holds_all(&self) -> bool {
+        self.all
     }
 
     /// Locks every shard of every database, exclusively.
@@ -253,7 +293,7 @@ impl<'a> Ctx<'a> {
         // The clock is read only for a key that has an expiry.
         let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < self.now()));
         if due {
-            self.shard_mut(i).remove(key, h);
+            self.shard_mut(i).remove_expired(key, h);
             ShardStats::add(&self.store.shards[i].stats.expired, 1);
         }
         due
@@ -263,8 +303,54 @@ impl<'a> Ctx<'a> {
     pub fn write_in(&mut self, db: usize, key: &[u8]) -> Option<&mut Slot> {
         let (i, h) = self.locate(db, key);
         self.expire_if_due(i, key, h);
+        if self.shard(i).is_watched(key) {
+            self.track_write(i, key, h);
+        }
         let lru = self.lru;
         self.shard_mut(i).get_mut(key, h).inspect(|s| s.touch(lru))
+    }
+
+    /// Starts collecting the dirty mark of a watched key's slot.
+    #[cold]
+    fn track_write(&mut self, i: usize, key: &[u8], h: u64) {
+        if self.watched_writes.iter().any(|(j, k, _)| *j == i && **k == *key) {
+            return; // already tracked: its mark accumulates
+        }
+        let compare = self.spec.is_some_and(transactions::changes_only_if_different);
+        let before = self.shard_mut(i).get_mut(key, h).and_then(|s| {
+            s.take_dirty();
+            compare.then(|| s.to_value())
+        });
+        self.watched_writes.push((i, key.into(), before));
+    }
+
+    /// Collects the dirty marks of the watched slots handed out so far:
+    /// changes for their watchers if `changed` (the command succeeded) and,
+    /// where the value was copied, if it differs.
+    #[inline]
+    pub(crate) fn settle_writes(&mut self, changed: bool) {
+        if !self.watched_writes.is_empty() {
+            self.settle_watched_writes(changed);
+        }
+    }
+
+    #[cold]
+    fn settle_watched_writes(&mut self, changed: bool) {
+        for (i, key, before) in std::mem::take(&mut self.watched_writes) {
+            let h = self.store.hash(&key);
+            let shard = self.shard_mut(i);
+            let Some(slot) = shard.get_mut(&key, h) else { continue };
+            let dirty = slot.take_dirty() && changed;
+            let differs = || match (&before, slot.value()) {
+                (None, _) => true,
+                (Some(Value::Str(a, _)), ValueRef::Str(b)) => a.as_slice() != b,
+                (Some(a), ValueRef::Other(b)) => a != b,
+                _ => true,
+            };
+            if dirty && differs() {
+                shard.touch(&key);
+            }
+        }
     }
 
     pub fn write(&mut self, key: &[u8]) -> Option<&mut Slot> {
@@ -353,10 +439,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Empties a locked database.
+    /// Empties a locked database. Watched keys that were live change.
     pub fn clear_db(&mut self, db: usize) {
         for i in self.store.db_range(db) {
+            self.touch_live_watched(i, None);
             self.shard_mut(i).clear();
+        }
+    }
+
+    /// Records a change for the watched keys of shard `i` that are live in
+    /// it or in shard `other` (the shard it is about to be swapped with):
+    /// what FLUSHDB and SWAPDB change, as Redis's touchAllWatchedKeysInDb.
+    fn touch_live_watched(&mut self, i: usize, other: Option<usize>) {
+        if !self.shard(i).has_watches() {
+            return;
+        }
+        let live = |ctx: &Self, j: usize, k: &[u8]| ctx.shard(j).get(k, ctx.store.hash(k)).is_some_and(|s| ctx.live(s));
+        let changed: Vec<Vec<u8>> = (self.shard(i).watched_keys().into_iter())
+            .filter(|k| live(self, i, k) || other.is_some_and(|j| live(self, j, k)))
+            .collect();
+        for k in changed {
+            self.shard_mut(i).touch(&k);
         }
     }
 
@@ -367,6 +470,8 @@ impl<'a> Ctx<'a> {
         }
         let (ra, rb) = (self.store.db_range(a), self.store.db_range(b));
         for (i, j) in ra.zip(rb) {
+            self.touch_live_watched(i, Some(j));
+            self.touch_live_watched(j, Some(i));
             let empty = Shard::empty(self.store.hasher.clone());
             let mut taken = std::mem::replace(self.shard_mut(i), empty);
             taken.swap(self.shard_mut(j));
@@ -376,5 +481,36 @@ impl<'a> Ctx<'a> {
 
     pub fn lru_now(&self) -> u32 {
         self.lru
+    }
+
+    // ---- WATCH -------------------------------------------------------------
+
+    /// Registers a watcher of `key` in `db` (its shard locked for writing):
+    /// the key's change counter and whether the key is live now.
+    pub(crate) fn watch_key(&mut self, db: usize, key: &[u8]) -> (u64, bool) {
+        let live = self.peek_in(db, key).is_some();
+        let (i, _) = self.locate(db, key);
+        (self.shard_mut(i).watch(key), live)
+    }
+
+    /// Drops a watcher of `key` in `db` (its shard locked for writing).
+    pub(crate) fn unwatch_key(&mut self, db: usize, key: &[u8]) {
+        let (i, _) = self.locate(db, key);
+        self.shard_mut(i).unwatch(key);
+    }
+
+    /// Whether a watched key changed since it was watched (counter
+    /// `version`, live then or not): changed by anyone, or expired since.
+    pub(crate) fn watched_changed(&self, db: usize, key: &[u8], version: u64, was_live: bool) -> bool {
+        let (i, _) = self.locate(db, key);
+        self.shard(i).watch_version(key) != Some(version) || (was_live && self.peek_in(db, key).is_none())
+    }
+}
+
+impl Drop for Ctx<'_> {
+    /// Typed fast paths run without the dispatcher: their in-place
+    /// changes are collected here.
+    fn drop(&mut self) {
+        self.settle_writes(true);
     }
 }

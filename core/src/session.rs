@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 
 use smallvec::SmallVec;
 
+use crate::cmd::transactions::{self, TxnState};
 use crate::cmd::{self, flag, CommandSpec};
 use crate::errors;
 use crate::keyspace::Ctx;
@@ -30,12 +31,14 @@ pub struct SessionState {
 pub struct Session {
     pub(crate) store: Store,
     pub(crate) state: SessionState,
+    /// MULTI queue and WATCHed keys.
+    txn: TxnState,
 }
 
 impl Session {
     pub(crate) fn new(store: Store) -> Session {
         let id = store.inner.next_client_id.fetch_add(1, Ordering::Relaxed);
-        Session { store, state: SessionState { db: 0, protocol: 2, name: None, id } }
+        Session { store, state: SessionState { db: 0, protocol: 2, name: None, id }, txn: TxnState::default() }
     }
 
     pub fn store(&self) -> &Store {
@@ -64,20 +67,53 @@ impl Session {
         self.execute_slices(&args)
     }
 
+    /// Inside MULTI, commands are checked (a refused one makes EXEC abort)
+    /// and queued, except the few that act on the transaction itself.
     pub fn execute_slices(&mut self, args: &[&[u8]]) -> Reply {
         let Some(name) = args.first() else {
+            self.txn.flag();
             return Reply::error_owned(errors::unknown_command(&[b""]));
         };
         let Some(spec) = cmd::lookup(name) else {
+            self.txn.flag();
             return Reply::error_owned(errors::unknown_command(args));
         };
         if !spec.arity_ok(args.len()) {
+            self.txn.flag();
+            if spec.name == "exec" {
+                // Redis's execCommandAbort: a refused EXEC discards the
+                // transaction (and the watches), in MULTI or not.
+                let mut ctx = Ctx::new(&self.store.inner, &mut self.state);
+                ctx.txn = Some(&mut self.txn);
+                transactions::discard_all(&mut ctx);
+                return Reply::error_owned(errors::exec_abort(&errors::arity(spec.name)));
+            }
             return Reply::error_owned(errors::arity(spec.name));
+        }
+        if self.txn.in_multi() {
+            if spec.has(flag::NO_MULTI) {
+                self.txn.flag();
+                return Reply::error(errors::NOT_IN_MULTI);
+            }
+            if let Some(refusal) = transactions::subcommand_refusal(spec, args) {
+                self.txn.flag();
+                return Reply::error_owned(refusal);
+            }
+            if !transactions::runs_in_multi(spec) {
+                self.txn.enqueue(spec, args);
+                return Reply::status("QUEUED");
+            }
         }
         let inner = &*self.store.inner;
         inner.commands.add(self.state.id, 1);
         let mut ctx = Ctx::new(inner, &mut self.state);
+        ctx.txn = Some(&mut self.txn);
         let now = ctx.coarse_ms();
+        // RESET ends the transaction and drops the watches; so does QUIT
+        // (Redis closes the connection).
+        if matches!(spec.name, "reset" | "quit") {
+            transactions::discard_all(&mut ctx);
+        }
         let reply = run(&mut ctx, spec, args);
         drop(ctx);
         inner.maybe_sweep(now);
@@ -88,7 +124,8 @@ impl Session {
 /// Locks what the table says the command needs and runs its handler. A
 /// panic in a handler (a bug: no input should cause one) becomes an error
 /// reply instead of unwinding into the host.
-pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[&[u8]]) -> Reply {
+pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]]) -> Reply {
+    ctx.spec = Some(spec);
     let write = spec.has(flag::WRITE);
     if spec.has(flag::WHOLE_DB) {
         let db = ctx.db();
@@ -97,8 +134,23 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &CommandSpec, args: &[&[u8]]) -> Repl
         let db = ctx.db();
         ctx.lock_keys(write, spec.keys(args).map(|k| (db, k)));
     }
-    match catch_unwind(AssertUnwindSafe(|| (spec.handler)(ctx, args))) {
+    let reply = match catch_unwind(AssertUnwindSafe(|| (spec.handler)(ctx, args))) {
         Ok(r) => r,
         Err(_) => Reply::error(errors::INTERNAL),
+    };
+    // In-place changes to watched keys count only if the command succeeded
+    // (a failed write changes nothing, as Redis signals no change then).
+    ctx.settle_writes(!reply.is_error());
+    reply
+}
+
+impl Drop for Session {
+    /// A session going away releases its watches.
+    fn drop(&mut self) {
+        if self.txn.is_watching() {
+            let mut ctx = Ctx::new(&self.store.inner, &mut self.state);
+            ctx.txn = Some(&mut self.txn);
+            transactions::unwatch_all(&mut ctx);
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! expiry and the expiry heap stay right.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::RwLock;
@@ -25,6 +25,18 @@ pub struct Shard {
     /// expire (hash fields). Entries may be stale: the sweep asks the value
     /// ([`Value::next_sub_expiry`] / [`Value::expire_subs`]) and re-queues it.
     sub_expires: BinaryHeap<Reverse<(u64, u64)>>,
+    /// WATCHed keys of this shard: a change counter per key and how many
+    /// sessions watch it. Every change to a watched key bumps its counter;
+    /// EXEC compares the counters with those seen at WATCH. Empty (one
+    /// length check per change) while nobody watches. The table belongs to
+    /// the shard's place, not to its contents: SWAPDB leaves it in place.
+    watched: HashMap<Box<[u8]>, Watch>,
+}
+
+/// One watched key: its change counter and its number of watchers.
+struct Watch {
+    version: u64,
+    watchers: u32,
 }
 
 /// Counters kept beside each shard's lock, so threads working on different
@@ -63,7 +75,61 @@ pub struct Removed {
 
 impl Shard {
     pub fn empty(hasher: ahash::RandomState) -> Shard {
-        Shard { dict: Dict::new(hasher), expires: BinaryHeap::new(), volatile: 0, sub_expires: BinaryHeap::new() }
+        Shard {
+            dict: Dict::new(hasher),
+            expires: BinaryHeap::new(),
+            volatile: 0,
+            sub_expires: BinaryHeap::new(),
+            watched: HashMap::new(),
+        }
+    }
+
+    // ---- WATCH -------------------------------------------------------------
+
+    /// Registers one watcher of `key`; returns the key's change counter.
+    pub fn watch(&mut self, key: &[u8]) -> u64 {
+        let w = self.watched.entry(key.into()).or_insert(Watch { version: 0, watchers: 0 });
+        w.watchers += 1;
+        w.version
+    }
+
+    /// Drops one watcher of `key` (the entry goes with the last one).
+    pub fn unwatch(&mut self, key: &[u8]) {
+        if let Some(w) = self.watched.get_mut(key) {
+            w.watchers -= 1;
+            if w.watchers == 0 {
+                self.watched.remove(key);
+            }
+        }
+    }
+
+    /// The change counter of a watched key.
+    pub fn watch_version(&self, key: &[u8]) -> Option<u64> {
+        self.watched.get(key).map(|w| w.version)
+    }
+
+    pub fn has_watches(&self) -> bool {
+        !self.watched.is_empty()
+    }
+
+    pub fn is_watched(&self, key: &[u8]) -> bool {
+        !self.watched.is_empty() && self.watched.contains_key(key)
+    }
+
+    /// Records a change to `key` for its watchers, if any.
+    #[inline]
+    pub fn touch(&mut self, key: &[u8]) {
+        if !self.watched.is_empty() {
+            if let Some(w) = self.watched.get_mut(key) {
+                w.version += 1;
+            }
+        }
+    }
+
+    /// The watched keys of this shard (to decide which a FLUSHDB or SWAPDB
+    /// changes).
+    pub fn watched_keys(&self) -> Vec<Vec<u8>> {
+        self.watched.keys().map(|k| k.to_vec()).collect()
     }
 
     pub fn len(&self) -> usize {
@@ -84,6 +150,7 @@ impl Shard {
     /// Stores `value` under `key`, replacing any previous value and expiry.
     pub fn insert<'v>(&mut self, key: &[u8], hash: u64, value: impl Into<NewValue<'v>>, expire: Option<u64>, lru: u32) {
         let value = value.into();
+        self.touch(key);
         if let NewValue::Owned(v) = &value {
             if let Some(t) = v.next_sub_expiry() {
                 self.watch_sub_expiry(hash, t);
@@ -98,7 +165,16 @@ impl Shard {
         }
     }
 
+    /// Removes a key (a change its watchers see).
     pub fn remove(&mut self, key: &[u8], hash: u64) -> Option<Removed> {
+        let r = self.remove_expired(key, hash)?;
+        self.touch(key);
+        Some(r)
+    }
+
+    /// Removes a key that has expired: no change for its watchers, who
+    /// see it gone from the time it expired (EXEC checks that itself).
+    pub fn remove_expired(&mut self, key: &[u8], hash: u64) -> Option<Removed> {
         let (value, expire) = self.dict.remove(key, hash)?;
         if expire.is_some() {
             self.volatile -= 1;
@@ -111,6 +187,12 @@ impl Shard {
     pub fn set_expire(&mut self, key: &[u8], hash: u64, expire: Option<u64>) -> bool {
         let Some(slot) = self.dict.get_mut(key, hash) else { return false };
         let had = slot.expire_at().is_some();
+        // Clearing an expiry the key does not have is no change.
+        if !self.watched.is_empty() && (had || expire.is_some()) {
+            if let Some(w) = self.watched.get_mut(key) {
+                w.version += 1;
+            }
+        }
         slot.set_expire(expire);
         match (had, expire) {
             (false, Some(_)) => self.volatile += 1,
@@ -145,8 +227,12 @@ impl Shard {
             self.sub_expires.pop();
             for key in self.dict.keys_with_hash(hash) {
                 let Some(v) = self.dict.get_mut(&key, hash).and_then(Slot::value_mut) else { continue };
-                deleted += v.expire_subs(now, limit);
+                let n = v.expire_subs(now, limit);
+                deleted += n;
                 let (empty, next) = (v.is_empty_at(now), v.next_sub_expiry());
+                if n > 0 {
+                    self.touch(&key);
+                }
                 if empty {
                     self.remove(&key, hash);
                 } else if let Some(t) = next {
@@ -164,9 +250,11 @@ impl Shard {
         self.volatile = 0;
     }
 
-    /// Swaps the whole contents with another shard (SWAPDB).
+    /// Swaps the contents with another shard (SWAPDB); the watch tables
+    /// stay where they are.
     pub fn swap(&mut self, other: &mut Shard) {
         std::mem::swap(self, other);
+        std::mem::swap(&mut self.watched, &mut other.watched);
     }
 
     /// Deletes up to `limit` keys whose expiry is before `now`;
@@ -190,7 +278,7 @@ impl Shard {
             for key in self.dict.keys_with_hash(hash) {
                 let due = self.dict.get(&key, hash).is_some_and(|s| s.expire_at().is_some_and(|t| t < now));
                 if due {
-                    self.remove(&key, hash);
+                    self.remove_expired(&key, hash);
                     deleted += 1;
                 }
             }

@@ -164,7 +164,11 @@ impl Report {
 
 /// Times `push` and then `pop` the same number of times, so the structure
 /// ends about where it started.
-fn push_pop<S>(st: &mut S, mut push: impl FnMut(&mut S, usize) -> usize, mut pop: impl FnMut(&mut S, usize) -> usize) -> (f64, f64) {
+fn push_pop<S>(
+    st: &mut S,
+    mut push: impl FnMut(&mut S, usize) -> usize,
+    mut pop: impl FnMut(&mut S, usize) -> usize,
+) -> (f64, f64) {
     let mut i = 0;
     let mut p = |i: usize| push(st, i);
     let calls = calibrate(&mut p, &mut i);
@@ -231,7 +235,8 @@ fn zset(rep: &mut Report, n: usize) {
     let data = format!("zset, {n} members");
     let members = members(n);
     // random integer scores
-    let scores: Vec<Vec<u8>> = (0..n).map(|i| (mix(i as u64 ^ 0x5eed) % 1_000_000_000).to_string().into_bytes()).collect();
+    let scores: Vec<Vec<u8>> =
+        (0..n).map(|i| (mix(i as u64 ^ 0x5eed) % 1_000_000_000).to_string().into_bytes()).collect();
     let kv_add = |s: &mut Session, i: usize| {
         let r = exec(s, &[b"ZADD", b"z", &scores[i], &members[i]]);
         expect(r == Reply::Integer(1), &r);
@@ -258,7 +263,8 @@ fn zset(rep: &mut Report, n: usize) {
         expect(matches!(r, Reply::Double(_)), &r);
         0
     });
-    let floor_ns = time_per_op(1, |i| black_box(f.scores.get(&members[r.at(i)][..]).copied()).map_or(0, |s| s as usize));
+    let floor_ns =
+        time_per_op(1, |i| black_box(f.scores.get(&members[r.at(i)][..]).copied()).map_or(0, |s| s as usize));
     rep.row(&data, "ZSCORE", kv_ns, floor_ns, "hashbrown HashMap<member, f64>");
 
     // No std structure answers "rank of x" or "the k-th element" in
@@ -282,7 +288,14 @@ fn zset(rep: &mut Report, n: usize) {
         let m = &members[r.at(i)];
         black_box(f.order.range(..(Score(f.scores[&m[..]]), m.clone())).count())
     });
-    rep.rows.push(Row { data: data.clone(), op: "ZRANK", kv: kv_ns, floor: btree_ns, floor_what: "HashMap + BTreeSet range count, O(n)", target: false });
+    rep.rows.push(Row {
+        data: data.clone(),
+        op: "ZRANK",
+        kv: kv_ns,
+        floor: btree_ns,
+        floor_what: "HashMap + BTreeSet range count, O(n)",
+        target: false,
+    });
 
     let starts: Vec<(Vec<u8>, Vec<u8>)> = (0..1 << 16)
         .map(|i| {
@@ -368,7 +381,11 @@ fn list(rep: &mut Report, n: usize) {
             &mut f,
             |f, i| {
                 let v = at(i).to_vec();
-                if left { f.push_front(v) } else { f.push_back(v) }
+                if left {
+                    f.push_front(v)
+                } else {
+                    f.push_back(v)
+                }
                 f.len()
             },
             |f, _| black_box(if left { f.pop_front() } else { f.pop_back() }).map_or(0, |v| v.len()),
@@ -449,7 +466,8 @@ fn hashes(rep: &mut Report, d: HashData, data: String, unit: &'static str, targe
         });
         f
     });
-    let floor_what = if d.keys.len() == 1 { "hashbrown HashMap<Vec<u8>, Vec<u8>>" } else { "hashbrown HashMap of HashMaps" };
+    let floor_what =
+        if d.keys.len() == 1 { "hashbrown HashMap<Vec<u8>, Vec<u8>>" } else { "hashbrown HashMap of HashMaps" };
 
     let mut s = kv();
     let kv_build = time_once(n, |e| kv_set(&mut s, e, d.at(e).2, true));

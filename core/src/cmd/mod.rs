@@ -21,6 +21,7 @@ pub mod server;
 pub mod sets;
 pub mod sort;
 pub mod strings;
+pub mod transactions;
 pub mod zsets;
 
 /// A command handler. `args[0]` is the command name as sent.
@@ -140,6 +141,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         lists::COMMANDS,
         sort::COMMANDS,
         zsets::COMMANDS,
+        transactions::COMMANDS,
     ]
     .into_iter()
     .flatten()

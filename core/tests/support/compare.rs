@@ -106,6 +106,49 @@ pub enum ScoreAt {
     Popped,
 }
 
+impl Rule {
+    /// Whether the driver asks the servers to compare (it cannot inside
+    /// MULTI, where whatever it sends is queued).
+    pub fn needs_servers(self) -> bool {
+        matches!(
+            self,
+            Rule::RandomKey
+                | Rule::ScanUnion
+                | Rule::ArgsCheckedBeforeKey72
+                | Rule::Spop
+                | Rule::SRandMember
+                | Rule::Encoding72
+                | Rule::SortTies
+                | Rule::RandMember
+                | Rule::ZScanUnion
+                | Rule::RankWithScore72
+        )
+    }
+
+    /// The rule for the reply of a command inside an EXEC array: the
+    /// command's own, or where that needs the servers (the transaction is
+    /// over and its keys may have changed since), the reply's type only.
+    pub fn in_exec(self) -> Rule {
+        if self.needs_servers() {
+            Rule::Kind
+        } else {
+            self
+        }
+    }
+}
+
+/// The rule for a command's reply inside an EXEC array.
+pub fn rule_in_exec(args: &[Vec<u8>]) -> Rule {
+    let up = |i: usize| args.get(i).map(|a| a.to_ascii_uppercase()).unwrap_or_default();
+    match (up(0).as_slice(), up(1).as_slice()) {
+        // Redis's queued commands keep references to their argument
+        // objects until EXEC ends, so a value stored by the transaction
+        // counts one more reference than it will afterwards.
+        (b"OBJECT", b"REFCOUNT") => Rule::Kind,
+        _ => rule(args).in_exec(),
+    }
+}
+
 /// Commands and subcommands that appeared after Redis 7.0 (the reference
 /// server here), which kv may list in COMMAND LIST.
 pub const NEWER_THAN_REFERENCE: &[&str] = &[
@@ -151,7 +194,7 @@ pub fn rule(args: &[Vec<u8>]) -> Rule {
             Rule::Scores(ScoreAt::Pairs)
         }
         (b"ZMPOP", _) => Rule::Scores(ScoreAt::Popped),
-        (b"ZRANK" | b"ZREVRANK", _) if args.len() == 4 => Rule::RankWithScore72,
+        (b"ZRANK" | b"ZREVRANK", _) if args.len() >= 4 => Rule::RankWithScore72,
         (b"ZRANDMEMBER", _) => Rule::RandMember,
         (b"ZSCAN", _) if args.get(2).is_some_and(|c| c == b"0") => Rule::ZScanUnion,
         // From another cursor (a mutated call) what comes back is arbitrary.

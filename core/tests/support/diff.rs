@@ -5,7 +5,7 @@
 
 use kv_core::{Config, Reply, Session, SessionState, Store};
 
-use super::compare::{as_client_sees, compare, rule, same, same_score, Rule, ScoreAt};
+use super::compare::{as_client_sees, compare, rule, rule_in_exec, same, same_score, Rule, ScoreAt};
 use super::gen::Cmd;
 use super::notation::{format_reply, show_command};
 use super::relaxed;
@@ -88,15 +88,19 @@ pub struct Harness<'a> {
 /// nodes (two Redis servers disagree). Such a command is not run, on
 /// either side, when the reference holds a skiplist with more than one
 /// score at its key (the keyspaces are equal so far).
-fn lex_range_unspecified(cmd: &Cmd, redis: &mut Client) -> bool {
+/// The key of a command that reads a lex range of a sorted set.
+pub fn lex_range_key(cmd: &Cmd) -> Option<&Vec<u8>> {
     let name = cmd[0].to_ascii_uppercase();
-    let key = match name.as_slice() {
+    match name.as_slice() {
         b"ZRANGEBYLEX" | b"ZREVRANGEBYLEX" | b"ZLEXCOUNT" | b"ZREMRANGEBYLEX" => cmd.get(1),
         b"ZRANGE" if cmd.iter().any(|a| a.eq_ignore_ascii_case(b"BYLEX")) => cmd.get(1),
         b"ZRANGESTORE" if cmd.iter().any(|a| a.eq_ignore_ascii_case(b"BYLEX")) => cmd.get(2),
         _ => None,
-    };
-    let Some(key) = key else { return false };
+    }
+}
+
+fn lex_range_unspecified(cmd: &Cmd, redis: &mut Client) -> bool {
+    let Some(key) = lex_range_key(cmd) else { return false };
     let mut call = |args: &[&[u8]]| redis.call(args).ok();
     if call(&[b"OBJECT", b"ENCODING", key]).and_then(|r| r.as_bytes().map(<[u8]>::to_vec)).as_deref()
         != Some(b"skiplist")
@@ -200,13 +204,17 @@ impl<'a> Harness<'a> {
             Subject::Redis(server) => Box::new(Emulating72(flushed(server))),
         };
         let mut trace = Vec::with_capacity(cmds.len());
+        // Commands queued since MULTI (None: not in a transaction).
+        let mut queued: Option<Vec<Cmd>> = None;
         for (index, cmd) in cmds.iter().enumerate() {
-            if lex_range_unspecified(cmd, &mut redis) {
+            if queued.is_none() && lex_range_unspecified(cmd, &mut redis) {
                 continue;
             }
             let k = subject.call(cmd);
-            let r = call_reference(&mut redis, cmd);
+            // Inside MULTI whatever the emulation sends would be queued.
+            let r = if queued.is_some() { Side::call(&mut redis, cmd) } else { call_reference(&mut redis, cmd) };
             let verdict = match rule(cmd) {
+                _ if queued.is_some() => in_transaction(queued.as_deref().unwrap_or_default(), cmd, &k, &r),
                 Rule::RandomKey if !k.is_error() && !r.is_error() => random_key(&k, &r, &mut redis),
                 Rule::ScanUnion if !k.is_error() && !r.is_error() => {
                     scan_union(cmd, &k, &r, subject.as_mut(), &mut redis)
@@ -232,6 +240,7 @@ impl<'a> Harness<'a> {
                 Rule::RankWithScore72 => rank_with_score_72(cmd, &k, &r, &mut redis),
                 rule => compare(rule, &k, &r),
             };
+            queued = next_transaction_state(queued, cmd, &r);
             trace.push(Step { cmd: cmd.clone(), kv: k, redis: r });
             if let Err(why) = verdict {
                 return Err(Divergence { index, why, trace });
@@ -261,6 +270,39 @@ const STATE_BY_TYPE: &[(&str, &[StateCheck])] = &[
         &[(&["ZRANGE", "0", "-1", "WITHSCORES"], Rule::Scores(ScoreAt::Pairs)), (&["OBJECT", "ENCODING"], Rule::Exact)],
     ),
 ];
+/// Inside MULTI: QUEUED and refusals compare exactly; EXEC's array element
+/// by element, each with its command's rule (`Rule::in_exec`).
+fn in_transaction(queue: &[Cmd], cmd: &Cmd, kv: &Reply, redis: &Reply) -> Result<(), String> {
+    let (Reply::Array(ks), Reply::Array(rs)) = (kv, redis) else { return compare(Rule::Exact, kv, redis) };
+    if !cmd[0].eq_ignore_ascii_case(b"EXEC") || ks.len() != rs.len() || ks.len() != queue.len() {
+        return compare(Rule::Exact, kv, redis);
+    }
+    for (i, ((q, k), r)) in queue.iter().zip(ks).zip(rs).enumerate() {
+        // A reply Redis wrote in RESP2 before a queued HELLO 3 keeps its
+        // `*-1` in the RESP3 stream; RESP3 (and kv's reply read in it) has
+        // one null.
+        if (k, r) == (&Reply::Nil, &Reply::NilArray) {
+            continue;
+        }
+        compare(rule_in_exec(q), k, r).map_err(|e| format!("EXEC reply {i} ({}): {e}", show_command(q)))?;
+    }
+    Ok(())
+}
+
+/// The queue after `cmd`, which Redis answered `reply`.
+fn next_transaction_state(queued: Option<Vec<Cmd>>, cmd: &Cmd, reply: &Reply) -> Option<Vec<Cmd>> {
+    let in_multi = super::gen::transactions::in_multi_after(queued.is_some(), cmd);
+    match queued {
+        _ if !in_multi => None,
+        None => Some(Vec::new()),
+        Some(mut q) => {
+            if *reply == Reply::status("QUEUED") {
+                q.push(cmd.clone());
+            }
+            Some(q)
+        }
+    }
+}
 
 /// After a run, every database must hold the same keys with the same
 /// types, values (set members, list elements, sorted-set members and

@@ -18,6 +18,7 @@ use super::rng::Rng;
 mod lists;
 mod sets;
 mod sort;
+pub mod transactions;
 mod zsets;
 
 pub type Cmd = Vec<Vec<u8>>;
@@ -29,7 +30,8 @@ pub type Entry = (&'static str, u32, GenFn);
 
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
-pub const FAMILIES: &[&[Entry]] = &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE, sort::TABLE, zsets::TABLE];
+pub const FAMILIES: &[&[Entry]] =
+    &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE, sort::TABLE, zsets::TABLE, transactions::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
@@ -187,19 +189,25 @@ impl Gen {
             .collect();
         assert!(!table.is_empty(), "KV_DIFF_ONLY/KV_DIFF_EXCEPT leave no command; known: {:?}", names());
         let total: u32 = table.iter().map(|e| e.1).sum();
+        let mut in_multi = false;
         (0..n)
             .map(|_| {
-                let mut pick = self.rng.below(total as usize) as u32;
-                let entry = table.iter().find(|e| {
-                    if pick < e.1 {
-                        true
-                    } else {
-                        pick -= e.1;
-                        false
-                    }
-                });
-                let mut cmd = (entry.expect("weights add up").2)(self);
-                self.mutate(&mut cmd);
+                let make = |g: &mut Gen| {
+                    let mut pick = g.rng.below(total as usize) as u32;
+                    let entry = table.iter().find(|e| {
+                        if pick < e.1 {
+                            true
+                        } else {
+                            pick -= e.1;
+                            false
+                        }
+                    });
+                    let mut cmd = (entry.expect("weights add up").2)(g);
+                    g.mutate(&mut cmd);
+                    cmd
+                };
+                let cmd = if in_multi { self.queueable(make) } else { make(self) };
+                in_multi = transactions::in_multi_after(in_multi, &cmd);
                 cmd
             })
             .collect()
