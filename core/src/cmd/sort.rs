@@ -291,8 +291,13 @@ fn sort(ctx: &mut Ctx<'_>, args: &[&[u8]], readonly: bool) -> R {
     if is_zset {
         // Redis converts a listpack sorted set for good before sorting it
         // (SORT_RO too): OBJECT ENCODING says skiplist afterwards.
-        if let Some(Value::ZSet(z)) = ctx.write(key).and_then(|s| s.value_mut()) {
-            z.maybe_convert(usize::MAX);
+        // The conversion changes no content: as in Redis it does not count
+        // as a change for WATCH, so the slot's dirty mark is cleared.
+        if let Some(slot) = ctx.write(key) {
+            if let Some(Value::ZSet(z)) = slot.value_mut() {
+                z.maybe_convert(usize::MAX);
+            }
+            slot.take_dirty();
         }
     }
     let value = ctx.peek(key).map(|s| s.value());
