@@ -143,3 +143,12 @@ pub const COUNT_POSITIVE: &str = "ERR count should be greater than 0";
 pub fn long_range(min: i64, max: i64) -> String {
     format!("ERR value is out of range, value must between {min} and {max}")
 }
+// ---- blocking ---------------------------------------------------------------
+pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
+pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
+pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";
+pub const UNBLOCKED: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+pub const UNBLOCK_REASON: &str = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+/// kv's own: a blocking call that would wait on a store that was closed
+/// (or was waiting when it closed).
+pub const STORE_CLOSED: &str = "ERR store closed";

@@ -175,6 +175,18 @@ impl<'a> Ctx<'a> {
         self.all = true;
     }
 
+    /// Whether this context holds every lock (a transaction's EXEC): lock
+    /// requests are no-ops and blocking commands must not wait.
+    pub fn holds_all(&self) -> bool {
+        self.all
+    }
+
+    /// Forgets the command's time so the next [`Ctx::now`] reads the clock
+    /// again (a blocking command retrying after it waited).
+    pub(crate) fn restart_clock(&mut self) {
+        self.now.set(0);
+    }
+
     fn guard(&self, i: usize) -> &Guard<'a> {
         let pos = if self.all {
             i

@@ -12,6 +12,7 @@ use crate::reply::Reply;
 use crate::value::Kind;
 
 pub mod bitmaps;
+pub mod blocking;
 pub mod connection;
 pub mod expire;
 pub mod hashes;
@@ -136,6 +137,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         hashes::COMMANDS,
         sets::COMMANDS,
         lists::COMMANDS,
+        blocking::COMMANDS,
     ]
     .into_iter()
     .flatten()
