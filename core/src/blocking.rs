@@ -373,7 +373,8 @@ fn timeout_ms(arg: &[u8]) -> Option<Ms> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let decimal = !body.is_empty() && body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'));
+    let decimal =
+        !body.is_empty() && body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'-' | b'+'));
     let parsed = if decimal { X87DoubleExtended::from_str_r(body, Round::NearestTiesToEven).ok() } else { None };
     let Some(secs) = parsed.map(|p| p.value) else {
         // inf, or a hexadecimal float: f64 holds those values exactly.

@@ -8,7 +8,7 @@
 //! null array (RESP2 `*-1`) for every command; in a transaction an empty
 //! BLMOVE/BRPOPLPUSH replies a null bulk string, as Redis's.
 
-use super::lists::{mpop_args, move_one, pop_values, side, write_list};
+use super::lists::{move_one, mpop_args, pop_values, side, write_list};
 use super::{cmd, flag::*, reply, CommandSpec};
 use crate::blocking::{block_on, timeout_arg, Turn};
 use crate::keyspace::Ctx;
@@ -34,9 +34,11 @@ fn bpop(ctx: &mut Ctx<'_>, args: &[&[u8]], end: End) -> Reply {
     };
     let keys = &args[1..args.len() - 1];
     block_on(ctx, keys, keys, deadline, Reply::NilArray, |ctx, turn| {
-        Some(reply(pop_first(ctx, turn, keys, end, 1)?.map(|(key, mut items)| {
-            Reply::Array(vec![Reply::Bulk(key.to_vec()), items.pop().unwrap_or(Reply::Nil)])
-        })))
+        Some(reply(
+            pop_first(ctx, turn, keys, end, 1)?.map(|(key, mut items)| {
+                Reply::Array(vec![Reply::Bulk(key.to_vec()), items.pop().unwrap_or(Reply::Nil)])
+            }),
+        ))
     })
 }
 
@@ -99,10 +101,46 @@ fn brpoplpush(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// Waits for `src` only; moves under both keys' locks, so the pop and the
 /// push are one atomic step (the push may wake waiters on `dst`).
 fn bmove(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from: End, to: End, deadline: Option<Instant>) -> Reply {
-    block_on(ctx, &[src], &[src, dst], deadline, Reply::Nil, |ctx, turn| match write_list(ctx, src).map(|l| l.is_some()) {
-        Err(e) => Some(e),
-        Ok(false) => None,
-        Ok(true) if !turn.may_take(src) => None,
-        Ok(true) => Some(reply(move_one(ctx, src, dst, from, to))),
+    block_on(ctx, &[src], &[src, dst], deadline, Reply::Nil, |ctx, turn| {
+        match write_list(ctx, src).map(|l| l.is_some()) {
+            Err(e) => Some(e),
+            Ok(false) => None,
+            Ok(true) if !turn.may_take(src) => None,
+            Ok(true) => Some(reply(move_one(ctx, src, dst, from, to))),
+        }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::keyspace::Ctx;
+    use crate::{Reply, Store};
+
+    /// A transaction's EXEC runs its commands in a context holding every
+    /// lock: blocking commands answer at once, as their non-blocking twins.
+    #[test]
+    fn a_context_holding_every_lock_never_blocks() {
+        let store = Store::new();
+        let mut sess = store.session();
+        sess.execute(&["RPUSH", "full", "a", "b"]);
+        let mut state = sess.state().clone();
+        let mut ctx = Ctx::new(&store.inner, &mut state);
+        ctx.lock_all();
+        assert!(ctx.holds_all());
+        let mut run = |args: &[&str]| {
+            let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+            crate::session::run(&mut ctx, crate::cmd::lookup(args[0]).unwrap(), &args)
+        };
+        assert_eq!(run(&["BLPOP", "empty", "0"]), Reply::NilArray);
+        assert_eq!(run(&["BRPOP", "empty", "other", "0"]), Reply::NilArray);
+        assert_eq!(run(&["BLMPOP", "0", "1", "empty", "LEFT"]), Reply::NilArray);
+        assert_eq!(run(&["BLMOVE", "empty", "d", "LEFT", "LEFT", "0"]), Reply::Nil);
+        assert_eq!(run(&["BRPOPLPUSH", "empty", "d", "0"]), Reply::Nil);
+        assert_eq!(run(&["BLPOP", "empty", "-1"]), Reply::error(crate::errors::TIMEOUT_NEGATIVE));
+        assert_eq!(run(&["BLPOP", "empty", "full", "0"]), Reply::Array(vec![Reply::bulk("full"), Reply::bulk("a")]));
+        assert_eq!(run(&["BRPOPLPUSH", "full", "d", "0"]), Reply::bulk("b"));
+        assert_eq!(run(&["LLEN", "d"]), Reply::Integer(1));
+        drop(ctx);
+        assert_eq!(store.blocked_clients(), 0);
+    }
 }
