@@ -346,8 +346,8 @@ pub fn timeout_arg(ctx: &Ctx<'_>, arg: &[u8]) -> Result<Option<Instant>, Reply> 
     let ms = match ms {
         Ms::OutOfRange => return Err(Reply::error(errors::TIMEOUT_OUT_OF_RANGE)),
         Ms::Negative => return Err(Reply::error(errors::TIMEOUT_NEGATIVE)),
-        Ms::Ms(0) => return Ok(None),
-        Ms::Ms(ms) => ms,
+        Ms::After(0) => return Ok(None),
+        Ms::After(ms) => ms,
     };
     // Redis adds the current time and refuses a sum that would overflow.
     if ms > i64::MAX as u64 - ctx.now() {
@@ -358,7 +358,7 @@ pub fn timeout_arg(ctx: &Ctx<'_>, arg: &[u8]) -> Result<Option<Instant>, Reply> 
 
 #[derive(Debug, PartialEq)]
 enum Ms {
-    Ms(u64),
+    After(u64),
     Negative,
     OutOfRange,
 }
@@ -381,9 +381,9 @@ fn timeout_ms(arg: &[u8]) -> Option<Ms> {
         let ms = crate::num::parse_f64(body.as_bytes())? * 1000.0;
         return Some(match ms {
             _ if neg && ms >= 1.0 => Ms::Negative,
-            _ if neg => Ms::Ms(0),
+            _ if neg => Ms::After(0),
             _ if ms > i64::MAX as f64 => Ms::OutOfRange,
-            _ => Ms::Ms(ms.ceil() as u64),
+            _ => Ms::After(ms.ceil() as u64),
         });
     };
     let thousand = X87DoubleExtended::from_u128(1000).value;
@@ -394,12 +394,12 @@ fn timeout_ms(arg: &[u8]) -> Option<Ms> {
     }
     let ms = ms.round_to_integral(if neg { Round::TowardZero } else { Round::TowardPositive }).value;
     if ms.is_zero() {
-        return Some(Ms::Ms(0));
+        return Some(Ms::After(0));
     }
     if neg {
         return Some(Ms::Negative);
     }
-    Some(Ms::Ms(ms.to_u128(64).value as u64))
+    Some(Ms::After(ms.to_u128(64).value as u64))
 }
 
 /// A cheap, cloneable handle that interrupts a session's blocked call from
@@ -442,18 +442,18 @@ mod tests {
     #[test]
     fn timeouts_parse_as_redis_7_2() {
         let t = |s: &str| timeout_ms(s.as_bytes());
-        assert_eq!(t("0"), Some(Ms::Ms(0)));
-        assert_eq!(t("1"), Some(Ms::Ms(1000)));
-        assert_eq!(t("0.01"), Some(Ms::Ms(10)));
-        assert_eq!(t("0.0001"), Some(Ms::Ms(1)));
-        assert_eq!(t("1e-400"), Some(Ms::Ms(1)));
-        assert_eq!(t("-0"), Some(Ms::Ms(0)));
+        assert_eq!(t("0"), Some(Ms::After(0)));
+        assert_eq!(t("1"), Some(Ms::After(1000)));
+        assert_eq!(t("0.01"), Some(Ms::After(10)));
+        assert_eq!(t("0.0001"), Some(Ms::After(1)));
+        assert_eq!(t("1e-400"), Some(Ms::After(1)));
+        assert_eq!(t("-0"), Some(Ms::After(0)));
         // x87: 0.001 * 1000 is just below 1, so -0.001 rounds up to -0.
-        assert_eq!(t("-0.001"), Some(Ms::Ms(0)));
-        assert_eq!(t("-1e-400"), Some(Ms::Ms(0)));
+        assert_eq!(t("-0.001"), Some(Ms::After(0)));
+        assert_eq!(t("-1e-400"), Some(Ms::After(0)));
         assert_eq!(t("-1"), Some(Ms::Negative));
         assert_eq!(t("-inf"), Some(Ms::Negative));
-        assert_eq!(t("0x10"), Some(Ms::Ms(16000)));
+        assert_eq!(t("0x10"), Some(Ms::After(16000)));
         assert_eq!(t("inf"), Some(Ms::OutOfRange));
         assert_eq!(t("1e400"), Some(Ms::OutOfRange));
         assert_eq!(t("9223372036854775.808"), Some(Ms::OutOfRange));
