@@ -157,3 +157,12 @@ pub const NOT_IN_MULTI: &str = "ERR Command not allowed inside a transaction";
 pub fn exec_abort(error: &str) -> String {
     format!("EXECABORT Transaction discarded because of: {}", error.strip_prefix("ERR ").unwrap_or(error))
 }
+// ---- blocking ---------------------------------------------------------------
+pub const TIMEOUT_NOT_FLOAT: &str = "ERR timeout is not a float or out of range";
+pub const TIMEOUT_NEGATIVE: &str = "ERR timeout is negative";
+pub const TIMEOUT_OUT_OF_RANGE: &str = "ERR timeout is out of range";
+pub const UNBLOCKED: &str = "UNBLOCKED client unblocked via CLIENT UNBLOCK";
+pub const UNBLOCK_REASON: &str = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR";
+/// kv's own: a blocking call that would wait on a store that was closed
+/// (or was waiting when it closed).
+pub const STORE_CLOSED: &str = "ERR store closed";

@@ -200,12 +200,6 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Whether this context holds every lock (inside EXEC): commands that
-    /// would wait (blocking commands) must not.
-    pub fn holds_all(&self) -> bool {
-        self.all
-    }
-
     /// Locks every shard of every database, exclusively.
     pub fn lock_all(&mut self) {
         if self.all {
@@ -213,6 +207,18 @@ impl<'a> Ctx<'a> {
         }
         self.lock_indices((0..self.store.shards.len()).collect(), true);
         self.all = true;
+    }
+
+    /// Whether this context holds every lock (a transaction's EXEC): lock
+    /// requests are no-ops and blocking commands must not wait.
+    pub fn holds_all(&self) -> bool {
+        self.all
+    }
+
+    /// Forgets the command's time so the next [`Ctx::now`] reads the clock
+    /// again (a blocking command retrying after it waited).
+    pub(crate) fn restart_clock(&mut self) {
+        self.now.set(0);
     }
 
     fn guard(&self, i: usize) -> &Guard<'a> {

@@ -11,6 +11,7 @@
 //!
 //! The locking scheme and the expiry design are described in [`keyspace`].
 
+pub mod blocking;
 pub mod cmd;
 pub mod config;
 mod dict;
@@ -28,6 +29,7 @@ mod thin;
 pub mod types;
 pub mod value;
 
+pub use blocking::InterruptHandle;
 pub use config::{Clock, Config, ManualClock, SystemClock};
 pub use dict::Slot;
 pub use fast::Error;

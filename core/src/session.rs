@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 
 use smallvec::SmallVec;
 
+use crate::blocking::InterruptHandle;
 use crate::cmd::transactions::{self, TxnState};
 use crate::cmd::{self, flag, CommandSpec};
 use crate::errors;
@@ -56,6 +57,12 @@ impl Session {
 
     pub fn db(&self) -> usize {
         self.state.db
+    }
+
+    /// A handle another thread can use to interrupt this session's blocked
+    /// call (BLPOP, ...); see [`InterruptHandle::interrupt`].
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        InterruptHandle { store: std::sync::Arc::downgrade(&self.store.inner), client: self.state.id }
     }
 
     /// Runs one command. Arguments are byte strings, the first the command

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
+use crate::blocking::Blocking;
 use crate::config::Config;
 use crate::reply::Reply;
 use crate::session::Session;
@@ -33,6 +34,8 @@ pub(crate) struct StoreInner {
     last_sweep: AtomicU64,
     sweep_cursor: AtomicUsize,
     pub closed: AtomicBool,
+    /// Calls blocked on keys (BLPOP, ...), see [`crate::blocking`].
+    pub blocking: Blocking,
     sweeper: Mutex<Option<JoinHandle<()>>>,
     sweeper_wake: Condvar,
     sweeper_lock: Mutex<()>,
@@ -72,6 +75,7 @@ impl Store {
         let hasher = ahash::RandomState::new();
         let shard_bits = config.shard_bits;
         let n = config.databases << shard_bits;
+        let blocking = Blocking::new(config.databases);
         let shards = (0..n).map(|_| ShardCell::new(hasher.clone())).collect();
         let now = config.clock.now_ms();
         let inner = Arc::new(StoreInner {
@@ -85,6 +89,7 @@ impl Store {
             last_sweep: AtomicU64::new(now),
             sweep_cursor: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
+            blocking,
             sweeper: Mutex::new(None),
             sweeper_wake: Condvar::new(),
             sweeper_lock: Mutex::new(()),
@@ -114,10 +119,13 @@ impl Store {
         &self.inner.config
     }
 
-    /// Stops the background expiry thread, if any. Other handles and
-    /// sessions keep working; the data lives while any handle does.
+    /// Stops the background expiry thread, if any, and wakes every call
+    /// blocked on keys (BLPOP, ...) with `ERR store closed`; calls that
+    /// would block from now on get that error at once. Other handles and
+    /// sessions keep working otherwise; the data lives while any handle does.
     pub fn close(&self) {
         self.inner.closed.store(true, Ordering::SeqCst);
+        self.inner.blocking.close();
         {
             let _g = self.inner.sweeper_lock.lock();
             self.inner.sweeper_wake.notify_all();
@@ -125,6 +133,11 @@ impl Store {
         if let Some(h) = self.inner.sweeper.lock().take() {
             let _ = h.join();
         }
+    }
+
+    /// Number of calls blocked on keys right now (INFO's blocked_clients).
+    pub fn blocked_clients(&self) -> usize {
+        self.inner.blocking.blocked()
     }
 
     pub fn is_closed(&self) -> bool {

@@ -4,6 +4,7 @@
 //! COMMAND, CONFIG) share, with Redis's `client|id`-style arity errors.
 
 use super::{cmd, err, flag::*, is, CommandSpec, NOKEYS};
+use crate::blocking::Stop;
 use crate::errors;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
@@ -167,6 +168,7 @@ pub static CLIENT_SUBS: &[Sub] = &[
     sub("info", 2, client_info),
     sub("list", -2, client_list),
     sub("setinfo", 4, client_setinfo),
+    sub("unblock", -3, client_unblock),
     sub("help", 2, client_help),
 ];
 
@@ -254,6 +256,26 @@ fn client_setinfo(_: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     Reply::ok()
 }
 
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: wakes another session's blocked call
+/// (see `crate::blocking`); 1 if it was blocked.
+fn client_unblock(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
+    if args.len() > 4 {
+        let sub = String::from_utf8_lossy(errors::c_str(args[1]));
+        return err(errors::sanitize(format!(
+            "ERR unknown subcommand or wrong number of arguments for '{sub}'. Try CLIENT HELP."
+        )));
+    }
+    let why = match args.get(3) {
+        None => Stop::Timeout,
+        Some(a) if is(a, "timeout") => Stop::Timeout,
+        Some(a) if is(a, "error") => Stop::Error,
+        Some(_) => return Reply::error(errors::UNBLOCK_REASON),
+    };
+    let Some(id) = crate::num::parse_i64(args[2]) else { return Reply::error(errors::NOT_INTEGER) };
+    let woken = u64::try_from(id).is_ok_and(|id| ctx.store().blocking.unblock(id, why));
+    Reply::Integer(woken as i64)
+}
+
 fn client_help(_: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
     help(
         "client",
@@ -274,6 +296,8 @@ fn client_help(_: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
             "    Set client meta attr. Options are:",
             "    * LIB-NAME: the client lib name.",
             "    * LIB-VER: the client lib version.",
+            "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+            "    Unblock the specified blocked client.",
             "HELP",
             "    Prints this help.",
         ],

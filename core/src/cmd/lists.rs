@@ -1,4 +1,4 @@
-//! List commands (the non-blocking ones). Argument checks run in Redis's
+//! List commands (the blocking ones are in `cmd::blocking`). Argument checks run in Redis's
 //! order, and encoding conversions happen at the points Redis 7.2 tries
 //! them (see `types::list`): before elements are added, and after elements
 //! are removed from a list that stays non-empty. A list left empty is
@@ -86,6 +86,7 @@ pub fn after_removal(ctx: &mut Ctx<'_>, key: &[u8]) {
 
 /// Pushes `values` at `end` of the list at `key`, creating it unless
 /// `only_existing`; returns the new length (0 if nothing was pushed).
+/// Wakes a call blocked on the key (BLPOP, ...).
 pub fn push_values(
     ctx: &mut Ctx<'_>,
     key: &[u8],
@@ -99,7 +100,9 @@ pub fn push_values(
         for v in values {
             l.push(end, v);
         }
-        return Ok(l.len());
+        let n = l.len();
+        ctx.signal_ready(key);
+        return Ok(n);
     }
     if only_existing {
         return Ok(0);
@@ -111,6 +114,7 @@ pub fn push_values(
     }
     let n = l.len();
     ctx.insert(key, Value::List(Box::new(l)), None);
+    ctx.signal_ready(key);
     Ok(n)
 }
 
@@ -237,7 +241,12 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
     let Some(l) = write_list(ctx, args[1])? else { return Ok(Reply::Integer(0)) };
     // As in Redis, the conversion check assumes the insert will happen.
     l.grow_check(args[4].len());
-    Ok(Reply::Integer(if l.insert(args[3], args[4], after) { l.len() as i64 } else { -1 }))
+    if !l.insert(args[3], args[4], after) {
+        return Ok(Reply::Integer(-1));
+    }
+    let n = l.len();
+    ctx.signal_ready(args[1]);
+    Ok(Reply::Integer(n as i64))
 }
 
 fn lrem(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
@@ -292,7 +301,7 @@ fn lpos(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
     })
 }
 
-fn side(arg: &[u8]) -> Result<End, Reply> {
+pub fn side(arg: &[u8]) -> Result<End, Reply> {
     if is(arg, "left") {
         Ok(End::Left)
     } else if is(arg, "right") {
@@ -326,20 +335,22 @@ pub fn move_one(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], from: End, to: End) -
     Ok(Reply::Bulk(v))
 }
 
-/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
-fn lmpop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
-    let numkeys = match crate::num::parse_i64(args[1]) {
+/// The arguments of LMPOP/BLMPOP after `numkeys` at `args[at]`: the number
+/// of keys (which follow it), the end to pop from, and COUNT (default 1),
+/// checked in Redis's order.
+pub fn mpop_args(args: &[&[u8]], at: usize) -> Result<(usize, End, usize), Reply> {
+    let numkeys = match crate::num::parse_i64(args[at]) {
         Some(n) if n > 0 => n as u64,
         _ => return Err(Reply::error(errors::NUMKEYS_POSITIVE)),
     };
     // `where` follows the keys.
-    if numkeys >= args.len() as u64 - 2 {
+    if numkeys >= (args.len() - at - 1) as u64 {
         return Err(Reply::error(errors::SYNTAX));
     }
     let numkeys = numkeys as usize;
-    let end = side(args[2 + numkeys])?;
+    let end = side(args[at + 1 + numkeys])?;
     let mut count = None;
-    let mut j = 3 + numkeys;
+    let mut j = at + 2 + numkeys;
     while j < args.len() {
         if count.is_none() && is(args[j], "count") && j + 1 < args.len() {
             count = match crate::num::parse_i64(args[j + 1]) {
@@ -351,6 +362,12 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
             return Err(Reply::error(errors::SYNTAX));
         }
     }
+    Ok((numkeys, end, count.unwrap_or(1)))
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
+fn lmpop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
+    let (numkeys, end, count) = mpop_args(args, 1)?;
     let keys = &args[2..2 + numkeys];
     let db = ctx.db();
     ctx.lock_keys(true, keys.iter().map(|k| (db, *k)));
@@ -358,7 +375,7 @@ fn lmpop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
         if write_list(ctx, key)?.is_none() {
             continue;
         }
-        let items = pop_values(ctx, key, end, count.unwrap_or(1))?;
+        let items = pop_values(ctx, key, end, count)?;
         return Ok(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(items)]));
     }
     Ok(Reply::NilArray)

@@ -12,6 +12,7 @@ use crate::reply::Reply;
 use crate::value::Kind;
 
 pub mod bitmaps;
+pub mod blocking;
 pub mod connection;
 pub mod expire;
 pub mod hashes;
@@ -142,6 +143,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         sort::COMMANDS,
         zsets::COMMANDS,
         transactions::COMMANDS,
+        blocking::COMMANDS,
     ]
     .into_iter()
     .flatten()

@@ -11,6 +11,7 @@
 //! absolute times: two relative TTLs with the same value compare by the
 //! milliseconds at which each side ran them.
 
+mod blocking;
 mod hashes;
 
 use super::rng::Rng;
@@ -31,7 +32,7 @@ pub type Entry = (&'static str, u32, GenFn);
 /// Every family's table. A family of commands adds its generators in a
 /// module of its own (child modules can use the private builders below).
 pub const FAMILIES: &[&[Entry]] =
-    &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE, sort::TABLE, zsets::TABLE, transactions::TABLE];
+    &[TABLE, hashes::TABLE, sets::TABLE, lists::TABLE, sort::TABLE, zsets::TABLE, transactions::TABLE, blocking::TABLE];
 
 /// The keyspace, string, bitmap, connection and server commands.
 pub const TABLE: &[Entry] = &[
