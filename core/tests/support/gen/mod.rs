@@ -238,6 +238,16 @@ impl Gen {
             "BITFIELD",
             // A mutated RANK of LONG_MIN: refused by 7.2, taken by the 7.0 reference.
             "LPOS",
+            // A number in place of (or after) the timeout: `0` or `3.0e2`
+            // would block the reference on an empty key for good.
+            "BLPOP",
+            "BRPOP",
+            "BLMOVE",
+            "BRPOPLPUSH",
+            "BLMPOP",
+            "BZPOPMIN",
+            "BZPOPMAX",
+            "BZMPOP",
         ];
         let careful = CAREFUL.iter().any(|t| cmd[0].eq_ignore_ascii_case(t.as_bytes()));
         let junk = |g: &mut Gen| if careful { g.pick(&["junk", "", "x", "NX"]) } else { g.wild() };
