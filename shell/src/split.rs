@@ -24,14 +24,24 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
             return Some(args);
         }
         let mut cur = Vec::new();
-        let (mut inq, mut insq) = (false, false);
+        // The quote character of the quoted part the scan is in, if any.
+        let mut quote: Option<u8> = None;
         loop {
             let c = at(p);
-            if inq {
-                if c == b'\\' && at(p + 1) == b'x' && is_hex(at(p + 2)) && is_hex(at(p + 3)) {
+            match quote {
+                Some(_) if c == 0 => return None,
+                Some(q) if c == q => {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
+                        return None;
+                    }
+                    p += 1;
+                    break;
+                }
+                Some(b'"') if c == b'\\' && at(p + 1) == b'x' && is_hex(at(p + 2)) && is_hex(at(p + 3)) => {
                     cur.push(hex(at(p + 2)) * 16 + hex(at(p + 3)));
                     p += 3;
-                } else if c == b'\\' && at(p + 1) != 0 {
+                }
+                Some(b'"') if c == b'\\' && at(p + 1) != 0 => {
                     p += 1;
                     cur.push(match at(p) {
                         b'n' => b'\n',
@@ -41,44 +51,22 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                         b'a' => 0x07,
                         other => other,
                     });
-                } else if c == b'"' {
-                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
-                        return None;
-                    }
-                    p += 1;
-                    break;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
                 }
-            } else if insq {
-                if c == b'\\' && at(p + 1) == b'\'' {
+                Some(_) if c == b'\\' && at(p + 1) == b'\'' => {
                     p += 1;
                     cur.push(b'\'');
-                } else if c == b'\'' {
-                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
-                        return None;
-                    }
-                    p += 1;
-                    break;
-                } else if c == 0 {
-                    return None;
-                } else {
-                    cur.push(c);
                 }
-            } else {
-                match c {
+                Some(_) => cur.push(c),
+                None => match c {
                     b' ' | b'\n' | b'\r' | b'\t' | 0 => {
                         if c != 0 {
                             p += 1;
                         }
                         break;
                     }
-                    b'"' => inq = true,
-                    b'\'' => insq = true,
+                    b'"' | b'\'' => quote = Some(c),
                     _ => cur.push(c),
-                }
+                },
             }
             p += 1;
         }
