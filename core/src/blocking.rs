@@ -32,7 +32,11 @@
 //!    in the queues), with a fresh command time.
 //!
 //! A pusher modifies a key only under that key's exclusive shard lock and
-//! signals the key ([`Ctx::signal_ready`]) before releasing it. Either the
+//! signals the key ([`Ctx::signal_ready`]) before releasing it: storing a
+//! list or a sorted set ([`Ctx::insert`], so every command that creates or
+//! replaces one: LPUSH, ZADD, LMOVE, ZUNIONSTORE, SORT STORE, RENAME,
+//! MOVE, COPY, ...) signals its key, and so do in-place pushes; SWAPDB
+//! signals every watched key that holds data after the swap. Either the
 //! push happened before the waiter's step 1 (the attempt sees the data) or
 //! after its step 2 (the waiter's registration happened before the lock
 //! was handed over, so the pusher sees the count and the queue entry, and
@@ -42,9 +46,10 @@
 //!
 //! # First come, first served
 //!
-//! A signal wakes only the *head* of the key's queue, and a registered
-//! waiter may take from a key only while it is that key's head
-//! ([`Turn::may_take`]): waiters woken for other keys, or racing back from
+//! A signal wakes only the *head* of the key's queue (the first waiter
+//! that the signalled type serves: a new sorted set does not wake BLPOP,
+//! as in Redis), and a registered waiter may take from a key only while
+//! it is that key's head ([`Turn::may_take`]): waiters woken for other keys, or racing back from
 //! a spurious wakeup, skip it. Whenever a waiter leaves a queue (served,
 //! timed out, interrupted, failed), the new head is woken, so what the
 //! first waiter left (RPUSH of three elements, or an element it did not
@@ -82,6 +87,7 @@ use crate::errors;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
 use crate::store::StoreInner;
+use crate::value::Kind;
 
 /// Why a blocked call was stopped from outside.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +113,9 @@ impl Stop {
 /// One blocked call: a flag set by pushers and a condvar to sleep on.
 pub(crate) struct Waiter {
     client: u64,
+    /// The type of value that serves it (a list for BLPOP, a sorted set
+    /// for BZPOPMIN): only data of that type wakes it, as in Redis.
+    kind: Kind,
     state: Mutex<WaitState>,
     cv: Condvar,
 }
@@ -167,9 +176,16 @@ pub(crate) struct Blocking {
     reg: Mutex<Registry>,
 }
 
+type Queue = VecDeque<Arc<Waiter>>;
+
+/// The first waiter of `q` that `kind` serves, and its position.
+fn first_of(q: &Queue, kind: Kind) -> Option<(usize, &Arc<Waiter>)> {
+    q.iter().enumerate().find(|(_, w)| w.kind == kind)
+}
+
 struct Registry {
     /// Per database: key -> waiters blocked on it, oldest first.
-    keys: Vec<HashMap<Vec<u8>, VecDeque<Arc<Waiter>>>>,
+    keys: Vec<HashMap<Vec<u8>, Queue>>,
     /// Blocked client id -> its waiter.
     clients: HashMap<u64, Arc<Waiter>>,
     closed: bool,
@@ -192,15 +208,36 @@ impl Blocking {
         self.waiting.load(Ordering::Acquire)
     }
 
-    /// `key` of `db` received data: wakes the first waiter blocked on it.
-    /// Called with the key's shard locked exclusively.
-    pub fn signal(&self, db: usize, key: &[u8]) {
+    /// `key` of `db` received data of type `kind`: wakes the first waiter
+    /// blocked on it that such data serves. Called with the key's shard
+    /// locked exclusively.
+    #[inline]
+    pub fn signal(&self, db: usize, key: &[u8], kind: Kind) {
+        if self.waiting.load(Ordering::Acquire) != 0 {
+            self.signal_slow(db, key, kind);
+        }
+    }
+
+    #[cold]
+    fn signal_slow(&self, db: usize, key: &[u8], kind: Kind) {
+        let reg = self.reg.lock();
+        if let Some((_, head)) = reg.keys.get(db).and_then(|m| m.get(key)).and_then(|q| first_of(q, kind)) {
+            head.notify();
+        }
+    }
+
+    /// Signals every key of `db` that a call waits on and that holds data
+    /// now (`kind_of` tells its type, None if absent): what SWAPDB does,
+    /// as Redis's scanDatabaseForReadyKeys. Called with `db` locked.
+    fn signal_db(&self, db: usize, kind_of: impl Fn(&[u8]) -> Option<Kind>) {
         if self.waiting.load(Ordering::Acquire) == 0 {
             return;
         }
         let reg = self.reg.lock();
-        if let Some(head) = reg.keys.get(db).and_then(|m| m.get(key)).and_then(|q| q.front()) {
-            head.notify();
+        for (key, q) in &reg.keys[db] {
+            if let Some((_, head)) = kind_of(key).and_then(|k| first_of(q, k)) {
+                head.notify();
+            }
         }
     }
 
@@ -220,20 +257,22 @@ impl Blocking {
         Ok(())
     }
 
-    /// Takes `w` out of every queue, waking each queue's next head if `w`
-    /// was the head (it may have left data behind for it).
+    /// Takes `w` out of every queue, waking in each the next waiter of its
+    /// kind if `w` was the first of its kind there (it may have left data
+    /// behind for it).
     fn leave(&self, w: &Arc<Waiter>, db: usize, keys: &[&[u8]]) {
         let mut reg = self.reg.lock();
         for key in keys {
             let Some(q) = reg.keys[db].get_mut(*key) else { continue };
             let Some(pos) = q.iter().position(|x| Arc::ptr_eq(x, w)) else { continue };
+            let was_first = first_of(q, w.kind).is_some_and(|(i, _)| i == pos);
             q.remove(pos);
-            match q.front() {
-                None => {
-                    reg.keys[db].remove(*key);
+            if q.is_empty() {
+                reg.keys[db].remove(*key);
+            } else if was_first {
+                if let Some((_, next)) = first_of(q, w.kind) {
+                    next.notify();
                 }
-                Some(next) if pos == 0 => next.notify(),
-                Some(_) => {}
             }
         }
         if reg.clients.get(&w.client).is_some_and(|x| Arc::ptr_eq(x, w)) {
@@ -242,9 +281,10 @@ impl Blocking {
         self.waiting.fetch_sub(1, Ordering::Release);
     }
 
+    /// Whether `w` is the first waiter of its kind on `key`.
     fn is_head(&self, w: &Arc<Waiter>, db: usize, key: &[u8]) -> bool {
         let reg = self.reg.lock();
-        reg.keys[db].get(key).and_then(|q| q.front()).is_some_and(|h| Arc::ptr_eq(h, w))
+        reg.keys[db].get(key).and_then(|q| first_of(q, w.kind)).is_some_and(|(_, h)| Arc::ptr_eq(h, w))
     }
 
     /// Stops the blocked call of a client; false if it is not blocked.
@@ -279,7 +319,7 @@ pub struct Turn<'w> {
 impl Turn<'_> {
     /// Whether the attempt may take data from `key` of the selected
     /// database: always on a first attempt; once blocked, only while first
-    /// in the key's queue (so waiters are served in order).
+    /// of its kind in the key's queue (so waiters are served in order).
     pub fn may_take(&self, key: &[u8]) -> bool {
         match self.waiter {
             None => true,
@@ -288,14 +328,16 @@ impl Turn<'_> {
     }
 }
 
-/// Runs a blocking command. `attempt` runs with `locked` (all the keys the
-/// command touches) locked exclusively and returns `Some(reply)` when it
-/// is done (served, or failed), `None` when every watched key is empty.
-/// While none is ready the call blocks on `watched` until `deadline`
-/// (None: forever), then replies the null array. Inside a context holding
-/// every lock it never blocks and replies `empty` instead.
+/// Runs a blocking command served by values of type `kind`. `attempt`
+/// runs with `locked` (all the keys the command touches) locked
+/// exclusively and returns `Some(reply)` when it is done (served, or
+/// failed), `None` when every watched key is empty. While none is ready
+/// the call blocks on `watched` until `deadline` (None: forever), then
+/// replies the null array. Inside a context holding every lock it never
+/// blocks and replies `empty` instead.
 pub fn block_on(
     ctx: &mut Ctx<'_>,
+    kind: Kind,
     watched: &[&[u8]],
     locked: &[&[u8]],
     deadline: Option<Instant>,
@@ -316,7 +358,7 @@ pub fn block_on(
         let w = match &waiter {
             Some(w) => w.clone(),
             None => {
-                let w = Arc::new(Waiter { client: ctx.sess.id, state: Default::default(), cv: Condvar::new() });
+                let w = Arc::new(Waiter { client: ctx.sess.id, kind, state: Default::default(), cv: Condvar::new() });
                 if let Err(why) = blocking.register(&w, db, watched) {
                     ctx.unlock();
                     return why.reply();
@@ -429,9 +471,19 @@ impl InterruptHandle {
 
 impl Ctx<'_> {
     /// Tells blocked callers that `key` of the selected database received
-    /// data. Push paths call it with the key locked, after the push.
-    pub fn signal_ready(&self, key: &[u8]) {
-        self.store().blocking.signal(self.db(), key)
+    /// data of type `kind`. [`Ctx::insert`] calls it for every list and
+    /// sorted set it stores; paths that grow a value in place (LPUSH on an
+    /// existing list, ZADD of a new member) call it themselves, with the
+    /// key locked, after the change. One atomic load when nobody waits.
+    #[inline]
+    pub fn signal_ready(&self, key: &[u8], kind: Kind) {
+        self.store().blocking.signal(self.db(), key, kind)
+    }
+
+    /// After SWAPDB: signals the keys of `db` that calls wait on and that
+    /// now hold a list or a sorted set.
+    pub(crate) fn signal_db(&self, db: usize) {
+        self.store().blocking.signal_db(db, |key| self.peek_in(db, key).map(|s| s.kind()))
     }
 }
 

@@ -54,7 +54,7 @@ use crate::dict::{NewValue, Slot};
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
 use crate::store::StoreInner;
-use crate::value::{StrEnc, Value, ValueRef};
+use crate::value::{Kind, StrEnc, Value, ValueRef};
 
 enum Guard<'a> {
     R(RwLockReadGuard<'a, Shard>),
@@ -364,10 +364,21 @@ impl<'a> Ctx<'a> {
     }
 
     /// Stores a value with an expiry (None: persistent), replacing the key.
+    /// A list or sorted set stored wakes a call blocked on the key
+    /// (BLPOP, BZPOPMIN: see [`crate::blocking`]), whichever command
+    /// stored it.
     pub fn insert_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) {
         let (i, h) = self.locate(db, key);
         let lru = self.lru;
+        let serves = match value {
+            Value::List(_) => Some(Kind::List),
+            Value::ZSet(_) => Some(Kind::ZSet),
+            _ => None,
+        };
         self.shard_mut(i).insert(key, h, value, expire, lru);
+        if let Some(kind) = serves {
+            self.store.blocking.signal(db, key, kind);
+        }
     }
 
     pub fn insert(&mut self, key: &[u8], value: Value, expire: Option<u64>) {
@@ -483,6 +494,8 @@ impl<'a> Ctx<'a> {
             taken.swap(self.shard_mut(j));
             *self.shard_mut(i) = taken;
         }
+        self.signal_db(a);
+        self.signal_db(b);
     }
 
     pub fn lru_now(&self) -> u32 {

@@ -355,3 +355,394 @@ fn interrupt_handle_and_client_unblock() {
     store.execute(&["RPUSH", "k", "v"]);
     assert_eq!(store.execute(&["LLEN", "k"]), Reply::Integer(1));
 }
+
+// ---- sorted sets -----------------------------------------------------------------
+
+fn popped(key: &str, member: &str, score: f64) -> Reply {
+    Reply::Array(vec![bulk(key), bulk(member), Reply::Double(score)])
+}
+
+fn mpopped(key: &str, pairs: &[(&str, f64)]) -> Reply {
+    let pairs = pairs.iter().map(|(m, s)| Reply::Array(vec![bulk(m), Reply::Double(*s)])).collect();
+    Reply::Array(vec![bulk(key), Reply::Array(pairs)])
+}
+
+#[test]
+fn zset_pops_reply_at_once_or_after_their_timeout() {
+    let store = Store::new();
+    let mut s = store.session();
+    s.execute(&["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"]);
+    assert_eq!(s.execute(&["BZPOPMIN", "none", "z", "0"]), popped("z", "a", 1.0));
+    assert_eq!(s.execute(&["BZPOPMAX", "z", "0"]), popped("z", "d", 4.0));
+    assert_eq!(
+        s.execute(&["BZMPOP", "0", "2", "none", "z", "MAX", "COUNT", "5"]),
+        mpopped("z", &[("c", 3.0), ("b", 2.0)])
+    );
+    assert_eq!(s.execute(&["EXISTS", "z"]), Reply::Integer(0));
+    for args in [&["BZPOPMIN", "a", "b", "0.02"][..], &["BZPOPMAX", "a", "0.01"], &["BZMPOP", "0.02", "1", "a", "MIN"]]
+    {
+        let started = Instant::now();
+        assert_eq!(s.execute(args), Reply::NilArray, "{args:?}");
+        assert!(started.elapsed() >= Duration::from_millis(10), "{args:?} returned early");
+    }
+    assert_eq!(store.blocked_clients(), 0);
+}
+
+#[test]
+fn zset_pop_errors() {
+    let store = Store::new();
+    let mut s = store.session();
+    let e = |t: &str| Reply::error_owned(t.to_string());
+    let wrongtype = Reply::error(kv_core::errors::WRONGTYPE);
+    s.execute(&["RPUSH", "l", "x"]);
+    s.execute(&["ZADD", "z", "1", "m"]);
+    assert_eq!(s.execute(&["BZPOPMIN", "l", "0"]), wrongtype);
+    assert_eq!(s.execute(&["BZPOPMAX", "none", "l", "z", "0"]), wrongtype);
+    assert_eq!(s.execute(&["BZMPOP", "0", "2", "l", "z", "MIN"]), wrongtype);
+    assert_eq!(s.execute(&["BZPOPMIN", "l", "x"]), e("ERR timeout is not a float or out of range"));
+    assert_eq!(s.execute(&["BZPOPMIN", "z", "-1"]), e("ERR timeout is negative"));
+    assert_eq!(s.execute(&["BZMPOP", "x", "0", "z", "MIN"]), e("ERR numkeys should be greater than 0"));
+    assert_eq!(s.execute(&["BZMPOP", "x", "1", "z", "MIN"]), e("ERR timeout is not a float or out of range"));
+    assert_eq!(s.execute(&["BZMPOP", "-1", "1", "z", "LEFT"]), e("ERR syntax error"));
+    assert_eq!(s.execute(&["BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"]), e("ERR count should be greater than 0"));
+    assert_eq!(s.execute(&["BZPOPMAX", "z"]), e("ERR wrong number of arguments for 'bzpopmax' command"));
+    assert_eq!(s.execute(&["ZCARD", "z"]), Reply::Integer(1));
+}
+
+/// Redis wakes a blocked call only with data of the type it pops: a new
+/// sorted set leaves BLPOP waiting and serves BZPOPMIN behind it.
+#[test]
+fn only_data_of_the_right_type_wakes_a_waiter() {
+    let store = Store::new();
+    let list_waiter = spawn_blocked(&store, &["BLPOP", "k", "0"], 1);
+    let zset_waiter = spawn_blocked(&store, &["BZPOPMIN", "k", "0"], 2);
+    store.execute(&["ZADD", "k", "1", "a"]);
+    assert_eq!(zset_waiter.join().unwrap(), popped("k", "a", 1.0));
+    store.execute(&["ZADD", "k", "2", "b"]);
+    thread::sleep(Duration::from_millis(20));
+    assert!(!list_waiter.is_finished(), "BLPOP woken by a sorted set");
+    store.execute(&["DEL", "k"]);
+    store.execute(&["RPUSH", "k", "v"]);
+    assert_eq!(list_waiter.join().unwrap(), pair("k", "v"));
+    // Woken for one key, the call reruns over all of them: an earlier key
+    // of the wrong type fails it, as Redis 7.2's re-executed command.
+    let h = spawn_blocked(&store, &["BZPOPMIN", "a", "b", "0"], 1);
+    store.execute(&["RPUSH", "a", "x"]);
+    store.execute(&["ZADD", "b", "1", "m"]);
+    assert_eq!(h.join().unwrap(), Reply::error(kv_core::errors::WRONGTYPE));
+}
+
+#[test]
+fn zset_waiters_are_served_first_come_first_served() {
+    const N: usize = 5;
+    let store = Store::new();
+    let hs: Vec<_> = (0..N)
+        .map(|i| {
+            let args: &[&str] = match i % 3 {
+                0 => &["BZPOPMIN", "z", "0"],
+                1 => &["BZPOPMIN", "other", "z", "0"],
+                _ => &["BZMPOP", "0", "1", "z", "MIN"],
+            };
+            spawn_blocked(&store, args, i + 1)
+        })
+        .collect();
+    let members: Vec<String> = (0..N).map(|i| format!("m{i}")).collect();
+    let mut args = vec!["ZADD".to_string(), "z".to_string()];
+    for (i, m) in members.iter().enumerate() {
+        args.extend([i.to_string(), m.clone()]);
+    }
+    store.execute(&args);
+    for (i, h) in hs.into_iter().enumerate() {
+        let want = match i % 3 {
+            2 => mpopped("z", &[(&members[i], i as f64)]),
+            _ => popped("z", &members[i], i as f64),
+        };
+        assert_eq!(h.join().unwrap(), want, "waiter {i}");
+    }
+    assert_eq!(store.execute(&["EXISTS", "z"]), Reply::Integer(0));
+}
+
+// ---- every write that gives a key data wakes its waiter ---------------------------
+
+/// Blocks `wait` (on a fresh store prepared by `setup`), runs `writes` on
+/// another session, and checks the waiter's reply.
+fn woken_by(setup: &[&[&str]], wait: &[&str], writes: &[&[&str]], want: Reply) {
+    let store = Store::new();
+    let mut s = store.session();
+    for args in setup {
+        assert!(!s.execute(args).is_error(), "{args:?}");
+    }
+    let h = spawn_blocked(&store, wait, 1);
+    for args in writes {
+        assert!(!s.execute(args).is_error(), "{args:?}");
+    }
+    assert_eq!(join_within(h, wait), want, "{wait:?} after {writes:?}");
+    assert_eq!(store.blocked_clients(), 0);
+}
+
+/// Joins a blocked call that should have been woken, failing (rather than
+/// hanging) if it was not.
+fn join_within(h: JoinHandle<Reply>, what: &[&str]) -> Reply {
+    let start = Instant::now();
+    while !h.is_finished() {
+        assert!(start.elapsed() < Duration::from_secs(10), "{what:?} was not woken");
+        thread::sleep(Duration::from_millis(1));
+    }
+    h.join().unwrap()
+}
+
+#[test]
+fn sorted_set_writes_wake_bzpopmin() {
+    let bz = &["BZPOPMIN", "k", "0"][..];
+    let got = |m: &str, s: f64| popped("k", m, s);
+    let src: &[&[&str]] = &[&["ZADD", "s1", "1", "a", "2", "b"], &["ZADD", "s2", "2", "b"]];
+    woken_by(&[], bz, &[&["ZADD", "k", "5", "m"]], got("m", 5.0));
+    woken_by(&[], bz, &[&["ZINCRBY", "k", "2.5", "m"]], got("m", 2.5));
+    woken_by(src, bz, &[&["ZUNIONSTORE", "k", "2", "s1", "s2"]], got("a", 1.0));
+    woken_by(src, bz, &[&["ZINTERSTORE", "k", "2", "s1", "s2"]], got("b", 4.0));
+    woken_by(src, bz, &[&["ZDIFFSTORE", "k", "2", "s1", "s2"]], got("a", 1.0));
+    woken_by(src, bz, &[&["ZRANGESTORE", "k", "s1", "1", "1"]], got("b", 2.0));
+    woken_by(src, bz, &[&["RENAME", "s2", "k"]], got("b", 2.0));
+    woken_by(src, bz, &[&["RENAMENX", "s2", "k"]], got("b", 2.0));
+    woken_by(src, bz, &[&["COPY", "s2", "k"]], got("b", 2.0));
+    woken_by(&[], bz, &[&["MULTI"], &["ZADD", "k", "1", "x"], &["ZADD", "k", "0", "y"], &["EXEC"]], got("y", 0.0));
+}
+
+#[test]
+fn list_writes_wake_blpop() {
+    let bl = &["BLPOP", "k", "0"][..];
+    let src: &[&[&str]] = &[&["RPUSH", "src", "3", "1", "2"]];
+    woken_by(src, bl, &[&["SORT", "src", "STORE", "k"]], pair("k", "1"));
+    woken_by(src, bl, &[&["RENAME", "src", "k"]], pair("k", "3"));
+    woken_by(src, bl, &[&["RENAMENX", "src", "k"]], pair("k", "3"));
+    woken_by(src, bl, &[&["COPY", "src", "k"]], pair("k", "3"));
+    woken_by(src, bl, &[&["LMOVE", "src", "k", "RIGHT", "LEFT"]], pair("k", "2"));
+    woken_by(&[], bl, &[&["MULTI"], &["RPUSH", "k", "a"], &["LPUSH", "k", "b"], &["EXEC"]], pair("k", "b"));
+}
+
+#[test]
+fn writes_from_other_databases_wake_waiters() {
+    let in_db1: &[&[&str]] = &[&["SELECT", "1"], &["RPUSH", "k", "v"], &["ZADD", "z", "1", "m"]];
+    woken_by(in_db1, &["BLPOP", "k", "0"], &[&["MOVE", "k", "0"]], pair("k", "v"));
+    woken_by(in_db1, &["BZPOPMAX", "z", "0"], &[&["MOVE", "z", "0"]], popped("z", "m", 1.0));
+    woken_by(in_db1, &["BLPOP", "k", "0"], &[&["COPY", "k", "k", "DB", "0"]], pair("k", "v"));
+    woken_by(in_db1, &["BZPOPMIN", "z", "0"], &[&["COPY", "z", "z", "DB", "0"]], popped("z", "m", 1.0));
+    woken_by(in_db1, &["BLPOP", "k", "0"], &[&["SWAPDB", "0", "1"]], pair("k", "v"));
+    woken_by(in_db1, &["BZPOPMIN", "z", "0"], &[&["SWAPDB", "1", "0"]], popped("z", "m", 1.0));
+    woken_by(in_db1, &["BZPOPMIN", "z", "0"], &[&["MULTI"], &["SWAPDB", "1", "0"], &["EXEC"]], popped("z", "m", 1.0));
+}
+
+/// SWAPDB wakes every waiter whose key holds data after the swap, in both
+/// databases.
+#[test]
+fn swapdb_wakes_every_waiter_of_both_databases() {
+    let store = Store::new();
+    let mut s = store.session();
+    s.execute(&["RPUSH", "in0", "a"]);
+    s.execute(&["SELECT", "1"]);
+    s.execute(&["ZADD", "in1", "1", "b"]);
+    let first = spawn_blocked(&store, &["BZPOPMIN", "in1", "0"], 1);
+    let second = {
+        let store = store.clone();
+        thread::spawn(move || {
+            let mut s = store.session();
+            s.execute(&["SELECT", "1"]);
+            s.execute(&["BLPOP", "in0", "0"])
+        })
+    };
+    wait_blocked(&store, 2);
+    assert_eq!(s.execute(&["SWAPDB", "0", "1"]), Reply::ok());
+    assert_eq!(join_within(first, &["BZPOPMIN"]), popped("in1", "b", 1.0));
+    assert_eq!(join_within(second, &["BLPOP"]), pair("in0", "a"));
+}
+
+// ---- lossless traffic, close --------------------------------------------------------
+
+/// Producers ZADD unique members (score = value) to two sets; consumers
+/// pop with every sorted-set blocking command until stop markers (score 0)
+/// arrive. Every value is seen exactly once.
+#[test]
+fn zset_producers_and_consumers_lose_and_duplicate_nothing() {
+    const PRODUCERS: u64 = 3;
+    const CONSUMERS: usize = 3;
+    const PER_PRODUCER: u64 = 1_500;
+    let store = Store::new();
+    let consumers: Vec<_> = (0..CONSUMERS)
+        .map(|c| {
+            let store = store.clone();
+            thread::spawn(move || {
+                let mut s = store.session();
+                let (mut n, mut sum) = (0u64, 0u64);
+                for round in c.. {
+                    let r = match round % 3 {
+                        0 => s.execute(&["BZPOPMIN", "z1", "z2", "0"]),
+                        1 => s.execute(&["BZPOPMAX", "z2", "z1", "0"]),
+                        _ => s.execute(&["BZMPOP", "0", "2", "z1", "z2", "MIN", "COUNT", "3"]),
+                    };
+                    let Reply::Array(mut items) = r else { panic!("{r:?}") };
+                    let pairs = match items.pop() {
+                        Some(Reply::Array(pairs)) => pairs,
+                        Some(score) => vec![Reply::Array(vec![items.pop().unwrap(), score])],
+                        None => panic!("empty reply"),
+                    };
+                    for p in pairs {
+                        let Reply::Array(p) = p else { panic!("{p:?}") };
+                        let member: u64 = std::str::from_utf8(p[0].as_bytes().unwrap()).unwrap().parse().unwrap();
+                        assert_eq!(p[1], Reply::Double(member as f64));
+                        if member == 0 {
+                            return (n, sum);
+                        }
+                        n += 1;
+                        sum += member;
+                    }
+                }
+                unreachable!()
+            })
+        })
+        .collect();
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|p| {
+            let store = store.clone();
+            thread::spawn(move || {
+                let mut s = store.session();
+                for i in 0..PER_PRODUCER {
+                    let v = (p * PER_PRODUCER + i + 1).to_string();
+                    let key = if i % 2 == 0 { "z1" } else { "z2" };
+                    assert_eq!(s.execute(&["ZADD", key, &v, &v]), Reply::Integer(1));
+                }
+            })
+        })
+        .collect();
+    for p in producers {
+        p.join().unwrap();
+    }
+    let start = Instant::now();
+    while store.execute(&["EXISTS", "z1", "z2"]) != Reply::Integer(0) {
+        assert!(start.elapsed() < Duration::from_secs(20), "consumers stalled");
+        thread::sleep(Duration::from_millis(1));
+    }
+    // One stop marker per consumer, each on its own push so a BZMPOP
+    // with COUNT takes only one.
+    for c in 0..CONSUMERS {
+        wait_blocked(&store, CONSUMERS - c);
+        store.execute(&["ZADD", "z1", "0", "0"]);
+        let start = Instant::now();
+        while store.execute(&["EXISTS", "z1"]) != Reply::Integer(0) {
+            assert!(start.elapsed() < Duration::from_secs(20), "stop marker not taken");
+            thread::sleep(Duration::from_millis(1));
+        }
+    }
+    let (mut n, mut sum) = (0, 0);
+    for c in consumers {
+        let (cn, csum) = c.join().unwrap();
+        n += cn;
+        sum += csum;
+    }
+    let total = PRODUCERS * PER_PRODUCER;
+    assert_eq!(n, total);
+    assert_eq!(sum, total * (total + 1) / 2);
+}
+
+/// Elements pushed to `a` pass through BLMOVE/BRPOPLPUSH stages a -> b ->
+/// c run by several threads each, and are taken off `c` by BLPOP
+/// consumers: each arrives exactly once.
+#[test]
+fn blmove_chains_across_threads_lose_and_duplicate_nothing() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    const ELEMENTS: u64 = 3_000;
+    const PER_STAGE: usize = 2;
+    const CONSUMERS: usize = 2;
+    let store = Store::new();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stage = |src: &'static str, dst: &'static str, i: usize| {
+        let (store, stop) = (store.clone(), stop.clone());
+        thread::spawn(move || {
+            let mut s = store.session();
+            loop {
+                let r = if i % 2 == 0 {
+                    s.execute(&["BLMOVE", src, dst, "LEFT", "RIGHT", "0.05"])
+                } else {
+                    s.execute(&["BRPOPLPUSH", src, dst, "0.05"])
+                };
+                match r {
+                    Reply::Bulk(_) => {}
+                    Reply::NilArray if stop.load(Ordering::Acquire) => return,
+                    Reply::NilArray => {}
+                    other => panic!("{other:?}"),
+                }
+            }
+        })
+    };
+    let stages: Vec<_> = (0..PER_STAGE).flat_map(|i| [stage("a", "b", i), stage("b", "c", i)]).collect();
+    let consumers: Vec<_> = (0..CONSUMERS)
+        .map(|_| {
+            let store = store.clone();
+            thread::spawn(move || {
+                let mut s = store.session();
+                let (mut n, mut sum) = (0u64, 0u64);
+                loop {
+                    let r = s.execute(&["BLPOP", "c", "0"]);
+                    let Reply::Array(kv) = r else { panic!("{r:?}") };
+                    let v: u64 = std::str::from_utf8(kv[1].as_bytes().unwrap()).unwrap().parse().unwrap();
+                    if v == 0 {
+                        return (n, sum);
+                    }
+                    n += 1;
+                    sum += v;
+                }
+            })
+        })
+        .collect();
+    let mut s = store.session();
+    for v in 1..=ELEMENTS {
+        s.execute(&["RPUSH", "a", &v.to_string()]);
+    }
+    // A move is atomic: once a, b and c are gone, every element was taken.
+    let start = Instant::now();
+    while s.execute(&["EXISTS", "a", "b", "c"]) != Reply::Integer(0) {
+        assert!(start.elapsed() < Duration::from_secs(20), "chain stalled");
+        thread::sleep(Duration::from_millis(1));
+    }
+    stop.store(true, Ordering::Release);
+    for h in stages {
+        h.join().unwrap();
+    }
+    for _ in 0..CONSUMERS {
+        s.execute(&["RPUSH", "c", "0"]);
+    }
+    let (mut n, mut sum) = (0, 0);
+    for c in consumers {
+        let (cn, csum) = c.join().unwrap();
+        n += cn;
+        sum += csum;
+    }
+    assert_eq!(n, ELEMENTS);
+    assert_eq!(sum, ELEMENTS * (ELEMENTS + 1) / 2);
+    assert_eq!(s.execute(&["DBSIZE"]), Reply::Integer(0));
+}
+
+#[test]
+fn close_and_interrupts_wake_zset_waiters() {
+    let store = Store::new();
+    let s = store.session();
+    let handle = s.interrupt_handle();
+    let h = thread::spawn(move || {
+        let mut s = s;
+        s.execute(&["BZPOPMAX", "z", "0"])
+    });
+    wait_blocked(&store, 1);
+    assert!(handle.interrupt());
+    assert_eq!(h.join().unwrap(), Reply::error(kv_core::errors::UNBLOCKED));
+
+    let a = spawn_blocked(&store, &["BZPOPMIN", "z", "0"], 1);
+    let b = spawn_blocked(&store, &["BZMPOP", "100", "2", "y", "z", "MAX"], 2);
+    let c = spawn_blocked(&store, &["BLPOP", "l", "0"], 3);
+    store.close();
+    let closed = Reply::error(kv_core::errors::STORE_CLOSED);
+    for h in [a, b, c] {
+        assert_eq!(h.join().unwrap(), closed);
+    }
+    assert_eq!(store.blocked_clients(), 0);
+    assert_eq!(store.execute(&["BZPOPMIN", "z", "0"]), closed);
+}

@@ -9,7 +9,7 @@ use crate::errors;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
 use crate::types::list::{End, List};
-use crate::value::{Value, ValueRef};
+use crate::value::{Kind, Value, ValueRef};
 
 /// A table entry for a handler written with `?`.
 macro_rules! q {
@@ -101,7 +101,7 @@ pub fn push_values(
             l.push(end, v);
         }
         let n = l.len();
-        ctx.signal_ready(key);
+        ctx.signal_ready(key, Kind::List);
         return Ok(n);
     }
     if only_existing {
@@ -113,8 +113,7 @@ pub fn push_values(
         l.push(end, v);
     }
     let n = l.len();
-    ctx.insert(key, Value::List(Box::new(l)), None);
-    ctx.signal_ready(key);
+    ctx.insert(key, Value::List(Box::new(l)), None); // signals the key
     Ok(n)
 }
 
@@ -245,7 +244,7 @@ fn linsert(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> R {
         return Ok(Reply::Integer(-1));
     }
     let n = l.len();
-    ctx.signal_ready(args[1]);
+    ctx.signal_ready(args[1], Kind::List);
     Ok(Reply::Integer(n as i64))
 }
 

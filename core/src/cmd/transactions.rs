@@ -207,10 +207,12 @@ fn exec(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
             let reply = run(ctx, spec, &args);
             // Redis writes each reply in the protocol of the moment: a
             // HELLO inside the transaction changes it for what follows.
-            if ctx.sess.protocol < 3 {
-                reply.into_protocol(2)
-            } else {
-                reply
+            // RESP3 has a single null, which stays one if a later HELLO 2
+            // makes the array RESP2.
+            match reply {
+                r if ctx.sess.protocol < 3 => r.into_protocol(2),
+                Reply::NilArray => Reply::Nil,
+                r => r,
             }
         })
         .collect();

@@ -260,6 +260,10 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usiz
         Ok(())
     })();
     drop_if_empty(ctx, key);
+    if added > 0 {
+        // A new member in an existing set (a new set signalled on insert).
+        ctx.signal_ready(key, Kind::ZSet);
+    }
     if let Err(e) = result {
         return e;
     }
@@ -391,33 +395,45 @@ fn positive(arg: &[u8], msg: &'static str) -> Result<usize, Reply> {
     }
 }
 
+/// The arguments of ZMPOP/BZMPOP from `numkeys` at `args[at]`: the keys,
+/// whether to pop the highest scores (MAX), and COUNT (default 1),
+/// checked in Redis's order.
+pub(crate) fn mpop_args<'a>(args: &[&'a [u8]], at: usize) -> Result<(Vec<&'a [u8]>, bool, usize), Reply> {
+    let numkeys = positive(args[at], "ERR numkeys should be greater than 0")?;
+    let where_at = numkeys.checked_add(at + 1).filter(|&w| w < args.len()).ok_or(Reply::error(errors::SYNTAX))?;
+    let max = match args[where_at] {
+        w if is(w, "min") => false,
+        w if is(w, "max") => true,
+        _ => return Err(Reply::error(errors::SYNTAX)),
+    };
+    let mut count = None;
+    let mut j = where_at + 1;
+    while j < args.len() {
+        if count.is_none() && is(args[j], "count") && j + 1 < args.len() {
+            count = Some(positive(args[j + 1], "ERR count should be greater than 0")?);
+            j += 2;
+        } else {
+            return Err(Reply::error(errors::SYNTAX));
+        }
+    }
+    Ok((args[at + 1..where_at].to_vec(), max, count.unwrap_or(1)))
+}
+
+/// ZMPOP's and BZMPOP's reply: the key and its [member, score] pairs.
+pub(crate) fn mpop_reply(key: &[u8], items: Members) -> Reply {
+    let pairs = items.into_iter().map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), score_reply(s)]));
+    Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(pairs.collect())])
+}
+
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
 fn zmpop(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     reply((|| {
-        let numkeys = positive(args[1], "ERR numkeys should be greater than 0")?;
-        let where_at = numkeys.checked_add(2).filter(|&w| w < args.len()).ok_or(Reply::error(errors::SYNTAX))?;
-        let max = match args[where_at] {
-            w if is(w, "min") => false,
-            w if is(w, "max") => true,
-            _ => return Err(Reply::error(errors::SYNTAX)),
-        };
-        let mut count = None;
-        let mut j = where_at + 1;
-        while j < args.len() {
-            if count.is_none() && is(args[j], "count") && j + 1 < args.len() {
-                count = Some(positive(args[j + 1], "ERR count should be greater than 0")?);
-                j += 2;
-            } else {
-                return Err(Reply::error(errors::SYNTAX));
-            }
-        }
-        let keys = &args[2..where_at];
+        let (keys, max, count) = mpop_args(args, 1)?;
         let db = ctx.db();
         ctx.lock_keys(true, keys.iter().map(|k| (db, *k)));
         for key in keys {
-            if let Some(items) = pop(ctx, key, count.unwrap_or(1), max)? {
-                let pairs = items.into_iter().map(|(m, s)| Reply::Array(vec![Reply::Bulk(m), score_reply(s)]));
-                return Ok(Reply::Array(vec![Reply::Bulk(key.to_vec()), Reply::Array(pairs.collect())]));
+            if let Some(items) = pop(ctx, key, count, max)? {
+                return Ok(mpop_reply(key, items));
             }
         }
         Ok(Reply::NilArray)

@@ -44,6 +44,9 @@ pub enum Rule {
     /// timeout whose milliseconds overflow; the 7.0 reference converts it to
     /// LLONG_MIN and answers `timeout is negative`. Only that pair differs.
     TimeoutRange72,
+    /// BZPOPMIN, BZPOPMAX, BZMPOP: scores as [`Rule::Scores`], errors as
+    /// [`Rule::TimeoutRange72`].
+    BlockingScores(ScoreAt),
     /// Field/value pairs compared as a multiset of pairs (HGETALL: a
     /// hashtable-encoded hash replies in its hash table's order).
     PairsAsSet,
@@ -106,8 +109,10 @@ pub enum ScoreAt {
     /// Member/score pairs: the odd elements of a flat array, or the second
     /// of each [member, score] sub-array (WITHSCORES ranges, ZPOPMIN/MAX).
     Pairs,
-    /// ZMPOP: [key, [[member, score], ...]].
+    /// ZMPOP, BZMPOP: [key, [[member, score], ...]].
     Popped,
+    /// The last element of an array (BZPOPMIN/BZPOPMAX: [key, member, score]).
+    Last,
 }
 
 impl Rule {
@@ -199,6 +204,8 @@ pub fn rule(args: &[Vec<u8>]) -> Rule {
             Rule::Scores(ScoreAt::Pairs)
         }
         (b"ZMPOP", _) => Rule::Scores(ScoreAt::Popped),
+        (b"BZMPOP", _) => Rule::BlockingScores(ScoreAt::Popped),
+        (b"BZPOPMIN" | b"BZPOPMAX", _) => Rule::BlockingScores(ScoreAt::Last),
         (b"ZRANK" | b"ZREVRANK", _) if args.len() >= 4 => Rule::RankWithScore72,
         (b"ZRANDMEMBER", _) => Rule::RandMember,
         (b"ZSCAN", _) if args.get(2).is_some_and(|c| c == b"0") => Rule::ZScanUnion,
@@ -365,7 +372,7 @@ fn mask_hello(r: &Reply) -> Reply {
 /// and calls this only for the rest.
 pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
     if kv.is_error() || redis.is_error() {
-        let range72 = rule == Rule::TimeoutRange72
+        let range72 = matches!(rule, Rule::TimeoutRange72 | Rule::BlockingScores(_))
             && kv.error_text() == Some("ERR timeout is out of range")
             && redis.error_text() == Some("ERR timeout is negative");
         return if same(kv, redis) || range72 { Ok(()) } else { Err("replies differ".into()) };
@@ -382,7 +389,7 @@ pub fn compare(rule: Rule, kv: &Reply, redis: &Reply) -> Result<(), String> {
         | Rule::RandMember
         | Rule::ZScanUnion
         | Rule::RankWithScore72 => same(kv, redis),
-        Rule::Scores(at) => same_scores(at, kv, redis),
+        Rule::Scores(at) | Rule::BlockingScores(at) => same_scores(at, kv, redis),
         Rule::Tolerance(t) => match (kv, redis) {
             (Reply::Integer(a), Reply::Integer(b)) if *a >= 0 && *b >= 0 => (a - b).abs() <= t,
             _ => same(kv, redis),
@@ -455,6 +462,9 @@ pub fn same_scores(at: ScoreAt, kv: &Reply, redis: &Reply) -> bool {
         }),
         (ScoreAt::Popped, Reply::Array(x), Reply::Array(y)) if x.len() == 2 => {
             each(x, y, &|i, a, b| if i == 1 { same_scores(ScoreAt::Pairs, a, b) } else { same(a, b) })
+        }
+        (ScoreAt::Last, Reply::Array(x), Reply::Array(y)) => {
+            each(x, y, &|i, a, b| if i + 1 == x.len() { same_score(a, b) } else { same(a, b) })
         }
         _ => same(kv, redis),
     }
@@ -563,6 +573,12 @@ mod tests {
         let popped = |s: &str| R::Array(vec![R::bulk("k"), R::Array(vec![arr(&["m", s])])]);
         assert!(compare(Rule::Scores(ScoreAt::Popped), &popped("0.1"), &popped("0.10000000000000001")).is_ok());
         assert!(compare(Rule::Scores(ScoreAt::Popped), &popped("0.1"), &popped("0.2")).is_err());
+        assert_eq!(rule(&cmd("bzpopmax a b 0.01")), Rule::BlockingScores(ScoreAt::Last));
+        let last = Rule::BlockingScores(ScoreAt::Last);
+        assert!(compare(last, &R::error("ERR timeout is out of range"), &negative).is_ok());
+        assert!(compare(last, &arr(&["k", "m", "0.1"]), &arr(&["k", "m", "0.10000000000000001"])).is_ok());
+        assert!(compare(last, &arr(&["k", "m", "0.1"]), &arr(&["k", "n", "0.1"])).is_err());
+        assert!(compare(last, &arr(&["k", "m", "0.1"]), &arr(&["k", "m", "0.2"])).is_err());
         assert_eq!(as_client_sees(R::Array(vec![R::NilArray]), 3), R::Array(vec![R::Nil]));
         assert_eq!(as_client_sees(R::NilArray, 2), R::NilArray);
     }

@@ -1,4 +1,4 @@
-//! Blocking list commands for the differential test. Timeouts are short
+//! Blocking list and sorted-set commands for the differential test. Timeouts are short
 //! (never 0, nor a negative fraction that rounds to 0: either would block
 //! the reference server forever on an empty list), so an empty list
 //! answers the null array on both sides after a few milliseconds; invalid
@@ -14,7 +14,19 @@ pub const TABLE: &[Entry] = &[
     ("blmove", 1, |g| g.cmd("BLMOVE", &[]).keys(2, 2).then(|g| g.end()).then(|g| g.end()).then(|g| g.timeout()).done()),
     ("brpoplpush", 1, |g| g.cmd("BRPOPLPUSH", &[]).keys(2, 2).then(|g| g.timeout()).done()),
     ("blmpop", 1, blmpop),
+    ("bzpopmin", 1, |g| g.cmd("BZPOPMIN", &[]).keys(1, 3).then(|g| g.timeout()).done()),
+    ("bzpopmax", 1, |g| g.cmd("BZPOPMAX", &[]).keys(1, 3).then(|g| g.timeout()).done()),
+    ("bzmpop", 1, bzmpop),
 ];
+
+fn bzmpop(g: &mut Gen) -> Cmd {
+    let mut b = g.cmd("BZMPOP", &[]).then(|g| g.timeout()).numkeys();
+    b = b.then(|g| g.word(&["MIN", "MAX", "MIN", "MAX", "LEFT"]));
+    if b.g.rng.chance(50) {
+        b = b.then(|g| g.word(&["COUNT"])).then(super::zsets::count);
+    }
+    b.done()
+}
 
 fn blmpop(g: &mut Gen) -> Cmd {
     let n = g.rng.range(1, 3);
