@@ -367,7 +367,20 @@ impl<'a> Ctx<'a> {
     /// A list or sorted set stored wakes a call blocked on the key
     /// (BLPOP, BZPOPMIN: see [`crate::blocking`]), whichever command
     /// stored it.
+    /// Stores a value. A list or sorted set stored where no key was wakes
+    /// the key's waiters, as Redis's dbAdd does (an overwrite does not).
     pub fn insert_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) {
+        self.store_value(db, key, value, expire, false);
+    }
+
+    /// Stores a value as a delete followed by an add, as Redis's RENAME,
+    /// COPY and RESTORE do: a list or sorted set wakes the key's waiters
+    /// even where it replaced a key.
+    pub fn replace_in(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>) {
+        self.store_value(db, key, value, expire, true);
+    }
+
+    fn store_value(&mut self, db: usize, key: &[u8], value: Value, expire: Option<u64>, signal_always: bool) {
         let (i, h) = self.locate(db, key);
         let lru = self.lru;
         let serves = match value {
@@ -375,8 +388,8 @@ impl<'a> Ctx<'a> {
             Value::ZSet(_) => Some(Kind::ZSet),
             _ => None,
         };
-        self.shard_mut(i).insert(key, h, value, expire, lru);
-        if let Some(kind) = serves {
+        let replaced = self.shard_mut(i).insert(key, h, value, expire, lru);
+        if let Some(kind) = serves.filter(|_| signal_always || !replaced) {
             self.store.blocking.signal(db, key, kind);
         }
     }

@@ -148,7 +148,15 @@ impl Shard {
     }
 
     /// Stores `value` under `key`, replacing any previous value and expiry.
-    pub fn insert<'v>(&mut self, key: &[u8], hash: u64, value: impl Into<NewValue<'v>>, expire: Option<u64>, lru: u32) {
+    /// Stores a value; whether it replaced one.
+    pub fn insert<'v>(
+        &mut self,
+        key: &[u8],
+        hash: u64,
+        value: impl Into<NewValue<'v>>,
+        expire: Option<u64>,
+        lru: u32,
+    ) -> bool {
         let value = value.into();
         self.touch(key);
         if let NewValue::Owned(v) = &value {
@@ -156,13 +164,15 @@ impl Shard {
                 self.watch_sub_expiry(hash, t);
             }
         }
-        if let Some(Some(_)) = self.dict.insert(key, hash, value, expire, lru) {
+        let old = self.dict.insert(key, hash, value, expire, lru);
+        if let Some(Some(_)) = old {
             self.volatile -= 1;
         }
         if let Some(t) = expire {
             self.volatile += 1;
             self.expires.push(Reverse((t, hash)));
         }
+        old.is_some()
     }
 
     /// Removes a key (a change its watchers see).

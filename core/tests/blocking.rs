@@ -746,3 +746,22 @@ fn close_and_interrupts_wake_zset_waiters() {
     assert_eq!(store.blocked_clients(), 0);
     assert_eq!(store.execute(&["BZPOPMIN", "z", "0"]), closed);
 }
+
+/// Redis wakes a key's waiters when a key is added (dbAdd), not when a
+/// value is overwritten in place (SORT STORE, Z*STORE over an existing
+/// key); RENAME and COPY REPLACE delete and add, so they wake.
+#[test]
+fn overwriting_a_key_wakes_only_as_a_new_key() {
+    let store = Store::new();
+    let mut s = store.session();
+    s.execute(&["RPUSH", "src", "3", "1"]);
+    s.execute(&["RPUSH", "other", "x"]);
+    let h = spawn_blocked(&store, &["BLPOP", "k", "0"], 1);
+    s.execute(&["SET", "k", "string"]);
+    assert_eq!(s.execute(&["SORT", "src", "STORE", "k"]), Reply::Integer(2));
+    thread::sleep(Duration::from_millis(50));
+    assert!(!h.is_finished(), "SORT STORE over an existing key served the waiter");
+    assert_eq!(store.blocked_clients(), 1);
+    assert_eq!(s.execute(&["COPY", "other", "k", "REPLACE"]), Reply::Integer(1));
+    assert_eq!(join_within(h, &["BLPOP", "k"]), pair("k", "x"));
+}

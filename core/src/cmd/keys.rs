@@ -74,7 +74,8 @@ fn rename_generic(ctx: &mut Ctx<'_>, src: &[u8], dst: &[u8], nx: bool) -> Reply 
         return done(false);
     }
     let Some(old) = ctx.remove(src) else { return Reply::error(errors::NO_SUCH_KEY) };
-    ctx.insert(dst, old.value, old.expire);
+    let db = ctx.db();
+    ctx.replace_in(db, dst, old.value, old.expire);
     done(true)
 }
 
@@ -119,7 +120,7 @@ fn copy_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     if ctx.write_in(dst_db, newkey).is_some() && !replace {
         return Ok(Reply::Integer(0));
     }
-    ctx.insert_in(dst_db, newkey, value, expire);
+    ctx.replace_in(dst_db, newkey, value, expire);
     Ok(Reply::Integer(1))
 }
 
