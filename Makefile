@@ -13,14 +13,15 @@ export DEBIAN_FRONTEND := noninteractive
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUST_MIN := $(shell sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest
+.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest install examples
 
 help:
 	@echo "make run    build and start the kv shell"
 	@echo "make test   install redis-server if missing, check Rust, run all tests"
 	@echo "make ffi    build libkv.so and libkv.a (the C ABI, debug)"
 	@echo "make header regenerate include/kv.h; make header-check fails on drift"
-	@echo "make ctest  C/C++ tests of libkv under AddressSanitizer and valgrind"
+	@echo "make ctest  C/C++ tests of libkv under AddressSanitizer and valgrind, and the examples"
+	@echo "make install PREFIX=/usr/local   libkv.so, libkv.a, kv.h, kv.hpp, kv.pc (release build)"
 	@echo "make fmt    check formatting (cargo fmt --check)"
 	@echo "make lint   cargo clippy with warnings as errors"
 	@echo "make clean  remove build output"
@@ -107,6 +108,32 @@ ctest: ffi
 	$(CBUILD)/conformance_asan tests/conformance
 	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/test_api | sed 's/^c-api:/c-api-valgrind:/'
 	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/conformance tests/conformance | sed 's/^c-conformance:/c-conformance-valgrind:/'
+	c++ -std=c++17 $(CWARN) -pedantic -g $(ASAN) -Iinclude -Itests/c tests/cpp/test_kv.cpp $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/test_cpp_asan
+	c++ -std=c++17 $(CWARN) -pedantic -g -Iinclude -Itests/c tests/cpp/test_kv.cpp -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/test_cpp
+	$(CBUILD)/test_cpp_asan
+	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/test_cpp | sed 's/^cpp:/cpp-valgrind:/'
+	$(MAKE) --no-print-directory examples
+
+# Installs (a debug build) into a scratch prefix and builds the examples
+# from it with pkg-config, as a user would, then runs them.
+examples:
+	@rm -rf $(CBUILD)/prefix
+	$(MAKE) --no-print-directory install PREFIX=$(CBUILD)/prefix PROFILE=debug
+	export PKG_CONFIG_PATH=$(CBUILD)/prefix/lib/pkgconfig; \
+	  $(MAKE) --no-print-directory -B -C examples/c run && $(MAKE) --no-print-directory -B -C examples/cpp run
+	@echo "examples: 4 passed, 0 failed"
+
+# make install PREFIX=... [PROFILE=release|debug] [DESTDIR=...]
+PREFIX ?= /usr/local
+PROFILE ?= release
+VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -1)
+install:
+	$(CARGO) build -q -p kv-ffi $(if $(filter release,$(PROFILE)),--release)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(CARGO_TARGET_DIR)/$(PROFILE)/libkv.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(CARGO_TARGET_DIR)/$(PROFILE)/libkv.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/kv.h include/kv.hpp $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' ffi-c/kv.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kv.pc
 
 fmt:
 	$(CARGO) fmt --all --check || { echo "run 'cargo fmt --all' to fix" >&2; exit 1; }
