@@ -13,11 +13,15 @@ export DEBIAN_FRONTEND := noninteractive
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUST_MIN := $(shell sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: run test deps rust redis fmt lint clean help
+.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest install examples
 
 help:
 	@echo "make run    build and start the kv shell"
 	@echo "make test   install redis-server if missing, check Rust, run all tests"
+	@echo "make ffi    build libkv.so and libkv.a (the C ABI, debug)"
+	@echo "make header regenerate include/kv.h; make header-check fails on drift"
+	@echo "make ctest  C/C++ tests of libkv under AddressSanitizer and valgrind, and the examples"
+	@echo "make install PREFIX=/usr/local   libkv.so, libkv.a, kv.h, kv.hpp, kv.pc (release build)"
 	@echo "make fmt    check formatting (cargo fmt --check)"
 	@echo "make lint   cargo clippy with warnings as errors"
 	@echo "make clean  remove build output"
@@ -28,14 +32,18 @@ run:
 # Ends with one summary line over every test binary ("total: N passed, N
 # failed, N skipped"), since cargo's own last line is that of the last
 # binary it ran (often a doc-test run with nothing in it).
+# The C/C++ suites print "name: N passed, N failed" lines, counted too.
 test: deps
 	@mkdir -p $(CARGO_TARGET_DIR)
 	$(CARGO) test --workspace 2>&1 | tee $(CARGO_TARGET_DIR)/test.log
+	$(MAKE) --no-print-directory header-check ctest 2>&1 | tee $(CARGO_TARGET_DIR)/ctest.log
 	@awk '/^test result:/ { for (i = 1; i <= NF; i++) { \
 	    if ($$(i+1) ~ /^passed/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i; if ($$(i+1) ~ /^ignored/) s += $$i } } \
-	  END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' $(CARGO_TARGET_DIR)/test.log
+	  /^[a-z+-]+: [0-9]+ passed, [0-9]+ failed$$/ { p += $$2; f += $$4 } \
+	  END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' \
+	  $(CARGO_TARGET_DIR)/test.log $(CARGO_TARGET_DIR)/ctest.log
 
-deps: rust redis
+deps: rust redis valgrind
 
 # A Rust toolchain is not installed from here: it must be there, recent enough.
 rust:
@@ -57,6 +65,75 @@ redis:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server redis-tools; \
 	  redis-server --version; \
 	fi
+
+# The C tests run under valgrind (Debian's package) as well as ASan.
+valgrind:
+	@if command -v valgrind >/dev/null; then \
+	  echo "valgrind: $$(valgrind --version)"; \
+	else \
+	  set -x; \
+	  $(SUDO) apt-get update; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends valgrind; \
+	fi
+
+# ---------------------------------------------------------------- C ABI
+# libkv.so / libkv.a (debug: the tests' build) and include/kv.h.
+LIBDIR := $(CARGO_TARGET_DIR)/debug
+CBUILD := $(CARGO_TARGET_DIR)/ctest
+CWARN := -Wall -Wextra -Werror
+CLIBS := -lpthread -ldl -lm
+ASAN := -fsanitize=address,undefined -fno-omit-frame-pointer
+VALGRIND := valgrind -q --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+
+ffi:
+	$(CARGO) build -q -p kv-ffi
+
+header:
+	$(CARGO) run -q -p kv-ffi-header
+
+header-check:
+	$(CARGO) run -q -p kv-ffi-header -- --check
+
+# Each suite prints its "name: N passed, N failed" line; ASan runs link
+# libkv.a, valgrind runs link libkv.so.
+ctest: ffi
+	@mkdir -p $(CBUILD)
+	cc -std=c99 $(CWARN) -pedantic -Iinclude tests/c/header_twice.c -o $(CBUILD)/header_c
+	c++ -std=c++17 $(CWARN) -pedantic -Iinclude -x c++ tests/c/header_twice.c -o $(CBUILD)/header_cpp
+	cc -std=c99 $(CWARN) -g $(ASAN) -Iinclude -Itests/c tests/c/test_api.c $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/test_api_asan
+	cc -std=c99 $(CWARN) -g $(ASAN) -D_DEFAULT_SOURCE -Iinclude tests/c/conformance.c $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/conformance_asan
+	cc -std=c99 $(CWARN) -g -Iinclude -Itests/c tests/c/test_api.c -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/test_api
+	cc -std=c99 $(CWARN) -g -D_DEFAULT_SOURCE -Iinclude tests/c/conformance.c -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/conformance
+	$(CBUILD)/test_api_asan
+	$(CBUILD)/conformance_asan tests/conformance
+	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/test_api | sed 's/^c-api:/c-api-valgrind:/'
+	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/conformance tests/conformance | sed 's/^c-conformance:/c-conformance-valgrind:/'
+	c++ -std=c++17 $(CWARN) -pedantic -g $(ASAN) -Iinclude -Itests/c tests/cpp/test_kv.cpp $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/test_cpp_asan
+	c++ -std=c++17 $(CWARN) -pedantic -g -Iinclude -Itests/c tests/cpp/test_kv.cpp -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/test_cpp
+	$(CBUILD)/test_cpp_asan
+	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/test_cpp | sed 's/^cpp:/cpp-valgrind:/'
+	$(MAKE) --no-print-directory examples
+
+# Installs (a debug build) into a scratch prefix and builds the examples
+# from it with pkg-config, as a user would, then runs them.
+examples:
+	@rm -rf $(CBUILD)/prefix
+	$(MAKE) --no-print-directory install PREFIX=$(CBUILD)/prefix PROFILE=debug
+	export PKG_CONFIG_PATH=$(CBUILD)/prefix/lib/pkgconfig; \
+	  $(MAKE) --no-print-directory -B -C examples/c run && $(MAKE) --no-print-directory -B -C examples/cpp run
+	@echo "examples: 4 passed, 0 failed"
+
+# make install PREFIX=... [PROFILE=release|debug] [DESTDIR=...]
+PREFIX ?= /usr/local
+PROFILE ?= release
+VERSION := $(shell sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -1)
+install:
+	$(CARGO) build -q -p kv-ffi $(if $(filter release,$(PROFILE)),--release)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(CARGO_TARGET_DIR)/$(PROFILE)/libkv.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(CARGO_TARGET_DIR)/$(PROFILE)/libkv.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/kv.h include/kv.hpp $(DESTDIR)$(PREFIX)/include/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' ffi-c/kv.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kv.pc
 
 fmt:
 	$(CARGO) fmt --all --check || { echo "run 'cargo fmt --all' to fix" >&2; exit 1; }
