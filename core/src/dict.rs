@@ -23,11 +23,11 @@
 //! `[flags][expire: u64 LE if flags&HAS_EXPIRE][varint key len][key][tail]`
 //! where the tail is a string of up to 64 bytes inline, or (flags&HAS_OBJ)
 //! the `Value` itself for longer strings and collections (8-byte aligned by
-//! padding after the key; it is 32 bytes, no more than a pointer and the
-//! 32-byte box it would point to). A 16-byte key with a 32-byte value is
-//! then one 56-byte malloc block and 16 bytes of table divided by the load
-//! factor; a collection is the table entry, one block for key and `Value`,
-//! and whatever the collection allocates itself.
+//! padding after the key: up to 7 bytes, where a pointer to a boxed `Value`
+//! would cost 8 and the box's own malloc block). A 16-byte key with a
+//! 32-byte value is then one 56-byte malloc block and 16 bytes of table
+//! divided by the load factor; a collection is the table entry, one block
+//! for key and `Value`, and whatever the collection allocates itself.
 //!
 //! Load factors: the table doubles when it would pass 3/4 full (so right
 //! after growing it is 3/8 full, ~43 bytes of table per key, and such a
@@ -669,6 +669,48 @@ mod tests {
         assert_eq!(d.len(), 133);
         d.clear();
         assert!(d.is_empty() && d.iter().next().is_none());
+    }
+
+    /// Collections sit inside the entry's buffer, aligned whatever the key
+    /// length; they survive table moves, repacking and in-place changes.
+    #[test]
+    fn inline_collections_for_every_key_length() {
+        use crate::types::hash::Hash;
+        let hash_of = |n: usize| {
+            let mut h = Hash::new();
+            for j in 0..n {
+                h.set(format!("f{j}").as_bytes(), &vec![b'v'; j], false);
+            }
+            Value::Hash(h)
+        };
+        let mut d = dict();
+        let keys: Vec<Vec<u8>> =
+            (0..300).map(|i| vec![b'k'; i % 40].into_iter().chain(i.to_string().into_bytes()).collect()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let h = d.hash(k);
+            d.insert(k, h, hash_of(i % 7), (i % 2 == 0).then_some(i as u64), 0);
+        }
+        for (i, k) in keys.iter().enumerate() {
+            let h = d.hash(k);
+            let s = d.get_mut(k, h).unwrap();
+            let ValueRef::Other(v) = s.value() else { panic!("not a collection") };
+            assert!((v as *const Value).is_aligned());
+            assert_eq!(*v, hash_of(i % 7));
+            s.set_expire(Some(7));
+            let Some(Value::Hash(hash)) = s.value_mut() else { panic!("not a hash") };
+            hash.set(b"extra", b"x", false);
+            s.set_expire(None);
+            assert_eq!(s.key(), &k[..]);
+            assert_eq!(s.kind(), Kind::Hash);
+        }
+        for (i, k) in keys.iter().enumerate().step_by(2) {
+            let h = d.hash(k);
+            let (v, e) = d.remove(k, h).unwrap();
+            let Value::Hash(mut got) = v else { panic!("not a hash") };
+            assert!(got.remove(b"extra"));
+            assert_eq!((Value::Hash(got), e), (hash_of(i % 7), None));
+        }
+        assert_eq!(d.len(), 150);
     }
 
     #[test]
