@@ -238,11 +238,6 @@ impl Listpack {
         self.replace(start, end, &field, value, ttl);
     }
 
-    /// The entry starting at byte `start`.
-    pub fn entry(&self, start: usize) -> Entry<'_> {
-        entry_at(&self.buf, start)
-    }
-
     /// Keeps the entries `keep` accepts, in order; returns how many went.
     pub fn retain(&mut self, mut keep: impl FnMut(&Entry<'_>) -> bool) -> usize {
         let (mut read, mut write, mut gone) = (0, 0, 0);

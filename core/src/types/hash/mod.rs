@@ -3,12 +3,13 @@
 //!
 //! Encodings, as OBJECT ENCODING reports them:
 //! * `listpack`: at most 512 fields, every field and value at most 64
-//!   bytes, all in one buffer ([`listpack`]). Fields keep insertion order
+//!   bytes, all in one buffer (the `listpack` module). Fields keep insertion order
 //!   (HGETALL shows it); lookups are linear, as in Redis's listpack.
 //! * `listpackex` (7.4): a listpack hash that has had a field TTL set. As in
 //!   Redis, its fields are ordered by expiry time, fields without one last;
 //!   it never turns back into `listpack`.
-//! * `hashtable`: beyond those limits (never converts back); see [`table`].
+//! * `hashtable`: beyond those limits (never converts back); see the
+//!   `table` module.
 //!
 //! A listpack hash is the buffer and nothing else (the `Hash` itself is
 //! three words, stored inside the key's entry), so a small hash costs about
@@ -20,8 +21,8 @@
 //! ignores the time, so callers need not read the clock for one
 //! ([`Hash::has_ttls`]).
 
-pub mod listpack;
-pub mod table;
+mod listpack;
+mod table;
 
 use std::fmt;
 
