@@ -449,6 +449,21 @@ mod tests {
     }
 
     #[test]
+    fn hashtable_overwrites() {
+        let mut x = h(600);
+        assert_eq!(x.encoding(), "hashtable");
+        assert!(!x.set(b"f5", b"v9", false)); // same length, in place
+        assert!(!x.set(b"f6", b"a longer value", false));
+        x.set_ttl(b"f7", 100, TtlCond::Always, 1);
+        assert!(!x.set(b"f7", b"v0", true)); // same length, expiry kept
+        assert_eq!((x.get(b"f7", 1), x.ttl(b"f7", 1)), (Some(&b"v0"[..]), Some(Some(100))));
+        assert!(!x.set(b"f7", b"v1", false)); // expiry cleared
+        assert_eq!((x.get(b"f7", 1), x.ttl(b"f7", 1), x.next_expiry()), (Some(&b"v1"[..]), Some(None), None));
+        assert_eq!((x.get(b"f5", 0), x.get(b"f6", 0)), (Some(&b"v9"[..]), Some(&b"a longer value"[..])));
+        assert_eq!(x.len(0), 600);
+    }
+
+    #[test]
     fn scan_covers_everything_across_resizes() {
         let mut x = h(1000);
         let mut seen = std::collections::HashSet::new();

@@ -178,7 +178,14 @@ impl Table {
         if let (Some(t), None) = (old, ttl) {
             self.ttls.remove(&(t, Box::from(field)));
         }
-        self.entries[i].rebuild(Some(value), ttl);
+        let e = &mut self.entries[i];
+        if ttl == old && e.value().len() == value.len() {
+            // Same layout: overwrite the value where it is.
+            let at = e.data.len() - value.len();
+            e.data[at..].copy_from_slice(value);
+        } else {
+            e.rebuild(Some(value), ttl);
+        }
         false
     }
 
