@@ -22,9 +22,12 @@
 //! resize never rehashes a key) and a [`ThinBytes`] pointer to
 //! `[flags][expire: u64 LE if flags&HAS_EXPIRE][varint key len][key][tail]`
 //! where the tail is a string of up to 64 bytes inline, or (flags&HAS_OBJ)
-//! the pointer of a boxed `Value` for longer strings and collections. A
-//! 16-byte key with a 32-byte value is then one 56-byte malloc block and
-//! 16 bytes of table divided by the load factor.
+//! the `Value` itself for longer strings and collections (8-byte aligned by
+//! padding after the key: up to 7 bytes, where a pointer to a boxed `Value`
+//! would cost 8 and the box's own malloc block). A 16-byte key with a
+//! 32-byte value is then one 56-byte malloc block and 16 bytes of table
+//! divided by the load factor; a collection is the table entry, one block
+//! for key and `Value`, and whatever the collection allocates itself.
 //!
 //! Load factors: the table doubles when it would pass 3/4 full (so right
 //! after growing it is 3/8 full, ~43 bytes of table per key, and such a
@@ -47,12 +50,16 @@ use crate::value::{Kind, StrEnc, Value, ValueRef};
 /// Strings up to this many bytes are stored inline with the key.
 const INLINE_MAX: usize = 64;
 const HAS_EXPIRE: u8 = 1;
-/// The tail of `kv` is a `*mut Value` (from `Box::into_raw`) owned by the slot.
+/// The tail of `kv` is a `Value` owned by the slot.
 const HAS_OBJ: u8 = 2;
 /// Set by the `&mut` value accessors: the value may have changed since the
 /// bit was last cleared (WATCH's change tracking reads and clears it).
 const DIRTY: u8 = 4;
-const PTR: usize = std::mem::size_of::<*mut Value>();
+const OBJ: usize = std::mem::size_of::<Value>();
+const OBJ_ALIGN: usize = std::mem::align_of::<Value>();
+const _: () = assert!(crate::thin::ALIGN % OBJ_ALIGN == 0);
+/// Zeros to fill the padding and the `Value`'s place before it is written.
+const ZEROS: [u8; OBJ_ALIGN - 1 + OBJ] = [0; OBJ_ALIGN - 1 + OBJ];
 const MIN_CAP: usize = 4;
 
 /// One key and its value: an entry of the table.
@@ -75,7 +82,7 @@ fn varint_len(mut n: usize) -> usize {
 }
 
 /// Packs key, expiry and either an inline string or an owned `Value`.
-fn pack(key: &[u8], expire: Option<u64>, inline: &[u8], obj: Option<Box<Value>>) -> ThinBytes {
+fn pack(key: &[u8], expire: Option<u64>, inline: &[u8], obj: Option<Value>) -> ThinBytes {
     let flags = if expire.is_some() { HAS_EXPIRE } else { 0 } | if obj.is_some() { HAS_OBJ } else { 0 };
     let mut head = [0u8; 1 + 8 + 10];
     head[0] = flags;
@@ -95,12 +102,19 @@ fn pack(key: &[u8], expire: Option<u64>, inline: &[u8], obj: Option<Box<Value>>)
     debug_assert_eq!(at, 1 + if expire.is_some() { 8 } else { 0 } + varint_len(key.len()));
     let Some(obj) = obj else { return ThinBytes::from_parts(&[&head[..at], key, inline]) };
     debug_assert!(inline.is_empty());
-    let mut kv = ThinBytes::from_parts(&[&head[..at], key, &[0; PTR]]);
-    let off = kv.len() - PTR;
-    // SAFETY: the last PTR bytes of `kv` are ours to write; an unaligned
-    // pointer-typed write keeps the pointer's provenance. Ownership of the
-    // box passes to the slot (see `Slot::take_obj` and `Drop`).
-    unsafe { kv.as_mut_ptr().add(off).cast::<*mut Value>().write_unaligned(Box::into_raw(obj)) };
+    // Pad so that the value, at the end, starts on an aligned address.
+    let pad = (OBJ_ALIGN - (crate::thin::HEADER + at + key.len()) % OBJ_ALIGN) % OBJ_ALIGN;
+    let mut kv = ThinBytes::from_parts(&[&head[..at], key, &ZEROS[..pad + OBJ]]);
+    let off = kv.len() - OBJ;
+    // SAFETY: the last OBJ bytes of `kv` are ours to write, and aligned for
+    // a `Value` (the allocation is aligned to thin::ALIGN and the padding
+    // makes the offset from it a multiple of OBJ_ALIGN). Ownership of the
+    // value passes to the slot (see `Slot::take_obj` and `Drop`).
+    unsafe {
+        let p = kv.as_mut_ptr().add(off).cast::<Value>();
+        debug_assert!(p.is_aligned());
+        p.write(obj)
+    };
     kv
 }
 
@@ -121,13 +135,11 @@ impl Slot {
     fn new(key: &[u8], tag: u32, value: NewValue<'_>, expire: Option<u64>, lru: u32) -> Slot {
         let (kind, enc, kv) = match value {
             NewValue::Bytes(s, enc) if s.len() <= INLINE_MAX => (Kind::String, enc, pack(key, expire, s, None)),
-            NewValue::Bytes(s, enc) => {
-                (Kind::String, enc, pack(key, expire, &[], Some(Box::new(Value::Str(s.to_vec(), enc)))))
-            }
+            NewValue::Bytes(s, enc) => (Kind::String, enc, pack(key, expire, &[], Some(Value::Str(s.to_vec(), enc)))),
             NewValue::Owned(Value::Str(s, enc)) if s.len() <= INLINE_MAX => {
                 (Kind::String, enc, pack(key, expire, &s, None))
             }
-            NewValue::Owned(v) => (v.kind(), value_enc(&v), pack(key, expire, &[], Some(Box::new(v)))),
+            NewValue::Owned(v) => (v.kind(), value_enc(&v), pack(key, expire, &[], Some(v))),
         };
         Slot { meta: AtomicU32::new(meta_bits(kind, enc, lru)), tag, kv }
     }
@@ -153,36 +165,37 @@ impl Slot {
         (i, len)
     }
 
-    fn obj_ptr(&self) -> Option<*mut Value> {
+    fn obj(&self) -> Option<&Value> {
         if self.flags() & HAS_OBJ == 0 {
             return None;
         }
-        let off = self.kv.len() - PTR;
-        // SAFETY: with HAS_OBJ the last PTR bytes hold the pointer written
-        // by `pack` (read the same way, unaligned and pointer-typed).
-        Some(unsafe { self.kv.as_ptr().add(off).cast::<*mut Value>().read_unaligned() })
-    }
-
-    fn obj(&self) -> Option<&Value> {
-        // SAFETY: the pointer came from `Box::into_raw` and the slot owns
-        // the box until `take_obj` or drop; `&self` keeps it alive and
-        // unmutated for the borrow.
-        self.obj_ptr().map(|p| unsafe { &*p })
+        let off = self.kv.len() - OBJ;
+        // SAFETY: with HAS_OBJ the last OBJ bytes hold the aligned `Value`
+        // written by `pack`, owned by the slot until `take_obj` or drop;
+        // `&self` keeps it alive and unmutated for the borrow.
+        Some(unsafe { &*self.kv.as_ptr().add(off).cast::<Value>() })
     }
 
     fn obj_mut(&mut self) -> Option<&mut Value> {
+        if self.flags() & HAS_OBJ == 0 {
+            return None;
+        }
+        let off = self.kv.len() - OBJ;
         // SAFETY: as `obj`, and `&mut self` makes the access exclusive.
-        self.obj_ptr().map(|p| unsafe { &mut *p })
+        Some(unsafe { &mut *self.kv.as_mut_ptr().add(off).cast::<Value>() })
     }
 
-    /// Takes ownership of the boxed value, leaving the slot without one
-    /// (and with no string tail); the caller repacks or drops the slot.
-    fn take_obj(&mut self) -> Option<Box<Value>> {
-        let p = self.obj_ptr()?;
+    /// Moves the value out, leaving the slot without one (and with no
+    /// string tail); the caller repacks or drops the slot.
+    fn take_obj(&mut self) -> Option<Value> {
+        if self.flags() & HAS_OBJ == 0 {
+            return None;
+        }
         self.kv.as_mut_slice()[0] &= !HAS_OBJ;
-        // SAFETY: the pointer came from `Box::into_raw`; clearing HAS_OBJ
-        // first means the slot never uses or frees it again.
-        Some(unsafe { Box::from_raw(p) })
+        let off = self.kv.len() - OBJ;
+        // SAFETY: as `obj`; clearing HAS_OBJ first means the slot never
+        // uses or drops this copy again, so the value is moved out once.
+        Some(unsafe { self.kv.as_ptr().add(off).cast::<Value>().read() })
     }
 
     pub fn key(&self) -> &[u8] {
@@ -250,7 +263,7 @@ impl Slot {
     /// Moves the value out (the slot is being dropped).
     fn into_value(mut self) -> Value {
         match self.take_obj() {
-            Some(v) => *v,
+            Some(v) => v,
             None => self.to_value(),
         }
     }
@@ -275,7 +288,7 @@ impl Slot {
     /// edited without copying, so repeated APPENDs stay amortised O(1).
     pub fn update_str<R>(&mut self, enc: StrEnc, f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
         let mut bytes = match self.take_obj() {
-            Some(v) => match *v {
+            Some(v) => match v {
                 Value::Str(s, _) => s,
                 other => {
                     self.set_value(other);
@@ -311,9 +324,7 @@ impl Slot {
 
     /// Approximate bytes used by this entry (for INFO memory).
     pub fn mem_usage(&self) -> usize {
-        std::mem::size_of::<Slot>()
-            + self.kv.alloc_size()
-            + self.obj().map_or(0, |v| std::mem::size_of::<Value>() + v.mem_usage())
+        std::mem::size_of::<Slot>() + self.kv.alloc_size() + self.obj().map_or(0, Value::mem_usage)
     }
 }
 
@@ -658,6 +669,48 @@ mod tests {
         assert_eq!(d.len(), 133);
         d.clear();
         assert!(d.is_empty() && d.iter().next().is_none());
+    }
+
+    /// Collections sit inside the entry's buffer, aligned whatever the key
+    /// length; they survive table moves, repacking and in-place changes.
+    #[test]
+    fn inline_collections_for_every_key_length() {
+        use crate::types::hash::Hash;
+        let hash_of = |n: usize| {
+            let mut h = Hash::new();
+            for j in 0..n {
+                h.set(format!("f{j}").as_bytes(), &vec![b'v'; j], false);
+            }
+            Value::Hash(h)
+        };
+        let mut d = dict();
+        let keys: Vec<Vec<u8>> =
+            (0..300).map(|i| vec![b'k'; i % 40].into_iter().chain(i.to_string().into_bytes()).collect()).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let h = d.hash(k);
+            d.insert(k, h, hash_of(i % 7), (i % 2 == 0).then_some(i as u64), 0);
+        }
+        for (i, k) in keys.iter().enumerate() {
+            let h = d.hash(k);
+            let s = d.get_mut(k, h).unwrap();
+            let ValueRef::Other(v) = s.value() else { panic!("not a collection") };
+            assert!((v as *const Value).is_aligned());
+            assert_eq!(*v, hash_of(i % 7));
+            s.set_expire(Some(7));
+            let Some(Value::Hash(hash)) = s.value_mut() else { panic!("not a hash") };
+            hash.set(b"extra", b"x", false);
+            s.set_expire(None);
+            assert_eq!(s.key(), &k[..]);
+            assert_eq!(s.kind(), Kind::Hash);
+        }
+        for (i, k) in keys.iter().enumerate().step_by(2) {
+            let h = d.hash(k);
+            let (v, e) = d.remove(k, h).unwrap();
+            let Value::Hash(mut got) = v else { panic!("not a hash") };
+            assert!(got.remove(b"extra"));
+            assert_eq!((Value::Hash(got), e), (hash_of(i % 7), None));
+        }
+        assert_eq!(d.len(), 150);
     }
 
     #[test]

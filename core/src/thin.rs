@@ -3,11 +3,19 @@
 //! its own length, a `u32`, followed by the bytes, and is exactly that
 //! size. The hash table's entries hold one of these per key, so the
 //! 8 bytes saved per entry are 8 bytes per key.
+//!
+//! The allocation is aligned to [`ALIGN`] (8) bytes, so a caller can keep
+//! an 8-byte-aligned object inside the bytes (the table stores a key's
+//! collection `Value` at the end of its buffer), placing it at an offset
+//! `o` with `(HEADER + o) % ALIGN == 0`.
 
 use std::alloc::{self, Layout};
 use std::ptr::NonNull;
 
-const HEADER: usize = std::mem::size_of::<u32>();
+/// Bytes before the data: the length.
+pub const HEADER: usize = std::mem::size_of::<u32>();
+/// Alignment of the allocation (the data starts `HEADER` bytes into it).
+pub const ALIGN: usize = 8;
 
 pub struct ThinBytes {
     /// Start of the allocation: the length as a native `u32`, then the bytes.
@@ -21,7 +29,7 @@ unsafe impl Send for ThinBytes {}
 unsafe impl Sync for ThinBytes {}
 
 fn layout(len: usize) -> Layout {
-    Layout::from_size_align(HEADER + len, std::mem::align_of::<u32>()).expect("ThinBytes layout")
+    Layout::from_size_align(HEADER + len, ALIGN).expect("ThinBytes layout")
 }
 
 impl ThinBytes {
@@ -35,9 +43,10 @@ impl ThinBytes {
         // SAFETY: the layout has a non-zero size (at least the header).
         let raw = unsafe { alloc::alloc(layout) };
         let Some(ptr) = NonNull::new(raw) else { alloc::handle_alloc_error(layout) };
-        // SAFETY: the allocation is `HEADER + len` bytes aligned for a u32;
-        // the header write and the copies below stay inside it and do not
-        // overlap the caller's slices, which live elsewhere.
+        // SAFETY: the allocation is `HEADER + len` bytes aligned for a u32
+        // (ALIGN is a multiple of a u32's alignment); the header write and
+        // the copies below stay inside it and do not overlap the caller's
+        // slices, which live elsewhere.
         unsafe {
             ptr.cast::<u32>().write(len as u32);
             let mut at = ptr.as_ptr().add(HEADER);
@@ -105,6 +114,14 @@ mod tests {
     fn is_one_pointer() {
         assert_eq!(std::mem::size_of::<ThinBytes>(), 8);
         assert_eq!(std::mem::size_of::<Option<ThinBytes>>(), 8);
+    }
+
+    #[test]
+    fn aligned() {
+        for n in 0..40 {
+            let t = ThinBytes::from_parts(&[&vec![1u8; n]]);
+            assert_eq!((t.as_ptr() as usize - HEADER) % ALIGN, 0);
+        }
     }
 
     #[test]

@@ -98,7 +98,8 @@ impl StrEnc {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(Vec<u8>, StrEnc),
-    Hash(Box<crate::types::hash::Hash>),
+    /// Unboxed: a hash is three words, no more than a string's `Vec`.
+    Hash(crate::types::hash::Hash),
     Set(crate::types::set::Set),
     /// Boxed: a list is bigger than a string's `Vec`, and every stored
     /// value pays for the largest variant.

@@ -235,3 +235,44 @@ fn rss_per_field() {
     println!("{per:.1} bytes per field");
     assert!(per <= 120.0, "{per} bytes per field");
 }
+
+/// A listpackex hash that converts (a long value) keeps its field
+/// expiries, and they still expire.
+#[test]
+fn field_expiries_survive_conversion_to_hashtable() {
+    let (clock, store) = manual();
+    let mut s = store.session();
+    fill(&mut s, "h", 5);
+    assert_eq!(
+        s.execute(&["HPEXPIRE", "h", "100", "FIELDS", "2", "f1", "f3"]),
+        Reply::Array(vec![Reply::Integer(1); 2])
+    );
+    assert_eq!(enc(&mut s, "h"), Reply::bulk("listpackex"));
+    assert_eq!(int(s.execute(&["HSET", "h", "long", &"x".repeat(65)])), 1);
+    assert_eq!(enc(&mut s, "h"), Reply::bulk("hashtable"));
+    assert_eq!(
+        s.execute(&["HPTTL", "h", "FIELDS", "3", "f1", "f2", "f3"]),
+        Reply::Array(vec![Reply::Integer(100), Reply::Integer(-1), Reply::Integer(100)])
+    );
+    clock.advance(101);
+    assert_eq!(int(s.execute(&["HLEN", "h"])), 4);
+    assert_eq!(s.execute(&["HGET", "h", "f1"]), Reply::Nil);
+    assert_eq!(s.execute(&["HGET", "h", "f2"]), Reply::bulk("v2"));
+}
+
+/// Hashes without field expiries never need the clock, but one that gets
+/// an expiry sees time pass for reads and writes alike.
+#[test]
+fn a_hash_gaining_a_field_expiry_sees_time() {
+    let (clock, store) = manual();
+    let mut s = store.session();
+    fill(&mut s, "h", 3);
+    assert_eq!(enc(&mut s, "h"), Reply::bulk("listpack"));
+    assert_eq!(s.execute(&["HPEXPIRE", "h", "10", "FIELDS", "1", "f0"]), Reply::Array(vec![Reply::Integer(1)]));
+    clock.advance(11);
+    assert_eq!(s.execute(&["HEXISTS", "h", "f0"]), Reply::Integer(0));
+    assert_eq!(int(s.execute(&["HSETNX", "h", "f0", "again"])), 1);
+    assert_eq!(s.execute(&["HKEYS", "h"]), Reply::Array(vec![Reply::bulk("f1"), Reply::bulk("f2"), Reply::bulk("f0")]));
+    assert_eq!(int(s.execute(&["HDEL", "h", "f0", "f1", "f2"])), 3);
+    assert_eq!(int(s.execute(&["EXISTS", "h"])), 0);
+}

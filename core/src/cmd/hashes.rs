@@ -77,38 +77,61 @@ fn read_hash<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Reply
     }
 }
 
+/// The time to give a hash's methods: the command's time if the hash has
+/// field expiries, else 0 (ignored), sparing the clock read.
+fn clock(ctx: &Ctx<'_>, h: Option<&Hash>) -> u64 {
+    if h.is_some_and(Hash::has_ttls) {
+        ctx.now()
+    } else {
+        0
+    }
+}
+
 /// Runs `f` on the hash at `key` for a write: expired fields are dropped
 /// first; with `create` a missing key gets an empty hash. Afterwards an
 /// empty hash is deleted and a new earliest field expiry is handed to the
-/// active sweep. `Ok(None)`: no hash (and `create` was false).
+/// active sweep. `Ok(None)`: no hash (and `create` was false). `f` gets the
+/// time as [`clock`] gives it.
 fn with_hash<T>(
     ctx: &mut Ctx<'_>,
     key: &[u8],
     create: bool,
     f: impl FnOnce(&mut Hash, u64) -> T,
 ) -> Result<Option<T>, Reply> {
-    let now = ctx.now();
-    match ctx.write(key) {
-        Some(s) if s.kind() != Kind::Hash => return Err(wrongtype()),
-        Some(_) => {}
-        None if create => ctx.insert(key, Value::Hash(Box::default()), None),
-        None => return Ok(None),
-    }
-    let Some(Value::Hash(h)) = ctx.write(key).and_then(|s| s.value_mut()) else { return Err(wrongtype()) };
-    h.expire_due(now, usize::MAX);
-    if h.is_empty(now) && !create {
-        ctx.remove(key);
-        return Ok(None);
-    }
-    let before = h.next_expiry();
-    let out = f(h, now);
-    let (empty, after) = (h.is_empty(now), h.next_expiry());
+    // One lookup on the common path: a second only to create the key or,
+    // for a hash with field expiries, after reading the clock.
+    let mut now = None;
+    let mut f = Some(f);
+    let (out, empty, new_expiry) = loop {
+        let Some(slot) = ctx.write(key) else {
+            if !create {
+                return Ok(None);
+            }
+            ctx.insert(key, Value::Hash(Hash::new()), None);
+            continue;
+        };
+        if slot.kind() != Kind::Hash {
+            return Err(wrongtype());
+        }
+        let Some(Value::Hash(h)) = slot.value_mut() else { return Err(wrongtype()) };
+        if now.is_some() || !h.has_ttls() {
+            let now = now.unwrap_or(0);
+            h.expire_due(now, usize::MAX);
+            if h.is_empty(now) && !create {
+                break (None, true, None);
+            }
+            let before = h.next_expiry();
+            let out = f.take().map(|f| f(h, now));
+            break (out, h.is_empty(now), h.next_expiry().filter(|&t| Some(t) != before));
+        }
+        now = Some(ctx.now());
+    };
     if empty {
         ctx.remove(key);
-    } else if let Some(t) = after.filter(|&t| Some(t) != before) {
+    } else if let Some(t) = new_expiry {
         ctx.watch_sub_expiry(key, t);
     }
-    Ok(Some(out))
+    Ok(out)
 }
 
 // ---- plain hash commands -----------------------------------------------------
@@ -131,8 +154,8 @@ fn hset(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
 
 fn hsetnx(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     let (key, field, value) = (args[1], args[2], args[3]);
-    let now = ctx.now();
-    if read_hash(ctx, key)?.is_some_and(|h| h.get(field, now).is_some()) {
+    let h = read_hash(ctx, key)?;
+    if h.is_some_and(|h| h.get(field, clock(ctx, Some(h))).is_some()) {
         return Ok(Reply::Integer(0));
     }
     with_hash(ctx, key, true, |h, _| {
@@ -147,39 +170,42 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     Ok(Reply::Integer(n.unwrap_or(0) as i64))
 }
 
+/// The live value of `field` in the hash at `key`.
+fn field_value<'c>(ctx: &'c Ctx<'_>, key: &[u8], field: &[u8]) -> Result<Option<&'c [u8]>, Reply> {
+    let h = read_hash(ctx, key)?;
+    Ok(h.and_then(|h| h.get(field, clock(ctx, Some(h)))))
+}
+
 fn hget(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let now = ctx.now();
-    Ok(read_hash(ctx, args[1])?.and_then(|h| h.get(args[2], now)).map_or(Reply::Nil, Reply::bulk))
+    Ok(field_value(ctx, args[1], args[2])?.map_or(Reply::Nil, Reply::bulk))
 }
 
 fn hexists(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let now = ctx.now();
-    Ok(Reply::Integer(read_hash(ctx, args[1])?.is_some_and(|h| h.get(args[2], now).is_some()) as i64))
+    Ok(Reply::Integer(field_value(ctx, args[1], args[2])?.is_some() as i64))
 }
 
 fn hstrlen(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let now = ctx.now();
-    Ok(Reply::Integer(read_hash(ctx, args[1])?.and_then(|h| h.get(args[2], now)).map_or(0, <[u8]>::len) as i64))
+    Ok(Reply::Integer(field_value(ctx, args[1], args[2])?.map_or(0, <[u8]>::len) as i64))
 }
 
 fn hlen(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let now = ctx.now();
-    Ok(Reply::Integer(read_hash(ctx, args[1])?.map_or(0, |h| h.len(now)) as i64))
+    let h = read_hash(ctx, args[1])?;
+    Ok(Reply::Integer(h.map_or(0, |h| h.len(clock(ctx, Some(h)))) as i64))
 }
 
 fn hmget(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let now = ctx.now();
     let h = read_hash(ctx, args[1])?;
+    let now = clock(ctx, h);
     let get = |f: &&[u8]| h.and_then(|h| h.get(f, now)).map_or(Reply::Nil, Reply::bulk);
     Ok(Reply::Array(args[2..].iter().map(get).collect()))
 }
 
 /// HGETALL (a map), HKEYS, HVALS.
 fn listing(ctx: &mut Ctx<'_>, args: &[&[u8]], keys: bool, vals: bool) -> Res {
-    let now = ctx.now();
     let Some(h) = read_hash(ctx, args[1])? else {
         return Ok(if keys && vals { Reply::Map(Vec::new()) } else { Reply::Array(Vec::new()) });
     };
+    let now = clock(ctx, Some(h));
     let pairs = h.iter(now);
     Ok(match (keys, vals) {
         (true, true) => Reply::Map(pairs.map(|(k, v)| (Reply::bulk(k), Reply::bulk(v))).collect()),
@@ -234,22 +260,59 @@ fn random_u64() -> u64 {
     HASHER.get_or_init(ahash::RandomState::new).hash_one(COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-/// A random live field's storage index (the hash must have one).
-fn random_index(h: &Hash, now: u64) -> usize {
-    loop {
-        let i = (random_u64() % h.stored_len() as u64) as usize;
-        if h.at(i, now).is_some() {
-            return i;
+/// Random access to a hash's live fields: a listpack's are gathered once
+/// (indexing one is a scan); a hashtable's are addressed by storage index,
+/// where expired fields leave holes.
+enum Fields<'h> {
+    Listed(Vec<(&'h [u8], &'h [u8])>),
+    Table(&'h Hash, u64),
+}
+
+impl<'h> Fields<'h> {
+    fn new(h: &'h Hash, now: u64) -> Fields<'h> {
+        if h.is_listpack() {
+            Fields::Listed(h.iter(now).collect())
+        } else {
+            Fields::Table(h, now)
+        }
+    }
+
+    /// Number of indices (holes included).
+    fn slots(&self) -> usize {
+        match self {
+            Fields::Listed(v) => v.len(),
+            Fields::Table(h, _) => h.stored_len(),
+        }
+    }
+
+    fn at(&self, i: usize) -> Option<(&'h [u8], &'h [u8])> {
+        match self {
+            Fields::Listed(v) => v.get(i).copied(),
+            Fields::Table(h, now) => h.at(i, *now),
+        }
+    }
+
+    /// A random live field's index (there must be one).
+    fn random(&self) -> usize {
+        loop {
+            let i = (random_u64() % self.slots() as u64) as usize;
+            if self.at(i).is_some() {
+                return i;
+            }
         }
     }
 }
 
 fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
-    let now = ctx.now();
     if args.len() == 2 {
-        return Ok(match read_hash(ctx, args[1])?.filter(|h| !h.is_empty(now)) {
+        let h = read_hash(ctx, args[1])?;
+        let now = clock(ctx, h);
+        return Ok(match h.filter(|h| !h.is_empty(now)) {
             None => Reply::Nil,
-            Some(h) => Reply::bulk(h.at(random_index(h, now), now).map_or(&[][..], |p| p.0)),
+            Some(h) => {
+                let fields = Fields::new(h, now);
+                Reply::bulk(fields.at(fields.random()).map_or(&[][..], |p| p.0))
+            }
         });
     }
     // As Redis: the count first, then the syntax, then WITHVALUES's range.
@@ -267,18 +330,21 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
         return Err(Reply::error(errors::OUT_OF_RANGE));
     }
     let resp3 = ctx.sess.protocol >= 3;
-    let Some(h) = read_hash(ctx, args[1])?.filter(|h| !h.is_empty(now)) else { return Ok(Reply::Array(Vec::new())) };
+    let h = read_hash(ctx, args[1])?;
+    let now = clock(ctx, h);
+    let Some(h) = h.filter(|h| !h.is_empty(now)) else { return Ok(Reply::Array(Vec::new())) };
     let len = h.len(now);
+    let fields = Fields::new(h, now);
     let picks: Vec<usize> = if l < 0 {
-        (0..l.unsigned_abs()).map(|_| random_index(h, now)).collect()
+        (0..l.unsigned_abs()).map(|_| fields.random()).collect()
     } else if l as u64 >= len as u64 {
-        (0..h.stored_len()).filter(|&i| h.at(i, now).is_some()).collect()
+        (0..fields.slots()).filter(|&i| fields.at(i).is_some()).collect()
     } else if (l as usize) * 3 < len {
         // Few distinct picks from a big hash: sample, skipping repeats.
         let mut seen = std::collections::HashSet::with_capacity(l as usize);
         let mut picks = Vec::with_capacity(l as usize);
         while picks.len() < l as usize {
-            let i = random_index(h, now);
+            let i = fields.random();
             if seen.insert(i) {
                 picks.push(i);
             }
@@ -286,7 +352,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
         picks
     } else {
         // Many distinct picks: a partial shuffle of the live indices.
-        let mut live: Vec<usize> = (0..h.stored_len()).filter(|&i| h.at(i, now).is_some()).collect();
+        let mut live: Vec<usize> = (0..fields.slots()).filter(|&i| fields.at(i).is_some()).collect();
         for k in 0..l as usize {
             let j = k + (random_u64() % (live.len() - k) as u64) as usize;
             live.swap(k, j);
@@ -296,7 +362,7 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     };
     let mut out = Vec::with_capacity(picks.len() * if withvalues && !resp3 { 2 } else { 1 });
     for i in picks {
-        let Some((f, v)) = h.at(i, now) else { continue };
+        let Some((f, v)) = fields.at(i) else { continue };
         match (withvalues, resp3) {
             (false, _) => out.push(Reply::bulk(f)),
             (true, true) => out.push(Reply::Array(vec![Reply::bulk(f), Reply::bulk(v)])),
@@ -310,9 +376,9 @@ fn hrandfield(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
 
 fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     let cursor = super::keys::parse_cursor(args[2]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
-    let now = ctx.now();
     let empty = || Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
     let Some(h) = read_hash(ctx, args[1])? else { return Ok(empty()) };
+    let now = clock(ctx, Some(h));
     let (mut count, mut pattern, mut novalues) = (10i64, None, false);
     let mut i = 3;
     while i < args.len() {
@@ -416,7 +482,9 @@ fn hexpire(ctx: &mut Ctx<'_>, args: &[&[u8]], unit: i64, absolute: bool) -> Res 
         None => (TtlCond::Always, 3),
     };
     let fields = fields_arg(args, fields_at)?;
-    let codes = with_hash(ctx, key, false, |h, now| {
+    // The command's time, not `with_hash`'s: the hash may have no field
+    // expiry yet.
+    let codes = with_hash(ctx, key, false, |h, _| {
         fields.iter().map(|f| Reply::Integer(h.set_ttl(f, at, cond, now) as i64)).collect()
     })?;
     Ok(codes.map_or_else(|| per_field(fields.len(), -2), Reply::Array))
@@ -432,8 +500,8 @@ enum Ttl {
 
 /// HTTL / HPTTL / HEXPIRETIME / HPEXPIRETIME key FIELDS n field...
 fn httl(ctx: &mut Ctx<'_>, args: &[&[u8]], mode: Ttl) -> Res {
-    let now = ctx.now();
     let h = read_hash(ctx, args[1])?;
+    let now = clock(ctx, h);
     let fields = fields_arg(args, 2)?;
     let Some(h) = h else { return Ok(per_field(fields.len(), -2)) };
     let code = |f: &&[u8]| match h.ttl(f, now) {
