@@ -168,8 +168,7 @@ impl Session {
         self.fast(|ctx| {
             let spec = spec.get();
             ctx.spec = Some(spec);
-            let db = ctx.db();
-            ctx.lock_keys(spec.has(flag::WRITE), [(db, key)]);
+            ctx.lock_key(spec.has(flag::WRITE), key);
             let r = f(ctx);
             ctx.settle_writes(r.is_ok());
             r.map_err(to_error)
