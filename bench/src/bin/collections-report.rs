@@ -277,7 +277,14 @@ fn zset(rep: &mut Report, n: usize) {
     let fast_build = time_once(n, |i| assert_eq!(s.zadd(b"z", fscores[i], &members[i]), Ok(true)));
     let mut f = ZFloor::default();
     let floor_build = time_once(n, |i| assert!(f.add(&scores[i], &members[i])));
-    rep.row(&data, "ZADD (build, new member)", fast_build, kv_build, floor_build, "HashMap + BTreeSet<(score, member)>");
+    rep.row(
+        &data,
+        "ZADD (build, new member)",
+        fast_build,
+        kv_build,
+        floor_build,
+        "HashMap + BTreeSet<(score, member)>",
+    );
 
     let r = Rand::new(n, 1);
     let kv_ns = time_per_op(1, |i| {
@@ -343,7 +350,14 @@ fn zset(rep: &mut Report, n: usize) {
         let a = parse(&start(i).0);
         black_box(f.order.iter().skip(a).take(10).map(|(_, m)| m.clone()).collect::<Vec<_>>()).len()
     });
-    rep.reference(&data, "ZRANGE of 10 from a random rank", fast_ns, kv_ns, btree_ns, "BTreeSet iter().skip(rank), O(n)");
+    rep.reference(
+        &data,
+        "ZRANGE of 10 from a random rank",
+        fast_ns,
+        kv_ns,
+        btree_ns,
+        "BTreeSet iter().skip(rank), O(n)",
+    );
 
     rep.mem.push(MemRow {
         data,
@@ -414,7 +428,7 @@ fn list(rep: &mut Report, n: usize) {
     let kv_build = time_once(n, |i| kv_push(&mut s, i));
     drop(s);
     let mut s = kv();
-    let fast_build = time_once(n, |i| assert_eq!(s.rpush(b"l", &[&vals[i]]), Ok(i + 1)));
+    let fast_build = time_once(n, |i| assert_eq!(s.rpush(b"l", &[vals[i].as_slice()]), Ok(i + 1)));
     let mut f = Lists::default();
     let floor_build = time_once(n, |i| assert_eq!(f.push(b"l", vals[i].to_vec(), false), i + 1));
     let mut bare = VecDeque::new();
@@ -436,7 +450,7 @@ fn list(rep: &mut Report, n: usize) {
         );
         let (fast_push, fast_pop) = push_pop(
             &mut s,
-            |s, i| if left { s.lpush(b"l", &[at(i)]) } else { s.rpush(b"l", &[at(i)]) }.unwrap(),
+            |s, i| if left { s.lpush(b"l", &[at(i).as_slice()]) } else { s.rpush(b"l", &[at(i).as_slice()]) }.unwrap(),
             |s, _| if left { s.lpop(b"l") } else { s.rpop(b"l") }.unwrap().expect("an element").len(),
         );
         let (f_push, f_pop) = push_pop(
@@ -640,7 +654,7 @@ fn set(rep: &mut Report, n: usize) {
     let kv_build = time_once(n, |i| kv_add(&mut s, i, true));
     drop(s);
     let mut s = kv();
-    let fast_build = time_once(n, |i| assert_eq!(s.sadd(b"s", &[&members[i]]), Ok(1)));
+    let fast_build = time_once(n, |i| assert_eq!(s.sadd(b"s", &[members[i].as_slice()]), Ok(1)));
     let mut f = HashSet::new();
     let floor_add = |f: &mut HashSet<Vec<u8>>, m: &[u8]| !f.contains(m) && f.insert(m.to_vec());
     let floor_build = time_once(n, |i| assert!(floor_add(&mut f, &members[i])));
@@ -653,7 +667,7 @@ fn set(rep: &mut Report, n: usize) {
         0
     });
     let fast_ns = time_per_op(1, |i| {
-        let added = s.sadd(b"s", &[&members[r.at(i)]]).unwrap();
+        let added = s.sadd(b"s", &[members[r.at(i)].as_slice()]).unwrap();
         assert_eq!(added, 0);
         added
     });
@@ -793,7 +807,9 @@ fn main() {
         "\nRandom members, fields and ranks (reproducible streams). Builds are one pass inserting every element \
          with one command each, timed once; the other rows are the median of {ROUNDS} rounds of ~{} ms. \
          LPUSH/LPOP and RPUSH/RPOP push a round's worth of elements and then pop as many, on the list of the \
-         rows above. \
+         rows above, after one untimed push/pop cycle of the same size (so no side pays for growing its \
+         buffers in the timed rounds). Every kv call is given its arguments as byte slices the caller already \
+         holds (as the floors are). \
          ZRANK/ZRANGE floor: no std or hashbrown structure gives an O(log n) rank or k-th element \
          (BTreeSet can only count or skip one element at a time), so the floor is the best available, a \
          sorted `Vec<(score, member)>` snapshot (binary search for a rank, a slice for a range), which a \

@@ -47,7 +47,7 @@ fn collection(op: &str, fast: bool, secs: f64, n: usize) {
         for _ in 0..1000 {
             // Pushes take elements in order (a random one would be a cache miss
             // of the harness's own); lookups pick random members.
-            let x = if op.ends_with("pushpop") { &members[i % 1024] } else { pick(i) };
+            let x: &[u8] = if op.ends_with("pushpop") { &members[i % 1024] } else { pick(i) };
             let r = match (op, fast) {
                 ("lpushpop" | "rpushpop", true) => {
                     if left {
