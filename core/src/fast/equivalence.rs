@@ -53,7 +53,7 @@ fn element(r: &mut Rng) -> Vec<u8> {
         0..=2 => r.below(40).to_string().into_bytes(),
         3..=6 => format!("m{}", r.below(60)).into_bytes(),
         7 | 8 => format!("{}{}", "x".repeat(66), r.below(8)).into_bytes(),
-        _ => format!("{}{}", "y".repeat(2500), r.below(4)).into_bytes(),
+        _ => format!("{}{}", "y".repeat(4500), r.below(4)).into_bytes(),
     }
 }
 
@@ -255,6 +255,7 @@ fn describe(s: &mut Session, key: &str) -> Vec<Reply> {
 
 #[test]
 fn random_operations_match_execute() {
+    let mut seen = std::collections::BTreeSet::new();
     for seed in 1..=12u64 {
         let clock = ManualClock::new(1_000_000);
         let (fast_store, slow_store) = (store(&clock), store(&clock));
@@ -289,11 +290,36 @@ fn random_operations_match_execute() {
                 cmd.iter().map(|a| String::from_utf8_lossy(&a[..a.len().min(20)]).into()).collect();
             assert_eq!(got, want, "seed {seed} step {i}: {shown:?}");
             assert_eq!(stats(&fast_store), stats(&slow_store), "stats, seed {seed} step {i}: {shown:?}");
+            // The key just touched: same type, encoding, TTL and contents.
+            let k = String::from_utf8_lossy(&cmd[1]).into_owned();
+            let d = describe(&mut fast, &k);
+            assert_eq!(d, describe(&mut slow, &k), "seed {seed} step {i}: {shown:?}");
+            if let (Reply::Status(t), Reply::Bulk(e)) = (&d[0], &d[1]) {
+                seen.insert(format!("{t} {}", String::from_utf8_lossy(e)));
+            }
         }
         for k in KEYS {
-            assert_eq!(describe(&mut fast, k), describe(&mut slow, k), "seed {seed} key {k}");
+            let d = describe(&mut fast, k);
+            assert_eq!(d, describe(&mut slow, k), "seed {seed} key {k}");
+            if let (Reply::Status(t), Reply::Bulk(e)) = (&d[0], &d[1]) {
+                seen.insert(format!("{t} {}", String::from_utf8_lossy(e)));
+            }
         }
         assert_eq!(fast_store.dbsize(0), slow_store.dbsize(0));
+    }
+    // The generator reaches every encoding of every type it touches.
+    for want in [
+        "list listpack",
+        "list quicklist",
+        "set intset",
+        "set listpack",
+        "set hashtable",
+        "zset listpack",
+        "zset skiplist",
+        "hash listpack",
+        "hash hashtable",
+    ] {
+        assert!(seen.contains(want), "never saw a {want}: {seen:?}");
     }
 }
 
