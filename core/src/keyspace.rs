@@ -309,7 +309,11 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` if it has expired (lazy expiry); true if it did.
     fn expire_if_due(&mut self, i: usize, key: &[u8], h: u64) -> bool {
-        // The clock is read only for a key that has an expiry.
+        // A shard without keys that expire needs no lookup; otherwise the
+        // clock is read only for a key that has an expiry.
+        if self.shard(i).volatile() == 0 {
+            return false;
+        }
         let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < self.now()));
         if due {
             self.shard_mut(i).remove_expired(key, h);
