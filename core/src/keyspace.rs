@@ -172,6 +172,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Locks the shard holding one key of the selected database: what
+    /// [`Ctx::lock_keys`] does for one key, without collecting and sorting.
+    #[inline]
+    pub fn lock_key(&mut self, write: bool, key: &[u8]) {
+        if self.all {
+            return;
+        }
+        assert!(self.held.is_empty(), "locks are taken once per command, in index order");
+        let i = self.store.shard_of(self.sess.db, self.store.hash(key));
+        let lock = &self.store.shards[i].lock;
+        self.held.push((i, if write { Guard::W(lock.write()) } else { Guard::R(lock.read()) }));
+    }
+
     /// Locks the shards holding `keys` (each with its database).
     pub fn lock_keys<'k>(&mut self, write: bool, keys: impl IntoIterator<Item = (usize, &'k [u8])>) {
         let idx = keys.into_iter().map(|(db, k)| self.store.shard_of(db, self.store.hash(k))).collect();
@@ -296,7 +309,11 @@ impl<'a> Ctx<'a> {
 
     /// Deletes `key` if it has expired (lazy expiry); true if it did.
     fn expire_if_due(&mut self, i: usize, key: &[u8], h: u64) -> bool {
-        // The clock is read only for a key that has an expiry.
+        // A shard without keys that expire needs no lookup; otherwise the
+        // clock is read only for a key that has an expiry.
+        if self.shard(i).volatile() == 0 {
+            return false;
+        }
         let due = self.shard(i).get(key, h).is_some_and(|s| s.expire_at().is_some_and(|t| t < self.now()));
         if due {
             self.shard_mut(i).remove_expired(key, h);

@@ -32,7 +32,7 @@ pub mod value;
 pub use blocking::InterruptHandle;
 pub use config::{Clock, Config, ManualClock, SystemClock};
 pub use dict::Slot;
-pub use fast::Error;
+pub use fast::{Error, ZAddFlags};
 pub use reply::Reply;
 pub use session::{Session, SessionState};
 pub use store::Store;

@@ -138,8 +138,14 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]])
         let db = ctx.db();
         ctx.lock_dbs(write, &[db]);
     } else if !spec.has(flag::SELF_LOCKING) && spec.first_key > 0 {
-        let db = ctx.db();
-        ctx.lock_keys(write, spec.keys(args).map(|k| (db, k)));
+        match args.get(spec.first_key as usize) {
+            // One key (most commands): no list of shards to sort.
+            Some(key) if spec.last_key == spec.first_key => ctx.lock_key(write, key),
+            _ => {
+                let db = ctx.db();
+                ctx.lock_keys(write, spec.keys(args).map(|k| (db, k)));
+            }
+        }
     }
     let reply = match catch_unwind(AssertUnwindSafe(|| (spec.handler)(ctx, args))) {
         Ok(r) => r,

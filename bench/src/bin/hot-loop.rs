@@ -2,6 +2,9 @@
 //! `cargo build --release -p kv-bench && perf record -g target/release/hot-loop get kv-fast 5`
 //! (ops: get set incr mget expire scan; engines: kv-fast kv-execute hashmap hashbrown;
 //! an optional 4th argument sets the key count).
+//! Collection ops on one big collection of that many elements (default 1M), engines
+//! kv-fast and kv-execute: `lpushpop` (LPUSH then LPOP), `rpushpop`, `sismember`,
+//! `sadd-existing`, `zscore`, `zrange10`.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -26,8 +29,75 @@ fn run(e: &mut impl Engine, w: &Workload, op: Op, secs: f64) {
     eprintln!("{} {:?}: {:.1} ns/op", e.name(), op, t.elapsed().as_nanos() as f64 / i as f64);
 }
 
+/// One collection op in a loop on a collection of `n` elements.
+fn collection(op: &str, fast: bool, secs: f64, n: usize) {
+    let mut s = Store::new().session();
+    let m = |i: usize| format!("member:{:07}", i % n).into_bytes();
+    let members: Vec<Vec<u8>> = (0..n).map(m).collect();
+    let pick = |i: usize| &members[(kv_bench::mix(i as u64) as usize) % n];
+    match op {
+        "lpushpop" | "rpushpop" => (0..n).for_each(|i| drop(s.rpush(b"l", &[&members[i]]))),
+        "sismember" | "sadd-existing" => (0..n).for_each(|i| drop(s.sadd(b"s", &[&members[i]]))),
+        _ => (0..n).for_each(|i| drop(s.zadd(b"z", (kv_bench::mix(i as u64) % 1_000_000) as f64, &members[i]))),
+    }
+    let left = op == "lpushpop";
+    let t = Instant::now();
+    let mut i = 0usize;
+    while t.elapsed() < Duration::from_secs_f64(secs) {
+        for _ in 0..1000 {
+            // Pushes take elements in order (a random one would be a cache miss
+            // of the harness's own); lookups pick random members.
+            let x: &[u8] = if op.ends_with("pushpop") { &members[i % 1024] } else { pick(i) };
+            let r = match (op, fast) {
+                ("lpushpop" | "rpushpop", true) => {
+                    if left {
+                        s.lpush(b"l", &[x]).unwrap();
+                        s.lpop(b"l").unwrap().map_or(0, |v| v.len())
+                    } else {
+                        s.rpush(b"l", &[x]).unwrap();
+                        s.rpop(b"l").unwrap().map_or(0, |v| v.len())
+                    }
+                }
+                ("lpushpop" | "rpushpop", false) => {
+                    let (push, pop): (&[u8], &[u8]) = if left { (b"LPUSH", b"LPOP") } else { (b"RPUSH", b"RPOP") };
+                    s.execute(&[push, b"l", x]);
+                    s.execute(&[pop, b"l"]).as_bytes().map_or(0, |v| v.len())
+                }
+                ("sismember", true) => s.sismember(b"s", x).unwrap() as usize,
+                ("sismember", false) => s.execute(&[&b"SISMEMBER"[..], b"s", x]).as_int().unwrap_or(0) as usize,
+                ("sadd-existing", true) => s.sadd(b"s", &[x]).unwrap(),
+                ("sadd-existing", false) => s.execute(&[&b"SADD"[..], b"s", x]).as_int().unwrap_or(0) as usize,
+                ("zscore", true) => s.zscore(b"z", x).unwrap().map_or(0, |v| v as usize),
+                ("zscore", false) => s.execute(&[&b"ZSCORE"[..], b"z", x]).is_error() as usize,
+                ("zrange10", true) => {
+                    let a = (kv_bench::mix(i as u64) % (n as u64 - 10)) as i64;
+                    s.zrange(b"z", a, a + 9).unwrap().len()
+                }
+                ("zrange10", false) => {
+                    let a = kv_bench::mix(i as u64) % (n as u64 - 10);
+                    let (a, b) = (a.to_string(), (a + 9).to_string());
+                    s.execute(&["ZRANGE", "z", &a, &b]).is_error() as usize
+                }
+                _ => panic!("unknown collection op {op}"),
+            };
+            black_box(r);
+            i += 1;
+        }
+    }
+    let per = if op.ends_with("pushpop") { 2 } else { 1 };
+    eprintln!("{op} fast={fast}: {:.1} ns/op", t.elapsed().as_nanos() as f64 / (i * per) as f64);
+}
+
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(op @ ("lpushpop" | "rpushpop" | "sismember" | "sadd-existing" | "zscore" | "zrange10")) =
+        a.first().map(String::as_str)
+    {
+        let fast = a.get(1).map(String::as_str) == Some("kv-fast");
+        let secs: f64 = a.get(2).and_then(|s| s.parse().ok()).expect("SECS");
+        let n: usize = a.get(3).map_or(1_000_000, |s| s.parse().expect("N"));
+        return collection(op, fast, secs, n);
+    }
     let usage = "usage: hot-loop OP ENGINE SECS [KEYS]";
     let op = match a.first().map(String::as_str) {
         Some("get") => Op::Get,

@@ -67,7 +67,7 @@ fn wrongtype() -> Reply {
 // ---- access helpers ---------------------------------------------------------
 
 /// The hash at `key` for a read (absent: None), or WRONGTYPE.
-fn read_hash<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Reply> {
+pub(crate) fn read_hash<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Reply> {
     match ctx.read(key) {
         None => Ok(None),
         Some(s) => match s.value() {
@@ -79,7 +79,7 @@ fn read_hash<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Hash>, Reply
 
 /// The time to give a hash's methods: the command's time if the hash has
 /// field expiries, else 0 (ignored), sparing the clock read.
-fn clock(ctx: &Ctx<'_>, h: Option<&Hash>) -> u64 {
+pub(crate) fn clock(ctx: &Ctx<'_>, h: Option<&Hash>) -> u64 {
     if h.is_some_and(Hash::has_ttls) {
         ctx.now()
     } else {
@@ -92,7 +92,7 @@ fn clock(ctx: &Ctx<'_>, h: Option<&Hash>) -> u64 {
 /// empty hash is deleted and a new earliest field expiry is handed to the
 /// active sweep. `Ok(None)`: no hash (and `create` was false). `f` gets the
 /// time as [`clock`] gives it.
-fn with_hash<T>(
+pub(crate) fn with_hash<T>(
     ctx: &mut Ctx<'_>,
     key: &[u8],
     create: bool,
@@ -171,7 +171,7 @@ fn hdel(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
 }
 
 /// The live value of `field` in the hash at `key`.
-fn field_value<'c>(ctx: &'c Ctx<'_>, key: &[u8], field: &[u8]) -> Result<Option<&'c [u8]>, Reply> {
+pub(crate) fn field_value<'c>(ctx: &'c Ctx<'_>, key: &[u8], field: &[u8]) -> Result<Option<&'c [u8]>, Reply> {
     let h = read_hash(ctx, key)?;
     Ok(h.and_then(|h| h.get(field, clock(ctx, Some(h)))))
 }

@@ -87,18 +87,18 @@ pub fn after_removal(ctx: &mut Ctx<'_>, key: &[u8]) {
 /// Pushes `values` at `end` of the list at `key`, creating it unless
 /// `only_existing`; returns the new length (0 if nothing was pushed).
 /// Wakes a call blocked on the key (BLPOP, ...).
-pub fn push_values(
+pub fn push_values<V: AsRef<[u8]>>(
     ctx: &mut Ctx<'_>,
     key: &[u8],
-    values: &[&[u8]],
+    values: &[V],
     end: End,
     only_existing: bool,
 ) -> Result<usize, Reply> {
-    let add: usize = values.iter().map(|v| v.len()).sum();
+    let add: usize = values.iter().map(|v| v.as_ref().len()).sum();
     if let Some(l) = write_list(ctx, key)? {
         l.grow_check(add);
         for v in values {
-            l.push(end, v);
+            l.push(end, v.as_ref());
         }
         let n = l.len();
         ctx.signal_ready(key, Kind::List);
@@ -110,7 +110,7 @@ pub fn push_values(
     let mut l = List::new();
     l.grow_check(add);
     for v in values {
-        l.push(end, v);
+        l.push(end, v.as_ref());
     }
     let n = l.len();
     ctx.insert(key, Value::List(Box::new(l)), None); // signals the key
@@ -125,25 +125,36 @@ fn bulks<'a>(items: impl Iterator<Item = &'a [u8]>) -> Vec<Reply> {
     items.map(|v| Reply::Bulk(v.to_vec())).collect()
 }
 
-/// Pops up to `count` elements from `end` of the list at `key` (which
-/// must exist), in pop order, deleting or converting the list after.
-pub fn pop_values(ctx: &mut Ctx<'_>, key: &[u8], end: End, count: usize) -> Result<Vec<Reply>, Reply> {
-    let Some(l) = write_list(ctx, key)? else { return Ok(Vec::new()) };
+/// Pops up to `count` elements from `end` of the list at `key` in one
+/// lookup, in pop order (`Ok(None)`: no such key), then deletes the key of
+/// an emptied list or lets a quicklist become a listpack again.
+pub fn pop_items(ctx: &mut Ctx<'_>, key: &[u8], end: End, count: usize) -> Result<Option<Vec<Vec<u8>>>, Reply> {
+    let Some(l) = write_list(ctx, key)? else { return Ok(None) };
     let n = count.min(l.len());
-    let out = match end {
-        End::Left => {
-            let out = bulks(l.iter_from(0).take(n));
-            l.delete_range(0, n);
-            out
-        }
-        End::Right => {
-            let out = bulks(l.rev_from(l.len().saturating_sub(1)).take(n));
-            l.delete_range(l.len() - n, n);
-            out
-        }
-    };
-    after_removal(ctx, key);
-    Ok(out)
+    let out: Vec<Vec<u8>> = (0..n).filter_map(|_| l.pop(end)).collect();
+    if l.is_empty() {
+        ctx.remove(key);
+    } else {
+        l.shrink_check();
+    }
+    Ok(Some(out))
+}
+
+/// Pops one element from `end` of the list at `key` (see [`pop_items`]).
+pub fn pop_one(ctx: &mut Ctx<'_>, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Reply> {
+    let Some(l) = write_list(ctx, key)? else { return Ok(None) };
+    let v = l.pop(end);
+    if l.is_empty() {
+        ctx.remove(key);
+    } else {
+        l.shrink_check();
+    }
+    Ok(v)
+}
+
+/// [`pop_items`] as bulk replies (an absent key pops nothing).
+pub fn pop_values(ctx: &mut Ctx<'_>, key: &[u8], end: End, count: usize) -> Result<Vec<Reply>, Reply> {
+    Ok(pop_items(ctx, key, end, count)?.unwrap_or_default().into_iter().map(Reply::Bulk).collect())
 }
 
 /// LPOP/RPOP key [count]
@@ -151,16 +162,15 @@ fn pop(ctx: &mut Ctx<'_>, args: &[&[u8]], end: End) -> R {
     if args.len() > 3 {
         return Err(err(errors::arity(&String::from_utf8_lossy(args[0]).to_ascii_lowercase())));
     }
-    let count = match args.get(2) {
-        Some(a) => Some(positive(a, errors::MUST_BE_POSITIVE)?),
-        None => None,
-    };
-    if write_list(ctx, args[1])?.is_none() {
-        return Ok(if count.is_some() { Reply::NilArray } else { Reply::Nil });
-    }
-    match count {
-        None => Ok(pop_values(ctx, args[1], end, 1)?.pop().unwrap_or(Reply::Nil)),
-        Some(n) => Ok(Reply::Array(pop_values(ctx, args[1], end, n as usize)?)),
+    match args.get(2) {
+        None => Ok(pop_one(ctx, args[1], end)?.map_or(Reply::Nil, Reply::Bulk)),
+        Some(a) => {
+            let n = positive(a, errors::MUST_BE_POSITIVE)?;
+            Ok(match pop_items(ctx, args[1], end, n as usize)? {
+                None => Reply::NilArray,
+                Some(items) => Reply::Array(items.into_iter().map(Reply::Bulk).collect()),
+            })
+        }
     }
 }
 

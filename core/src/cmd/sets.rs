@@ -61,7 +61,7 @@ fn as_set(slot: &Slot) -> Result<&Set, Reply> {
 }
 
 /// A set for reading (None if the key is absent).
-fn read_set<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Set>, Reply> {
+pub(crate) fn read_set<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c Set>, Reply> {
     ctx.read(key).map(as_set).transpose()
 }
 
@@ -83,31 +83,43 @@ fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
     }
 }
 
-/// SADD key member [member ...]
-fn sadd(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
-    let (key, members) = (args[1], &args[2..]);
-    let add_all = |s: &mut Set| members.iter().filter(|m| s.add(m)).count() as i64;
-    let added = match write_set(ctx, key)? {
+/// Adds `members` to the set at `key`, creating it: how many were new.
+pub(crate) fn add_members<M: AsRef<[u8]>>(ctx: &mut Ctx<'_>, key: &[u8], members: &[M]) -> Result<usize, Reply> {
+    let add_all = |s: &mut Set| members.iter().filter(|m| s.add(m.as_ref())).count();
+    Ok(match write_set(ctx, key)? {
         Some(s) => {
             s.reserve_for(members.len());
             add_all(s)
         }
         None => {
-            let mut s = Set::create(members[0], members.len());
+            let Some(first) = members.first() else { return Ok(0) };
+            let mut s = Set::create(first.as_ref(), members.len());
             let n = add_all(&mut s);
             ctx.insert(key, Value::Set(s), None);
             n
         }
-    };
-    Ok(Reply::Integer(added))
+    })
+}
+
+/// Removes `members` from the set at `key`: how many were there. The key
+/// goes when its last member does.
+pub(crate) fn remove_members<M: AsRef<[u8]>>(ctx: &mut Ctx<'_>, key: &[u8], members: &[M]) -> Result<usize, Reply> {
+    let Some(s) = write_set(ctx, key)? else { return Ok(0) };
+    let removed = members.iter().filter(|m| s.remove(m.as_ref())).count();
+    if s.is_empty() {
+        ctx.remove(key);
+    }
+    Ok(removed)
+}
+
+/// SADD key member [member ...]
+fn sadd(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
+    Ok(Reply::Integer(add_members(ctx, args[1], &args[2..])? as i64))
 }
 
 /// SREM key member [member ...]
 fn srem(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
-    let Some(s) = write_set(ctx, args[1])? else { return Ok(Reply::Integer(0)) };
-    let removed = args[2..].iter().filter(|m| s.remove(m)).count() as i64;
-    drop_if_empty(ctx, args[1]);
-    Ok(Reply::Integer(removed))
+    Ok(Reply::Integer(remove_members(ctx, args[1], &args[2..])? as i64))
 }
 
 /// SCARD key

@@ -6,7 +6,7 @@
 //! 7.2 formats them). Pops are plain functions ([`pop`]) so blocking forms
 //! can reuse them.
 
-mod range;
+pub(crate) mod range;
 mod setops;
 
 use super::{cmd, err, flag::*, int_arg, is, reply, CommandSpec, KEY1};
@@ -99,9 +99,10 @@ pub(crate) fn get_mut<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c
     }
 }
 
-/// Deletes `key` if its sorted set became empty.
+/// Deletes `key` if its sorted set became empty. A peek: Redis counts no
+/// keyspace hit or miss for the lookups of write commands.
 pub(crate) fn drop_if_empty(ctx: &mut Ctx<'_>, key: &[u8]) {
-    if matches!(get(ctx, key), Ok(Some(z)) if z.is_empty()) {
+    if ctx.peek(key).is_some_and(|s| matches!(s.value(), ValueRef::Other(Value::ZSet(z)) if z.is_empty())) {
         ctx.remove(key);
     }
 }
@@ -126,14 +127,47 @@ pub(crate) fn with_scores(ctx: &Ctx<'_>, items: Vec<(Vec<u8>, f64)>, withscores:
 
 // ---- ZADD / ZINCRBY -----------------------------------------------------------
 
-#[derive(Default, Clone, Copy)]
-struct AddFlags {
-    nx: bool,
-    xx: bool,
-    gt: bool,
-    lt: bool,
-    ch: bool,
-    incr: bool,
+/// ZADD's options.
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AddFlags {
+    /// Only add new members.
+    pub nx: bool,
+    /// Only update existing members.
+    pub xx: bool,
+    /// Only update when the new score is greater.
+    pub gt: bool,
+    /// Only update when the new score is less.
+    pub lt: bool,
+    /// Count changed members too, not only added ones.
+    pub ch: bool,
+    /// Add the score to the current one (ZINCRBY); one pair only.
+    pub incr: bool,
+}
+
+impl AddFlags {
+    /// The option conflicts ZADD refuses, with Redis's texts.
+    pub(crate) fn check(&self, pairs: usize) -> Result<(), Reply> {
+        if self.nx && self.xx {
+            return Err(Reply::error("ERR XX and NX options at the same time are not compatible"));
+        }
+        if (self.nx && (self.gt || self.lt)) || (self.gt && self.lt) {
+            return Err(Reply::error("ERR GT, LT, and/or NX options at the same time are not compatible"));
+        }
+        if self.incr && pairs > 1 {
+            return Err(Reply::error("ERR INCR option supports a single increment-element pair"));
+        }
+        Ok(())
+    }
+}
+
+/// What ZADD did: members added, members whose score changed, and the
+/// score of the last member processed (ZADD INCR's reply; None if NX/XX/
+/// GT/LT skipped it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct AddOutcome {
+    pub added: usize,
+    pub updated: usize,
+    pub last: Option<f64>,
 }
 
 enum Added {
@@ -204,78 +238,76 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usiz
     if rest.is_empty() || rest.len() % 2 != 0 {
         return Reply::error(errors::SYNTAX);
     }
-    if f.nx && f.xx {
-        return Reply::error("ERR XX and NX options at the same time are not compatible");
-    }
-    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
-        return Reply::error("ERR GT, LT, and/or NX options at the same time are not compatible");
-    }
     let n = rest.len() / 2;
-    if f.incr && n > 1 {
-        return Reply::error("ERR INCR option supports a single increment-element pair");
+    if let Err(e) = f.check(n) {
+        return e;
     }
-    let mut scores = Vec::with_capacity(n);
+    let mut pairs = Vec::with_capacity(n);
     for p in rest.chunks(2) {
         match parse_score(p[0]) {
-            Some(s) => scores.push(s),
+            Some(s) => pairs.push((s, p[1])),
             None => return Reply::error(errors::NOT_FLOAT),
         }
     }
-    let key = args[1];
-    let (mut added, mut updated, mut processed, mut last) = (0i64, 0i64, 0, 0.0);
+    let out = match add_pairs(ctx, args[1], f, &pairs) {
+        Ok(out) => out,
+        Err(e) => return e,
+    };
+    if f.incr {
+        out.last.map_or(Reply::Nil, score_reply)
+    } else {
+        Reply::Integer((if f.ch { out.added + out.updated } else { out.added }) as i64)
+    }
+}
+
+/// ZADD's work once its arguments are parsed and checked: adds or updates
+/// the (score, member) pairs (at least one) under the flags, creating the
+/// key unless XX; an emptied or never-filled set is not left behind.
+pub(crate) fn add_pairs<M: AsRef<[u8]>>(
+    ctx: &mut Ctx<'_>,
+    key: &[u8],
+    f: AddFlags,
+    pairs: &[(f64, M)],
+) -> Result<AddOutcome, Reply> {
+    let mut out = AddOutcome { added: 0, updated: 0, last: None };
+    let Some(first) = pairs.first() else { return Ok(out) };
+    let n = pairs.len();
+    let mut created = false;
     let result = (|| {
-        let exists = match get_mut(ctx, key)? {
-            Some(z) => {
-                z.maybe_convert(n);
-                true
+        match get_mut(ctx, key)? {
+            Some(z) => z.maybe_convert(n),
+            None if f.xx => return Ok(()),
+            None => {
+                ctx.insert(key, Value::ZSet(Box::new(ZSet::with_hint(n, first.1.as_ref().len()))), None);
+                created = true;
             }
-            None => false,
-        };
-        if !exists {
-            if f.xx {
-                return Ok(());
-            }
-            ctx.insert(key, Value::ZSet(Box::new(ZSet::with_hint(n, rest[1].len()))), None);
         }
         let z = get_mut(ctx, key)?.expect("just created");
-        for (p, &s) in rest.chunks(2).zip(&scores) {
-            match add_one(z, p[1], s, f)? {
+        for (s, m) in pairs {
+            match add_one(z, m.as_ref(), *s, f)? {
                 Added::New(s) => {
-                    added += 1;
-                    processed += 1;
-                    last = s;
+                    out.added += 1;
+                    out.last = Some(s);
                 }
                 Added::Updated(s) => {
-                    updated += 1;
-                    processed += 1;
-                    last = s;
+                    out.updated += 1;
+                    out.last = Some(s);
                 }
-                Added::Same(s) => {
-                    processed += 1;
-                    last = s;
-                }
+                Added::Same(s) => out.last = Some(s),
                 Added::Nop => {}
             }
         }
         Ok(())
     })();
-    drop_if_empty(ctx, key);
-    if added > 0 {
+    // Only a set created here can be empty (NX/GT/LT added nothing).
+    if created {
+        drop_if_empty(ctx, key);
+    }
+    if out.added > 0 {
         // A new member in an existing set (a new set signalled on insert).
         ctx.signal_ready(key, Kind::ZSet);
     }
-    if let Err(e) = result {
-        return e;
-    }
-    if f.incr {
-        if processed > 0 {
-            score_reply(last)
-        } else {
-            Reply::Nil
-        }
-    } else {
-        Reply::Integer(if f.ch { added + updated } else { added })
-    }
+    result.map(|()| out)
 }
 
 // ---- reads ----------------------------------------------------------------------
@@ -326,14 +358,17 @@ fn rank_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], rev: bool) -> Reply {
 }
 
 fn zrem(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
-    let key = args[1];
-    let n = match get_mut(ctx, key) {
-        Err(e) => return e,
-        Ok(None) => 0,
-        Ok(Some(z)) => args[2..].iter().filter(|m| z.remove(m).is_some()).count(),
-    };
-    drop_if_empty(ctx, key);
-    Reply::Integer(n as i64)
+    reply(remove_members(ctx, args[1], &args[2..]).map(|n| Reply::Integer(n as i64)))
+}
+
+/// Removes `members` from the sorted set at `key`: how many were there.
+pub(crate) fn remove_members<M: AsRef<[u8]>>(ctx: &mut Ctx<'_>, key: &[u8], members: &[M]) -> Result<usize, Reply> {
+    let Some(z) = get_mut(ctx, key)? else { return Ok(0) };
+    let n = members.iter().filter(|m| z.remove(m.as_ref()).is_some()).count();
+    if z.is_empty() {
+        ctx.remove(key);
+    }
+    Ok(n)
 }
 
 // ---- pops -----------------------------------------------------------------------

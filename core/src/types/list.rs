@@ -84,14 +84,33 @@ fn packed_size(len: usize) -> usize {
     2 * varint_len(len) + len
 }
 
-fn encode(v: &[u8]) -> Vec<u8> {
-    let mut e = Vec::with_capacity(packed_size(v.len()));
-    put_varint(&mut e, v.len());
-    e.extend_from_slice(v);
+/// The varint of `n` with its bytes reversed (the back-length, read
+/// from its last byte towards the front).
+fn put_varint_rev(out: &mut Vec<u8>, n: usize) {
+    let at = out.len();
+    put_varint(out, n);
+    out[at..].reverse();
+}
+
+/// Packs `v` into `out`, which is exactly `packed_size(v.len())` bytes.
+fn write_packed(out: &mut [u8], v: &[u8]) {
     let n = varint_len(v.len());
-    let mut back = Vec::with_capacity(n);
-    put_varint(&mut back, v.len());
-    e.extend(back.iter().rev());
+    let (mut len, mut i) = (v.len(), 0);
+    while len >= 0x80 {
+        out[i] = (len as u8) | 0x80;
+        out[out.len() - 1 - i] = (len as u8) | 0x80;
+        len >>= 7;
+        i += 1;
+    }
+    out[i] = len as u8;
+    let last = out.len() - 1 - i;
+    out[last] = len as u8;
+    out[n..n + v.len()].copy_from_slice(v);
+}
+
+fn encode(v: &[u8]) -> Vec<u8> {
+    let mut e = vec![0; packed_size(v.len())];
+    write_packed(&mut e, v);
     e
 }
 
@@ -184,23 +203,29 @@ impl Node {
     }
 
     fn push(&mut self, end: End, v: &[u8]) {
-        let e = encode(v);
+        // Packed in place: no temporary buffer per element.
+        let len = packed_size(v.len());
         match end {
-            End::Right => self.buf.extend_from_slice(&e),
+            End::Right => {
+                self.buf.reserve(len);
+                put_varint(&mut self.buf, v.len());
+                self.buf.extend_from_slice(v);
+                put_varint_rev(&mut self.buf, v.len());
+            }
             End::Left => {
-                if self.start < e.len() {
+                if self.start < len {
                     // Reserve room at the front in proportion to the node,
                     // as a deque grows.
                     let live = self.buf.len() - self.start;
-                    let room = e.len() + (live / 2).max(16);
+                    let room = len + (live / 2).max(16);
                     let mut nb = Vec::with_capacity(room + live);
                     nb.resize(room, 0);
                     nb.extend_from_slice(&self.buf[self.start..]);
                     self.buf = nb;
                     self.start = room;
                 }
-                self.start -= e.len();
-                self.buf[self.start..self.start + e.len()].copy_from_slice(&e);
+                self.start -= len;
+                write_packed(&mut self.buf[self.start..self.start + len], v);
             }
         }
         self.count += 1;

@@ -277,7 +277,7 @@ impl Set {
 pub enum Iter<'a> {
     Int(intset::Iter<'a>),
     List(listpack::Iter<'a>),
-    Hash(std::iter::Flatten<std::slice::Iter<'a, Option<Box<[u8]>>>>),
+    Hash(std::iter::Flatten<std::slice::Iter<'a, Option<crate::types::bytes::Bytes>>>),
 }
 
 impl<'a> Iterator for Iter<'a> {

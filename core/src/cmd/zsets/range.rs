@@ -192,7 +192,7 @@ impl LexRange {
 }
 
 /// Normalises a rank range as Redis does; `None` when it is empty.
-fn rank_span(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
+pub(crate) fn rank_span(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
     let mut start = if start < 0 { start.saturating_add(len) } else { start };
     let mut end = if end < 0 { end.saturating_add(len) } else { end };

@@ -1,6 +1,12 @@
 //! The hashtable encoding of a set: open addressing with linear probing
-//! over a power-of-two array of members (16 bytes a slot), deletion by
+//! over a power-of-two array of members (24 bytes a slot), deletion by
 //! backward shift (no tombstones), grown at 3/4 full and shrunk under 1/8.
+//!
+//! Each slot holds its member as [`Bytes`]: a member of up to 22 bytes sits
+//! in the slot itself, so a probe compares it where it already is (no
+//! dereference per probed slot, no heap block per member); a longer one is
+//! boxed beside a 32-bit hash tag, so a probe dereferences it only when
+//! the tags agree.
 //!
 //! SSCAN uses Redis's reverse-binary cursor over *home* buckets (a
 //! member's hash masked by the table size): visiting home bucket `i` walks
@@ -13,6 +19,8 @@
 
 /// Fixed seeds: the layout (and so SMEMBERS order and SSCAN cursors) of a
 /// set depends only on its history, never on the process.
+use crate::types::bytes::Bytes;
+
 fn hash(m: &[u8]) -> u64 {
     static SEEDS: std::sync::OnceLock<ahash::RandomState> = std::sync::OnceLock::new();
     SEEDS.get_or_init(|| ahash::RandomState::with_seeds(0x243f_6a88, 0x85a3_08d3, 0x1319_8a2e, 0x0370_7344)).hash_one(m)
@@ -22,7 +30,7 @@ const MIN_CAPACITY: usize = 4;
 
 #[derive(Clone, Default)]
 pub struct Table {
-    slots: Vec<Option<Box<[u8]>>>,
+    slots: Vec<Option<Bytes>>,
     len: usize,
 }
 
@@ -42,8 +50,8 @@ impl PartialEq for Table {
 impl Table {
     /// Approximate heap bytes used.
     pub fn mem_usage(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Option<Box<[u8]>>>()
-            + self.slots.iter().flatten().map(|m| m.len()).sum::<usize>()
+        self.slots.capacity() * std::mem::size_of::<Option<Bytes>>()
+            + self.slots.iter().flatten().map(Bytes::heap_len).sum::<usize>()
     }
 
     /// An empty table sized for `n` members.
@@ -78,11 +86,13 @@ impl Table {
         if self.slots.is_empty() {
             return None;
         }
-        let mut i = self.home(m);
+        let h = hash(m);
+        let tag = (h >> 32) as u32;
+        let mut i = h as usize & self.mask();
         loop {
             match &self.slots[i] {
                 None => return None,
-                Some(e) if **e == *m => return Some(i),
+                Some(e) if e.is(m, tag) => return Some(i),
                 Some(_) => i = (i + 1) & self.mask(),
             }
         }
@@ -100,13 +110,13 @@ impl Table {
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.resize(Self::capacity_for(self.len + 1).max(self.slots.len() * 2));
         }
-        self.place(m.into());
+        self.place(Bytes::new(m, (hash(m) >> 32) as u32));
         self.len += 1;
         true
     }
 
     /// Puts a member known to be absent into the first free slot of its run.
-    fn place(&mut self, m: Box<[u8]>) {
+    fn place(&mut self, m: Bytes) {
         let mut i = self.home(&m);
         while self.slots[i].is_some() {
             i = (i + 1) & self.mask();
@@ -151,7 +161,7 @@ impl Table {
     }
 
     /// Members in slot order, as stored.
-    pub fn slots(&self) -> std::iter::Flatten<std::slice::Iter<'_, Option<Box<[u8]>>>> {
+    pub fn slots(&self) -> std::iter::Flatten<std::slice::Iter<'_, Option<Bytes>>> {
         self.slots.iter().flatten()
     }
 

@@ -1,107 +1,14 @@
-//! Typed fast paths for hot commands.
-//!
-//! Each method does what the command of the same name does through
-//! [`Session::execute`] — same locks (shared for reads, exclusive for
-//! writes, multi-key sets in index order), same lazy expiry, same keyspace
-//! statistics and LRU touches, same encodings and error texts — but takes
-//! typed arguments and returns typed results, so it skips argument
-//! parsing, the command-table lookup and building a [`Reply`].
+//! Typed fast paths for the string and key commands.
 
-use std::borrow::Cow;
-use std::fmt;
-
+use super::{deadline, expire_time_error, wrongtype, Error};
 use crate::errors;
-use crate::keyspace::Ctx;
 use crate::num::parse_i64;
-use crate::reply::Reply;
 use crate::session::Session;
 use crate::shard::ShardStats;
 use crate::store::Store;
 use crate::value::{Kind, StrEnc, Value};
 
-/// A Redis error reply: its text, starting with the error prefix
-/// (`ERR`, `WRONGTYPE`, ...), exactly as a server would send it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error(Cow<'static, str>);
-
-impl Error {
-    pub fn new(text: &'static str) -> Error {
-        Error(Cow::Borrowed(text))
-    }
-
-    pub fn owned(text: String) -> Error {
-        Error(Cow::Owned(text))
-    }
-
-    /// The whole error text, prefix included.
-    pub fn text(&self) -> &str {
-        &self.0
-    }
-
-    /// The first word: `ERR`, `WRONGTYPE`, ...
-    pub fn prefix(&self) -> &str {
-        self.0.split(' ').next().unwrap_or("")
-    }
-
-    /// The error an error reply carries; any other reply is handed back.
-    pub fn from_reply(reply: Reply) -> Result<Error, Reply> {
-        match reply {
-            Reply::Error(e) => Ok(Error(e)),
-            other => Err(other),
-        }
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<Error> for Reply {
-    fn from(e: Error) -> Reply {
-        Reply::Error(e.0)
-    }
-}
-
-impl TryFrom<Reply> for Error {
-    type Error = Reply;
-    fn try_from(reply: Reply) -> Result<Error, Reply> {
-        Error::from_reply(reply)
-    }
-}
-
-fn wrongtype() -> Error {
-    Error::new(errors::WRONGTYPE)
-}
-
-fn expire_time_error(cmd: &str) -> Error {
-    Error::owned(errors::EXPIRE_TIME.replace("{}", cmd))
-}
-
-/// Absolute expiry for a relative time in ms, as Redis computes it for
-/// SET PX / PEXPIRE: an overflow of `now + ms` past i64 is an error.
-fn deadline(now: u64, ms: i64, cmd: &str) -> Result<i64, Error> {
-    (ms).checked_add(now as i64).ok_or_else(|| expire_time_error(cmd))
-}
-
 impl Session {
-    /// Runs `f` as the dispatcher runs a handler: counts the command, fixes
-    /// the time, and gives the expiry sweep its turn afterwards.
-    #[inline]
-    fn fast<R>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
-        let inner = &*self.store.inner;
-        inner.commands.add(self.state.id, 1);
-        let mut ctx = Ctx::new(inner, &mut self.state);
-        let now = ctx.coarse_ms();
-        let r = f(&mut ctx);
-        drop(ctx);
-        inner.maybe_sweep(now);
-        r
-    }
-
     /// `GET key`
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
         self.fast(|ctx| {
@@ -233,6 +140,7 @@ mod tests {
 
     use super::*;
     use crate::config::{Config, ManualClock};
+    use crate::reply::Reply;
 
     fn store() -> (Store, Arc<ManualClock>) {
         let clock = ManualClock::new(1_000_000);

@@ -1,0 +1,177 @@
+//! Typed fast paths for hot commands, one file per family.
+//!
+//! Each method does what the command of the same name does through
+//! [`Session::execute`] — same locks (shared for reads, exclusive for
+//! writes, multi-key sets in index order), same lazy expiry, same keyspace
+//! statistics and LRU touches, same WATCH signalling, same wakeups of
+//! blocked callers, same encodings and error texts — but takes typed
+//! arguments and returns typed results, so it skips argument parsing, the
+//! command-table lookup and building a [`Reply`]. The collection paths call
+//! the very functions the command handlers call once their arguments are
+//! parsed, so the two cannot drift apart. Like the string paths, they run
+//! at once even while the session is inside MULTI (only `execute` queues).
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::cmd::{self, flag, CommandSpec};
+use crate::errors;
+use crate::keyspace::Ctx;
+use crate::reply::Reply;
+use crate::session::Session;
+
+mod hashes;
+mod lists;
+mod sets;
+mod strings;
+mod zsets;
+
+#[cfg(test)]
+mod equivalence;
+
+pub use crate::cmd::zsets::AddFlags as ZAddFlags;
+
+/// A Redis error reply: its text, starting with the error prefix
+/// (`ERR`, `WRONGTYPE`, ...), exactly as a server would send it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error(Cow<'static, str>);
+
+impl Error {
+    pub fn new(text: &'static str) -> Error {
+        Error(Cow::Borrowed(text))
+    }
+
+    pub fn owned(text: String) -> Error {
+        Error(Cow::Owned(text))
+    }
+
+    /// The whole error text, prefix included.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// The first word: `ERR`, `WRONGTYPE`, ...
+    pub fn prefix(&self) -> &str {
+        self.0.split(' ').next().unwrap_or("")
+    }
+
+    /// The error an error reply carries; any other reply is handed back.
+    pub fn from_reply(reply: Reply) -> Result<Error, Reply> {
+        match reply {
+            Reply::Error(e) => Ok(Error(e)),
+            other => Err(other),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl From<Error> for Reply {
+    fn from(e: Error) -> Reply {
+        Reply::Error(e.0)
+    }
+}
+
+impl TryFrom<Reply> for Error {
+    type Error = Reply;
+    fn try_from(reply: Reply) -> Result<Error, Reply> {
+        Error::from_reply(reply)
+    }
+}
+
+/// The error a shared command function failed with (always an error
+/// reply; anything else would be a bug, reported as Redis's internal error).
+fn to_error(r: Reply) -> Error {
+    Error::from_reply(r).unwrap_or(Error::new(errors::INTERNAL))
+}
+
+fn wrongtype() -> Error {
+    Error::new(errors::WRONGTYPE)
+}
+
+fn arity(cmd: &str) -> Error {
+    Error::owned(errors::arity(cmd))
+}
+
+fn expire_time_error(cmd: &str) -> Error {
+    Error::owned(errors::EXPIRE_TIME.replace("{}", cmd))
+}
+
+/// Absolute expiry for a relative time in ms, as Redis computes it for
+/// SET PX / PEXPIRE: an overflow of `now + ms` past i64 is an error.
+fn deadline(now: u64, ms: i64, cmd: &str) -> Result<i64, Error> {
+    (ms).checked_add(now as i64).ok_or_else(|| expire_time_error(cmd))
+}
+
+/// A command's table entry, looked up once: a fast path runs under the
+/// same entry as the command (its WRITE flag picks the lock; WATCH needs
+/// the name to know whether only a different value counts as a change).
+pub(crate) struct Spec {
+    name: &'static str,
+    cell: OnceLock<&'static CommandSpec>,
+}
+
+impl Spec {
+    pub(crate) const fn new(name: &'static str) -> Spec {
+        Spec { name, cell: OnceLock::new() }
+    }
+
+    #[inline]
+    fn get(&'static self) -> &'static CommandSpec {
+        self.cell.get_or_init(|| cmd::lookup(self.name.as_bytes()).expect("fast paths name table commands"))
+    }
+}
+
+impl Session {
+    /// Runs `f` as the dispatcher runs a handler: counts the command, fixes
+    /// the time, and gives the expiry sweep its turn afterwards.
+    #[inline]
+    fn fast<R>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
+        let inner = &*self.store.inner;
+        inner.commands.add(self.state.id, 1);
+        let mut ctx = Ctx::new(inner, &mut self.state);
+        let now = ctx.coarse_ms();
+        let r = f(&mut ctx);
+        drop(ctx);
+        inner.maybe_sweep(now);
+        r
+    }
+
+    /// A command refused for its typed arguments, counted as `execute`
+    /// counts a command its handler refuses (arity errors, which the
+    /// dispatcher answers itself, are not counted).
+    #[cold]
+    fn refused<T>(&mut self, e: Error) -> Result<T, Error> {
+        if e.text().starts_with("ERR wrong number of arguments") {
+            return Err(e);
+        }
+        self.fast(|_| Err(e))
+    }
+
+    /// A one-key command as the dispatcher runs it: `key`'s shard locked
+    /// (exclusively for a write command), the command's table entry set,
+    /// and in-place changes to watched keys counted only if it succeeded.
+    #[inline]
+    fn keyed<T>(
+        &mut self,
+        spec: &'static Spec,
+        key: &[u8],
+        f: impl FnOnce(&mut Ctx<'_>) -> Result<T, Reply>,
+    ) -> Result<T, Error> {
+        self.fast(|ctx| {
+            let spec = spec.get();
+            ctx.spec = Some(spec);
+            ctx.lock_key(spec.has(flag::WRITE), key);
+            let r = f(ctx);
+            ctx.settle_writes(r.is_ok());
+            r.map_err(to_error)
+        })
+    }
+}
