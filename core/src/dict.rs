@@ -57,7 +57,7 @@ const HAS_OBJ: u8 = 2;
 const DIRTY: u8 = 4;
 const OBJ: usize = std::mem::size_of::<Value>();
 const OBJ_ALIGN: usize = std::mem::align_of::<Value>();
-const _: () = assert!(crate::thin::ALIGN % OBJ_ALIGN == 0);
+const _: () = assert!(crate::thin::ALIGN.is_multiple_of(OBJ_ALIGN));
 /// Zeros to fill the padding and the `Value`'s place before it is written.
 const ZEROS: [u8; OBJ_ALIGN - 1 + OBJ] = [0; OBJ_ALIGN - 1 + OBJ];
 const MIN_CAP: usize = 4;
@@ -622,11 +622,11 @@ mod tests {
             let span = if (step / 10_000) % 2 == 0 { 3000 } else { 40 };
             let k = format!("k{}", x % span).into_bytes();
             let h = d.hash(&k);
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 assert_eq!(d.remove(&k, h).map(|(v, _)| v), model.remove(&k));
             } else {
                 let v = Value::string(format!("v{step}").repeat((x % 40) as usize));
-                let had = d.insert(&k, h, v.clone(), (x % 2 == 0).then_some(step as u64), 0);
+                let had = d.insert(&k, h, v.clone(), x.is_multiple_of(2).then_some(step as u64), 0);
                 assert_eq!(had.is_some(), model.insert(k, v).is_some());
             }
             if step % 997 == 0 {

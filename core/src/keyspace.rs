@@ -269,7 +269,7 @@ impl<'a> Ctx<'a> {
     /// Whether a key is live at this command's time. As in Redis, a key is
     /// expired only once the clock is strictly past its expiry time.
     pub fn live(&self, s: &Slot) -> bool {
-        s.expire_at().map_or(true, |t| t >= self.now())
+        s.expire_at().is_none_or(|t| t >= self.now())
     }
 
     // ---- reads -----------------------------------------------------------

@@ -37,7 +37,7 @@ impl Rng {
                 1 => 0xff,
                 _ => self.next() as u8,
             };
-            let one = self.next() % 3 == 0;
+            let one = self.next().is_multiple_of(3);
             for _ in 0..run.min(len - v.len()) {
                 v.push(if one { self.next() as u8 } else { b });
             }

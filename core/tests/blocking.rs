@@ -660,7 +660,7 @@ fn blmove_chains_across_threads_lose_and_duplicate_nothing() {
         thread::spawn(move || {
             let mut s = store.session();
             loop {
-                let r = if i % 2 == 0 {
+                let r = if i.is_multiple_of(2) {
                     s.execute(&["BLMOVE", src, dst, "LEFT", "RIGHT", "0.05"])
                 } else {
                     s.execute(&["BRPOPLPUSH", src, dst, "0.05"])

@@ -402,7 +402,7 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     }
     let mut out = Vec::new();
     let mut push = |f: &[u8], v: &[u8]| {
-        if pattern.map_or(true, |p| glob::matches(p, f)) {
+        if pattern.is_none_or(|p| glob::matches(p, f)) {
             out.push(Reply::bulk(f));
             if !novalues {
                 out.push(Reply::bulk(v));

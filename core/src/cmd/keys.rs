@@ -153,7 +153,7 @@ fn keys(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     let pat = pattern(args[1]);
     let mut out = Vec::new();
     ctx.for_each_live(ctx.db(), |s| {
-        if pat.map_or(true, |p| glob::matches(p, s.key())) {
+        if pat.is_none_or(|p| glob::matches(p, s.key())) {
             out.push(Reply::bulk(s.key()));
         }
     });
@@ -239,7 +239,7 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
                 inner = dict.scan(inner, |s: &Slot| {
                     seen += 1;
                     let wanted =
-                        pat.map_or(true, |p| glob::matches(p, s.key())) && kind.map_or(true, |k| k == Some(s.kind()));
+                        pat.is_none_or(|p| glob::matches(p, s.key())) && kind.is_none_or(|k| k == Some(s.kind()));
                     if wanted && ctx.live(s) {
                         out.push(Reply::bulk(s.key()));
                     }

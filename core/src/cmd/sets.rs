@@ -150,7 +150,7 @@ fn smembers(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
 fn smove(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let (src, dst, m) = (args[1], args[2], args[3]);
     let src_is_set = ctx.write(src).map(|slot| as_set(slot).is_ok());
-    let dst_ok = ctx.write(dst).map_or(true, |slot| as_set(slot).is_ok());
+    let dst_ok = ctx.write(dst).is_none_or(|slot| as_set(slot).is_ok());
     let Some(src_is_set) = src_is_set else { return Ok(Reply::Integer(0)) };
     if !src_is_set || !dst_ok {
         return Err(wrongtype());
@@ -202,7 +202,7 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
         }
         i += 2;
     }
-    let wanted = |m: &[u8]| pat.map_or(true, |p| glob::matches(p, m));
+    let wanted = |m: &[u8]| pat.is_none_or(|p| glob::matches(p, m));
     let mut out = Vec::new();
     let mut take = |m: &[u8]| {
         if wanted(m) {

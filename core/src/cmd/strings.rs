@@ -259,7 +259,7 @@ fn mget(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// MSET and MSETNX; the dispatcher holds every key's shard, so the whole
 /// batch is atomic.
 fn mset(ctx: &mut Ctx<'_>, args: &[&[u8]], name: &str, nx: bool) -> Reply {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return err(errors::arity(name));
     }
     if nx && args[1..].chunks(2).any(|kv| ctx.write(kv[0]).is_some()) {

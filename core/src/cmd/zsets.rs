@@ -235,7 +235,7 @@ fn zadd_generic(ctx: &mut Ctx<'_>, args: &[&[u8]], mut f: AddFlags, mut at: usiz
         at += 1;
     }
     let rest = &args[at..];
-    if rest.is_empty() || rest.len() % 2 != 0 {
+    if rest.is_empty() || !rest.len().is_multiple_of(2) {
         return Reply::error(errors::SYNTAX);
     }
     let n = rest.len() / 2;

@@ -106,7 +106,7 @@ pub fn srandmember(cmd: &Cmd, kv_reply: &Reply, redis_reply: &Reply, redis: &mut
             _ => return Err("SRANDMEMBER replies differ in kind".into()),
         },
     };
-    let unique = cmd.get(2).and_then(|c| kv_core::num::parse_i64(c)).map_or(true, |c| c >= 0);
+    let unique = cmd.get(2).and_then(|c| kv_core::num::parse_i64(c)).is_none_or(|c| c >= 0);
     if a.len() != b.len() {
         return Err(format!("SRANDMEMBER: kv gave {} members, Redis {}", a.len(), b.len()));
     }

@@ -34,7 +34,7 @@ pub struct Entry<'a> {
 
 impl Entry<'_> {
     pub fn live(&self, now: u64) -> bool {
-        self.ttl.map_or(true, |t| t >= now)
+        self.ttl.is_none_or(|t| t >= now)
     }
 }
 

@@ -81,7 +81,7 @@ pub enum TtlCond {
 type Item<'a> = (&'a [u8], &'a [u8], Option<u64>);
 
 fn live(ttl: Option<u64>, now: u64) -> bool {
-    ttl.map_or(true, |t| t >= now)
+    ttl.is_none_or(|t| t >= now)
 }
 
 /// Every stored field, expired ones included, in reply order.
@@ -309,7 +309,7 @@ impl Hash {
             (TtlCond::Xx, o) => o.is_some(),
             // No TTL counts as infinite, as EXPIRE's GT/LT.
             (TtlCond::Gt, o) => o.is_some_and(|o| at > o),
-            (TtlCond::Lt, o) => o.map_or(true, |o| at < o),
+            (TtlCond::Lt, o) => o.is_none_or(|o| at < o),
         };
         if !ok {
             return TtlSet::ConditionNotMet;
@@ -351,7 +351,7 @@ impl Hash {
         // listpackex: fields ordered by expiry, those without one last.
         let pos = match ttl {
             None => None,
-            Some(t) => lp.iter().find(|x| x.ttl.map_or(true, |u| u > t)).map(|x| x.start),
+            Some(t) => lp.iter().find(|x| x.ttl.is_none_or(|u| u > t)).map(|x| x.start),
         };
         match pos {
             Some(at) => lp.insert(at, field, &value, ttl),

@@ -68,7 +68,7 @@ impl Entry {
     }
 
     pub fn live(&self, now: u64) -> bool {
-        self.ttl().map_or(true, |t| t >= now)
+        self.ttl().is_none_or(|t| t >= now)
     }
 
     fn rebuild(&mut self, value: Option<&[u8]>, ttl: Option<u64>) {

@@ -185,7 +185,7 @@ impl Gen {
         let table: Vec<&Entry> = FAMILIES
             .iter()
             .flat_map(|t| t.iter())
-            .filter(|(name, _, _)| only.map_or(true, |o| o.iter().any(|x| x == name)))
+            .filter(|(name, _, _)| only.is_none_or(|o| o.iter().any(|x| x == name)))
             .filter(|(name, _, _)| !except.iter().any(|x| x == name))
             .collect();
         assert!(!table.is_empty(), "KV_DIFF_ONLY/KV_DIFF_EXCEPT leave no command; known: {:?}", names());
