@@ -166,3 +166,4 @@ pub const UNBLOCK_REASON: &str = "ERR CLIENT UNBLOCK reason should be TIMEOUT or
 /// kv's own: a blocking call that would wait on a store that was closed
 /// (or was waiting when it closed).
 pub const STORE_CLOSED: &str = "ERR store closed";
+pub const BGSAVE_IN_PROGRESS: &str = "ERR Background save already in progress";

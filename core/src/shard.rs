@@ -6,7 +6,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::RwLock;
 
@@ -59,11 +59,18 @@ impl ShardStats {
 pub struct ShardCell {
     pub lock: RwLock<Shard>,
     pub stats: ShardStats,
+    /// A running save still needs this shard's contents as of its point
+    /// in time (see [`crate::persist::cow`]).
+    pub pending: AtomicBool,
 }
 
 impl ShardCell {
     pub fn new(hasher: ahash::RandomState) -> ShardCell {
-        ShardCell { lock: RwLock::new(Shard::empty(hasher)), stats: ShardStats::default() }
+        ShardCell {
+            lock: RwLock::new(Shard::empty(hasher)),
+            stats: ShardStats::default(),
+            pending: AtomicBool::new(false),
+        }
     }
 }
 
