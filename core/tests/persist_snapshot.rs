@@ -299,3 +299,47 @@ fn tiny_tmpfs_fills_up_cleanly() {
         std::panic::resume_unwind(p);
     }
 }
+
+#[test]
+fn dump_and_restore_every_type_with_ttl_options() {
+    let dir = TempDir::new("dump");
+    let clock = ManualClock::new(T0);
+    let store = Store::try_open(config(dir.path(), &clock)).unwrap();
+    fill_every_type(&store);
+    let before = describe(&store);
+    let mut s = store.session();
+    let other = Store::try_open(Config::default().clock(clock.clone())).unwrap();
+    let mut o = other.session();
+    for db in ["0", "1", "15"] {
+        s.execute(&["SELECT", db]);
+        o.execute(&["SELECT", db]);
+        let Reply::Array(keys) = s.execute(&["KEYS", "*"]) else { panic!() };
+        for k in keys {
+            let Reply::Bulk(k) = k else { panic!() };
+            let Reply::Bulk(payload) = s.execute(&[b"DUMP".as_slice(), &k]) else { panic!("dump") };
+            let Reply::Integer(at) = s.execute(&[b"PEXPIRETIME".as_slice(), &k]) else { panic!() };
+            let ttl = if at < 0 { "0".to_string() } else { at.to_string() };
+            let r = o.execute(&[b"RESTORE".as_slice(), &k, ttl.as_bytes(), &payload, b"ABSTTL"]);
+            assert_eq!(r, Reply::ok());
+            let again = o.execute(&[b"RESTORE".as_slice(), &k, b"0", &payload]);
+            assert_eq!(again, Reply::error("BUSYKEY Target key name already exists."));
+            // A flipped byte anywhere is refused.
+            let mut bad = payload.clone();
+            let mid = bad.len() / 2;
+            bad[mid] ^= 0x20;
+            let r = o.execute(&[b"RESTORE".as_slice(), &k, b"0", &bad, b"REPLACE"]);
+            assert_eq!(r, Reply::error("ERR DUMP payload version or checksum are wrong"));
+        }
+    }
+    assert_eq!(describe(&other), before);
+    // Relative TTL, REPLACE, IDLETIME/FREQ accepted, past TTL deletes.
+    let Reply::Bulk(p) = s.execute(&["DUMP", "emb"]) else { panic!() };
+    assert_eq!(o.execute(&[b"RESTORE".as_slice(), b"emb", b"5000", &p, b"REPLACE", b"IDLETIME", b"10"]), Reply::ok());
+    assert_eq!(o.execute(&["PTTL", "emb"]), Reply::Integer(5000));
+    assert_eq!(o.execute(&[b"RESTORE".as_slice(), b"emb", b"0", &p, b"REPLACE", b"FREQ", b"5"]), Reply::ok());
+    assert_eq!(o.execute(&["PTTL", "emb"]), Reply::Integer(-1));
+    let past = (T0 - 1).to_string();
+    assert_eq!(o.execute(&[b"RESTORE".as_slice(), b"emb", past.as_bytes(), &p, b"REPLACE", b"ABSTTL"]), Reply::ok());
+    assert_eq!(o.execute(&["EXISTS", "emb"]), Reply::Integer(0));
+    assert_eq!(o.execute(&["DUMP", "emb"]), Reply::Nil);
+}
