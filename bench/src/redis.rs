@@ -30,9 +30,29 @@ pub fn resp(args: &[&[u8]], out: &mut Vec<u8>) {
 impl RedisServer {
     /// Starts `redis-server`; a clear error if it is not installed.
     pub fn start() -> Result<RedisServer, String> {
+        RedisServer::start_with(&[])
+    }
+
+    /// Starts `redis-server` with its data files (dump.rdb, redis.log) in
+    /// `dir`; an RDB already there is loaded. Returns once PING answers
+    /// PONG (loading done), with the time that took.
+    pub fn start_in(dir: &std::path::Path) -> Result<(RedisServer, Duration), String> {
+        let d = dir.to_string_lossy().into_owned();
+        let log = dir.join("redis.log").to_string_lossy().into_owned();
+        let started = Instant::now();
+        let mut r = RedisServer::start_with(&["--dir", &d, "--logfile", &log])?;
+        while r.command(&[b"PING"]).is_err() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok((r, started.elapsed()))
+    }
+
+    /// Starts `redis-server` with extra arguments.
+    pub fn start_with(extra: &[&str]) -> Result<RedisServer, String> {
         let port = free_port().map_err(|e| format!("no free loopback port: {e}"))?;
         let child = Command::new("redis-server")
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -49,6 +69,7 @@ impl RedisServer {
         };
         stream.set_nodelay(true).ok();
         let mut r = RedisServer { child, conn: BufReader::new(stream), version: String::new() };
+        // INFO answers while an RDB loads (PING does not).
         r.version = r.info_field("server", "redis_version")?;
         Ok(r)
     }

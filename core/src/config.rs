@@ -1,8 +1,11 @@
 //! Store configuration and the injectable clock.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::persist::{Fsync, LoadProgress, Mode, SaveRule, Settings};
 
 /// Where time comes from. Expiry, TTLs and TIME read it, so tests can move
 /// time by hand with [`ManualClock`].
@@ -81,11 +84,21 @@ pub struct Config {
     /// Active expiry cycles per second (Redis's `hz`).
     pub hz: u32,
     pub clock: Arc<dyn Clock>,
+    /// Data directory, snapshot/log mode, fsync policy, save rules, load
+    /// progress callback (see [`crate::persist`]).
+    pub persist: Settings,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { databases: 16, shard_bits: 5, expiry_thread: false, hz: 10, clock: Arc::new(SystemClock) }
+        Config {
+            databases: 16,
+            shard_bits: 5,
+            expiry_thread: false,
+            hz: 10,
+            clock: Arc::new(SystemClock),
+            persist: Settings::default(),
+        }
     }
 }
 
@@ -110,6 +123,42 @@ impl Config {
         self.hz = hz.clamp(1, 500);
         self
     }
+
+    /// Keeps the store on disk in `dir` (created if missing). Unless a mode
+    /// was chosen, this turns snapshots on with Redis's default save rules.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Config {
+        self.persist.data_dir = Some(dir.into());
+        if self.persist.mode == Mode::Off {
+            self.persist.mode = Mode::Snapshot;
+            self.persist.save_rules = SaveRule::redis_defaults();
+        }
+        self
+    }
+    pub fn persistence(mut self, mode: Mode) -> Config {
+        self.persist.mode = mode;
+        self
+    }
+    pub fn fsync(mut self, policy: Fsync) -> Config {
+        self.persist.fsync = policy;
+        self
+    }
+    /// Automatic snapshot rules (`save <seconds> <changes>`); empty: none.
+    pub fn save_rules(mut self, rules: impl Into<Vec<SaveRule>>) -> Config {
+        self.persist.save_rules = rules.into();
+        self
+    }
+    /// Called about every 100 ms while a store loads, and once at the end.
+    pub fn on_load_progress(mut self, f: impl Fn(&LoadProgress) + Send + Sync + 'static) -> Config {
+        self.persist.on_load_progress = Some(Arc::new(f));
+        self
+    }
+    /// Fault injection for tests: saves fail with "No space left on
+    /// device" after writing this many bytes.
+    #[doc(hidden)]
+    pub fn fail_saves_after(mut self, bytes: u64) -> Config {
+        self.persist.fail_after_bytes = Some(bytes);
+        self
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -119,6 +168,7 @@ impl std::fmt::Debug for Config {
             .field("shard_bits", &self.shard_bits)
             .field("expiry_thread", &self.expiry_thread)
             .field("hz", &self.hz)
+            .field("persist", &self.persist)
             .finish()
     }
 }

@@ -105,6 +105,9 @@ pub struct Ctx<'a> {
     /// The session's transaction state (MULTI queue, watches), when the
     /// command runs from a session.
     pub(crate) txn: Option<&'a mut TxnState>,
+    /// A write lock was taken: a typed fast path (no `spec`) that did so
+    /// counts as one change for the save rules when it ends.
+    wrote: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -122,6 +125,7 @@ impl<'a> Ctx<'a> {
             watched_writes: Vec::new(),
             spec: None,
             txn: None,
+            wrote: false,
         }
     }
 
@@ -166,8 +170,8 @@ impl<'a> Ctx<'a> {
         idx.sort_unstable();
         idx.dedup();
         for i in idx {
-            let lock = &self.store.shards[i].lock;
-            let g = if write { Guard::W(lock.write()) } else { Guard::R(lock.read()) };
+            let g = if write { Guard::W(self.store.write_shard(i)) } else { Guard::R(self.store.shards[i].read()) };
+            self.wrote |= write;
             self.held.push((i, g));
         }
     }
@@ -181,8 +185,8 @@ impl<'a> Ctx<'a> {
         }
         assert!(self.held.is_empty(), "locks are taken once per command, in index order");
         let i = self.store.shard_of(self.sess.db, self.store.hash(key));
-        let lock = &self.store.shards[i].lock;
-        self.held.push((i, if write { Guard::W(lock.write()) } else { Guard::R(lock.read()) }));
+        self.held
+            .push((i, if write { Guard::W(self.store.write_shard(i)) } else { Guard::R(self.store.shards[i].read()) }));
     }
 
     /// Locks the shards holding `keys` (each with its database).
@@ -561,5 +565,8 @@ impl Drop for Ctx<'_> {
     /// changes are collected here.
     fn drop(&mut self) {
         self.settle_writes(true);
+        if self.wrote && self.spec.is_none() {
+            self.store.persist.dirty.add(self.sess.id, 1);
+        }
     }
 }

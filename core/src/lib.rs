@@ -21,6 +21,7 @@ pub mod glob;
 pub mod keyspace;
 pub mod longdouble;
 pub mod num;
+pub mod persist;
 pub mod reply;
 pub mod session;
 mod shard;

@@ -154,6 +154,10 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]])
     // In-place changes to watched keys count only if the command succeeded
     // (a failed write changes nothing, as Redis signals no change then).
     ctx.settle_writes(!reply.is_error());
+    // Redis's `server.dirty`, one per write command that succeeded.
+    if write && !reply.is_error() {
+        ctx.store.persist.dirty.add(ctx.sess.id, 1);
+    }
     reply
 }
 

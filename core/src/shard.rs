@@ -6,9 +6,9 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use parking_lot::RwLock;
+use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::dict::{Dict, NewValue, Slot};
 use crate::value::Value;
@@ -57,13 +57,38 @@ impl ShardStats {
 /// A shard with its lock and counters, on its own cache lines.
 #[repr(align(128))]
 pub struct ShardCell {
-    pub lock: RwLock<Shard>,
+    /// Private: writers go through [`crate::store::StoreInner::write_shard`]
+    /// (a running save must copy the shard before its first change).
+    lock: RwLock<Shard>,
     pub stats: ShardStats,
+    /// A running save still needs this shard's contents as of its point
+    /// in time (see [`crate::persist::cow`]).
+    pub pending: AtomicBool,
 }
 
 impl ShardCell {
     pub fn new(hasher: ahash::RandomState) -> ShardCell {
-        ShardCell { lock: RwLock::new(Shard::empty(hasher)), stats: ShardStats::default() }
+        ShardCell {
+            lock: RwLock::new(Shard::empty(hasher)),
+            stats: ShardStats::default(),
+            pending: AtomicBool::new(false),
+        }
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, Shard> {
+        self.lock.read()
+    }
+
+    /// The write lock without the save's copy-on-write check: only for
+    /// `persist::cow` itself (which makes that check) and for loading,
+    /// when no save can run. Everyone else calls `StoreInner::write_shard`.
+    pub fn write_unchecked(&self) -> RwLockWriteGuard<'_, Shard> {
+        self.lock.write()
+    }
+
+    /// [`ShardCell::write_unchecked`] if the lock is free.
+    pub fn try_write_unchecked(&self) -> Option<RwLockWriteGuard<'_, Shard>> {
+        self.lock.try_write()
     }
 }
 

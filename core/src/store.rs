@@ -1,8 +1,9 @@
 //! The store: every database's shards, the clock, the expiry sweep, and
 //! the counters INFO reports. `Store` is a cheap handle (an `Arc`).
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -10,6 +11,7 @@ use parking_lot::{Condvar, Mutex};
 
 use crate::blocking::Blocking;
 use crate::config::Config;
+use crate::persist;
 use crate::reply::Reply;
 use crate::session::Session;
 use crate::shard::{ShardCell, ShardStats};
@@ -39,6 +41,10 @@ pub(crate) struct StoreInner {
     sweeper: Mutex<Option<JoinHandle<()>>>,
     sweeper_wake: Condvar,
     sweeper_lock: Mutex<()>,
+    /// Snapshots: counters, the running save, hand-off slots.
+    pub persist: persist::State,
+    /// This store itself, for work that outlives a command (BGSAVE).
+    pub me: Weak<StoreInner>,
 }
 
 /// A counter many threads bump without sharing a cache line.
@@ -48,14 +54,14 @@ pub(crate) struct StripedCounter([Padded; 16]);
 struct Padded(AtomicU64);
 
 impl StripedCounter {
-    fn new() -> StripedCounter {
+    pub fn new() -> StripedCounter {
         StripedCounter(Default::default())
     }
     pub fn add(&self, stripe: u64, n: u64) {
         self.0[(stripe % 16) as usize].0.fetch_add(n, Ordering::Relaxed);
     }
     pub fn sum(&self) -> u64 {
-        self.0.iter().map(|p| p.0.load(Ordering::Relaxed)).sum()
+        self.0.iter().fold(0u64, |a, p| a.wrapping_add(p.0.load(Ordering::Relaxed)))
     }
 }
 
@@ -71,14 +77,27 @@ impl Store {
         Store::default()
     }
 
+    /// Opens a store. An in-memory config cannot fail; with a data
+    /// directory this loads what is there and panics if that fails: use
+    /// [`Store::try_open`] to handle the error.
     pub fn open(config: Config) -> Store {
+        match Store::try_open(config) {
+            Ok(s) => s,
+            Err(e) => panic!("opening the store: {e}"),
+        }
+    }
+
+    /// Opens a store, loading the data directory's snapshot (if the config
+    /// has one). Fails with an error naming the file (and the byte offset
+    /// for a corrupt file); nothing is loaded then.
+    pub fn try_open(config: Config) -> Result<Store, persist::Error> {
         let hasher = ahash::RandomState::new();
         let shard_bits = config.shard_bits;
         let n = config.databases << shard_bits;
         let blocking = Blocking::new(config.databases);
         let shards = (0..n).map(|_| ShardCell::new(hasher.clone())).collect();
         let now = config.clock.now_ms();
-        let inner = Arc::new(StoreInner {
+        let inner = Arc::new_cyclic(|me| StoreInner {
             config,
             hasher,
             shards,
@@ -93,7 +112,10 @@ impl Store {
             sweeper: Mutex::new(None),
             sweeper_wake: Condvar::new(),
             sweeper_lock: Mutex::new(()),
+            persist: persist::State::new(n, now),
+            me: me.clone(),
         });
+        persist::open(&inner)?;
         if inner.config.expiry_thread {
             let weak = Arc::downgrade(&inner);
             let handle = std::thread::Builder::new()
@@ -102,7 +124,41 @@ impl Store {
                 .expect("spawn the expiry thread");
             *inner.sweeper.lock() = Some(handle);
         }
-        Store { inner }
+        Ok(Store { inner })
+    }
+
+    /// SAVE: writes a snapshot of every database into the data directory
+    /// and returns once it is durably on disk. Readers and writers go on
+    /// meanwhile (see [`persist::cow`]).
+    pub fn save(&self) -> Result<persist::SaveStats, persist::Error> {
+        persist::save(&self.inner)
+    }
+
+    /// BGSAVE: takes the point in time now and writes it on a thread.
+    pub fn bgsave(&self) -> Result<(), persist::Error> {
+        persist::bgsave(&self.inner)
+    }
+
+    /// Waits for a running save, if any, to finish.
+    pub fn wait_for_save(&self) {
+        self.inner.persist.wait_idle()
+    }
+
+    /// Unix seconds of the last successful save (the store's start if none).
+    pub fn last_save(&self) -> u64 {
+        self.inner.persist.last_save_ms() / 1000
+    }
+
+    /// Writes a consistent copy of the live store to `dir/snapshot.kvs`;
+    /// restore by opening a store with `Config::data_dir(dir)`.
+    pub fn backup(&self, dir: impl AsRef<Path>) -> Result<persist::SaveStats, persist::Error> {
+        persist::backup(&self.inner, dir.as_ref())
+    }
+
+    /// Longest time a writer was held up handing a shard to the last (or
+    /// running) save.
+    pub fn last_save_stall(&self) -> Duration {
+        self.inner.persist.longest_stall()
     }
 
     /// A new session (a client connection's state) on database 0.
@@ -119,11 +175,13 @@ impl Store {
         &self.inner.config
     }
 
-    /// Stops the background expiry thread, if any, and wakes every call
+    /// Waits for a running save to finish, stops the background expiry
+    /// thread, if any, and wakes every call
     /// blocked on keys (BLPOP, ...) with `ERR store closed`; calls that
     /// would block from now on get that error at once. Other handles and
     /// sessions keep working otherwise; the data lives while any handle does.
     pub fn close(&self) {
+        self.inner.persist.wait_idle();
         self.inner.closed.store(true, Ordering::SeqCst);
         self.inner.blocking.close();
         {
@@ -153,7 +211,7 @@ impl Store {
     /// Number of keys in a database, counting keys logically expired but not
     /// yet swept, as Redis's DBSIZE does.
     pub fn dbsize(&self, db: usize) -> usize {
-        self.inner.db_range(db).map(|i| self.inner.shards[i].lock.read().len()).sum()
+        self.inner.db_range(db).map(|i| self.inner.shards[i].read().len()).sum()
     }
 }
 
@@ -203,6 +261,7 @@ impl StoreInner {
         }
         if self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
             self.active_expire(Duration::from_millis(1));
+            persist::cron(self);
         }
     }
 
@@ -225,7 +284,7 @@ impl StoreInner {
             for step in 0..n {
                 let i = (start + step) % n;
                 let cell = &self.shards[i];
-                if let Some(mut shard) = cell.lock.try_write() {
+                if let Some(mut shard) = self.try_write_shard(i) {
                     let (d, more) = shard.expire_due(now, BATCH);
                     drop(shard);
                     if d > 0 {
@@ -253,6 +312,7 @@ fn sweeper_loop(weak: std::sync::Weak<StoreInner>) {
         let period = Duration::from_millis(1000 / inner.config.hz as u64);
         // Redis's slow cycle: up to 25% of each period.
         inner.active_expire(period / 4);
+        persist::cron(&inner);
         let mut g = inner.sweeper_lock.lock();
         if inner.closed.load(Ordering::SeqCst) {
             return;

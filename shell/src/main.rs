@@ -7,11 +7,15 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use kv_core::{Reply, Store};
+use kv_core::{Clock, Reply, Store};
 use kv_shell::{options, Output, Shell};
 use rustyline::error::ReadlineError;
 
 fn main() -> ExitCode {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    if args.first().is_some_and(|a| a == "check") {
+        return check(&args[1..]);
+    }
     let opts = match options::parse(std::env::args_os().skip(1)) {
         Ok(o) => o,
         Err(e) => {
@@ -27,18 +31,21 @@ fn main() -> ExitCode {
         println!("kv {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
-    if let Some(dir) = &opts.data {
-        eprintln!(
-            "kv: --data {dir}: persistence is not available in this build yet (in-memory only); run kv without --data"
-        );
-        return ExitCode::from(2);
-    }
     // As redis-cli: raw output when standard output is not a terminal
     // (FAKETTY pretends it is), unless --raw / --no-raw say otherwise.
     let tty_out = io::stdout().is_terminal() || std::env::var_os("FAKETTY").is_some();
     let output = opts.output.unwrap_or(if tty_out { Output::Standard } else { Output::Raw });
 
-    let store = Store::new();
+    let store = match &opts.data {
+        None => Store::new(),
+        Some(dir) => match Store::try_open(kv_core::Config::default().data_dir(dir)) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("kv: --data {dir}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let mut shell = Shell::new(&store, output);
     connect(&mut shell, opts.db, opts.resp3);
 
@@ -49,6 +56,14 @@ fn main() -> ExitCode {
     } else {
         piped(&mut shell)
     };
+    // As redis-server's SHUTDOWN with save points: a store on a data
+    // directory is saved when the shell ends.
+    if opts.data.is_some() {
+        if let Err(e) = store.save() {
+            eprintln!("kv: saving on exit: {e}");
+            return ExitCode::from(1);
+        }
+    }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (kv ... | head) is a normal way to stop.
@@ -137,4 +152,42 @@ fn history_file() -> Option<PathBuf> {
         return Some(PathBuf::from(path));
     }
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kv_history"))
+}
+
+/// `kv check FILE...`: verifies snapshot files and prints what they hold;
+/// exits 1 if any is damaged (the message names the byte offset).
+fn check(files: &[std::ffi::OsString]) -> ExitCode {
+    if files.is_empty() {
+        eprintln!("usage: kv check <snapshot file>...");
+        return ExitCode::from(1);
+    }
+    let now = kv_core::SystemClock.now_ms();
+    let mut ok = true;
+    for f in files {
+        let path = PathBuf::from(f);
+        match kv_core::persist::check(&path, now) {
+            Ok(r) => {
+                let s = &r.summary;
+                println!("{}: OK", path.display());
+                println!("  format version 1, saved at {} ms (Unix), {} databases", s.created_ms, s.databases);
+                println!("  {} bytes, {} blocks, {} keys", s.bytes, s.blocks, s.records);
+                let [st, li, se, zs, ha] = r.keys_per_type;
+                println!("  types: {st} string, {li} list, {se} set, {zs} zset, {ha} hash");
+                println!("  {} keys with an expiry, {} already expired", r.with_expiry, r.expired);
+                for (db, n) in r.keys_per_db.iter().enumerate().filter(|(_, n)| **n > 0) {
+                    println!("  db{db}: {n} keys");
+                }
+            }
+            Err(e) => {
+                ok = false;
+                println!("{}: DAMAGED", path.display());
+                println!("  {e}");
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

@@ -12,7 +12,7 @@ pub struct Options {
     /// `--raw` / `--no-raw`; `None` leaves the choice to whether standard
     /// output is a terminal.
     pub output: Option<Output>,
-    /// `--data DIR`: reserved for persistence.
+    /// `--data DIR`: open the store on this data directory (snapshots).
     pub data: Option<String>,
     pub help: bool,
     pub version: bool,
@@ -89,14 +89,17 @@ Usage: kv [OPTIONS] [cmd [arg [arg ...]]]
                      output is not a terminal).
   --no-raw           Force formatted output even when standard output is not
                      a terminal.
-  --data <dir>       Keep the data in <dir> (not available yet: this build is
-                     in-memory only).
+  --data <dir>       Keep the data in <dir>: load its snapshot at start, save
+                     it on exit (SAVE and BGSAVE write it too).
   --help             Output this help and exit.
   -v, --version      Output the version and exit.
 
 Without a command, kv reads commands from standard input: interactively with
 line editing and history (~/.kv_history) on a terminal, one command per line
 otherwise. Output is byte for byte what redis-cli prints.
+
+kv check <file>...   Verifies snapshot files (checksums, every record) and
+                     prints what they hold; exit status 1 if one is damaged.
 
 Examples:
   kv SET greeting hello

@@ -249,12 +249,30 @@ fn kv(args: &[&str]) -> Output {
 }
 
 #[test]
-fn data_dir_is_refused_until_persistence_exists() {
-    let out = kv(&["--data", "/tmp/kv-data", "PING"]);
+fn data_dir_persists_and_check_verifies_the_snapshot() {
+    let dir = std::env::temp_dir().join(format!("kv-shell-data-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_string_lossy().into_owned();
+    assert_eq!(kv(&["--data", &d, "SET", "k", "v"]).stdout, b"OK\n");
+    assert_eq!(kv(&["--data", &d, "GET", "k"]).stdout, b"v\n");
+    assert_eq!(kv(&["--data", &d, "SAVE"]).stdout, b"OK\n");
+    let file = dir.join("snapshot.kvs");
+    let f = file.to_string_lossy().into_owned();
+    let out = kv(&["check", &f]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(": OK") && text.contains("1 keys") && text.contains("1 string"), "{text}");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[40] ^= 1;
+    std::fs::write(&file, &bytes).unwrap();
+    let out = kv(&["check", &f]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("DAMAGED") && text.contains("offset 32"), "{text}");
+    let out = kv(&["--data", &d, "GET", "k"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--data") && err.contains("persistence"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("corrupt at byte offset 32"));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod expire;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+pub mod persist;
 pub mod server;
 pub mod sets;
 pub mod sort;
@@ -144,6 +145,7 @@ fn families() -> impl Iterator<Item = &'static CommandSpec> {
         zsets::COMMANDS,
         transactions::COMMANDS,
         blocking::COMMANDS,
+        persist::COMMANDS,
     ]
     .into_iter()
     .flatten()

@@ -247,7 +247,7 @@ mod tests {
     use crate::store::Store;
 
     fn watches(store: &Store) -> usize {
-        store.inner.shards.iter().filter(|c| c.lock.read().has_watches()).count()
+        store.inner.shards.iter().filter(|c| c.read().has_watches()).count()
     }
 
     /// Watch tables empty again once every watcher let go, whichever way.

@@ -155,14 +155,14 @@ mod tests {
     fn lru(s: &Session, key: &[u8]) -> Option<u32> {
         let inner = &s.store().inner;
         let h = inner.hash(key);
-        let shard = inner.shards[inner.shard_of(s.db(), h)].lock.read();
+        let shard = inner.shards[inner.shard_of(s.db(), h)].read();
         shard.get(key, h).map(|slot| slot.lru())
     }
 
     fn enc(s: &Session, key: &[u8]) -> Option<crate::value::StrEnc> {
         let inner = &s.store().inner;
         let h = inner.hash(key);
-        let shard = inner.shards[inner.shard_of(s.db(), h)].lock.read();
+        let shard = inner.shards[inner.shard_of(s.db(), h)].read();
         shard.get(key, h).map(|slot| slot.str_enc())
     }
 
@@ -233,7 +233,7 @@ mod tests {
         let expire_of = |s: &Session, k: &[u8]| {
             let inner = &s.store().inner;
             let h = inner.hash(k);
-            let g = inner.shards[inner.shard_of(0, h)].lock.read();
+            let g = inner.shards[inner.shard_of(0, h)].read();
             g.get(k, h).and_then(|x| x.expire_at())
         };
         assert_eq!(expire_of(&s, b"k"), Some(1_001_000));

@@ -126,15 +126,9 @@ fn bytes_to_human(n: usize) -> String {
 }
 
 fn persistence(ctx: &Ctx<'_>, out: &mut String) {
-    field(out, "loading", 0);
-    field(out, "async_loading", 0);
-    field(out, "rdb_changes_since_last_save", 0);
-    field(out, "rdb_bgsave_in_progress", 0);
-    field(out, "rdb_last_save_time", ctx.store().start_ms / 1000);
-    field(out, "rdb_last_bgsave_status", "ok");
-    field(out, "aof_enabled", 0);
-    field(out, "aof_rewrite_in_progress", 0);
-    field(out, "aof_last_bgrewrite_status", "ok");
+    for (name, value) in crate::persist::info_fields(ctx.store()) {
+        field(out, name, value);
+    }
 }
 
 fn stats(ctx: &Ctx<'_>, out: &mut String) {
