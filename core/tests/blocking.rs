@@ -9,7 +9,7 @@
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use kv_core::{Reply, Store};
+use kv_core::{Reply, Session, Store};
 
 fn bulk(s: &str) -> Reply {
     Reply::bulk(s)
@@ -158,11 +158,19 @@ fn what_the_first_waiter_leaves_passes_down_the_queue() {
     assert_eq!(third.join().unwrap(), pair("b", "w"));
 }
 
-#[test]
-fn producers_and_consumers_lose_and_duplicate_nothing() {
+/// Producers push the values 1..=3n (each once) onto two keys while
+/// consumers take them with blocking calls (`consume` gives what one call
+/// took; `None` when it took nothing); then one stop marker (`marker`, the
+/// value 0) per consumer. Every value must be taken exactly once.
+fn lose_and_duplicate_nothing(
+    keys: [&'static str; 2],
+    per_producer: u64,
+    produce: fn(&mut Session, &str, u64, &str) -> Reply,
+    consume: fn(&mut Session, usize, usize) -> Option<Vec<u64>>,
+    marker: &[&str],
+) {
     const PRODUCERS: u64 = 3;
     const CONSUMERS: usize = 3;
-    const PER_PRODUCER: u64 = 2_000;
     let store = Store::new();
     let consumers: Vec<_> = (0..CONSUMERS)
         .map(|c| {
@@ -171,33 +179,13 @@ fn producers_and_consumers_lose_and_duplicate_nothing() {
                 let mut s = store.session();
                 let (mut n, mut sum) = (0u64, 0u64);
                 for round in c.. {
-                    // Mix the commands. BLMOVE watches q1 only, so it waits
-                    // briefly and gives way when it times out.
-                    let r = match round % 3 {
-                        0 => s.execute(&["BLPOP", "q1", "q2", "0"]),
-                        1 => s.execute(&["BLMPOP", "0", "2", "q2", "q1", "RIGHT"]),
-                        _ => {
-                            let own = format!("own{c}");
-                            match s.execute(&["BLMOVE", "q1", &own, "RIGHT", "LEFT", "0.01"]) {
-                                Reply::Bulk(_) => s.execute(&["BLPOP", &own, "0"]),
-                                Reply::NilArray => continue,
-                                other => panic!("{other:?}"),
-                            }
+                    for v in consume(&mut s, c, round).unwrap_or_default() {
+                        if v == 0 {
+                            return (n, sum);
                         }
-                    };
-                    let Reply::Array(mut kv) = r else { panic!("{r:?}") };
-                    // BLMPOP nests the popped element in an array.
-                    let v = match kv.pop() {
-                        Some(Reply::Array(mut items)) => items.pop().unwrap(),
-                        Some(v) => v,
-                        None => panic!("empty reply"),
-                    };
-                    let v: u64 = std::str::from_utf8(v.as_bytes().unwrap()).unwrap().parse().unwrap();
-                    if v == 0 {
-                        return (n, sum);
+                        n += 1;
+                        sum += v;
                     }
-                    n += 1;
-                    sum += v;
                 }
                 unreachable!()
             })
@@ -208,11 +196,10 @@ fn producers_and_consumers_lose_and_duplicate_nothing() {
             let store = store.clone();
             thread::spawn(move || {
                 let mut s = store.session();
-                for i in 0..PER_PRODUCER {
-                    let v = (p * PER_PRODUCER + i + 1).to_string();
-                    let key = if i % 2 == 0 { "q1" } else { "q2" };
-                    let cmd = if i % 3 == 0 { "LPUSH" } else { "RPUSH" };
-                    assert!(matches!(s.execute(&[cmd, key, &v]), Reply::Integer(_)));
+                for i in 0..per_producer {
+                    let v = (p * per_producer + i + 1).to_string();
+                    let r = produce(&mut s, keys[(i % 2) as usize], i, &v);
+                    assert!(matches!(r, Reply::Integer(_)), "{r:?}");
                 }
             })
         })
@@ -220,21 +207,21 @@ fn producers_and_consumers_lose_and_duplicate_nothing() {
     for p in producers {
         p.join().unwrap();
     }
-    // Once every value is taken, one stop marker (0) per consumer, on the
-    // key all of them watch.
-    let start = Instant::now();
-    while store.execute(&["EXISTS", "q1", "q2"]) != Reply::Integer(0) {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "consumers stalled: {} blocked, q1 {:?}, q2 {:?}",
-            store.blocked_clients(),
-            store.execute(&["LLEN", "q1"]),
-            store.execute(&["LLEN", "q2"])
-        );
-        thread::sleep(Duration::from_millis(1));
-    }
-    for _ in 0..CONSUMERS {
-        store.execute(&["RPUSH", "q1", "0"]);
+    let drained = |what: &str, keys: &[&str]| {
+        let start = Instant::now();
+        let mut exists = vec!["EXISTS"];
+        exists.extend(keys);
+        while store.execute(&exists) != Reply::Integer(0) {
+            assert!(start.elapsed() < Duration::from_secs(20), "{what}: {} blocked", store.blocked_clients());
+            thread::sleep(Duration::from_millis(1));
+        }
+    };
+    drained("consumers stalled", &keys);
+    // One marker at a time, so a call that takes several (COUNT) takes one.
+    for c in 0..CONSUMERS {
+        wait_blocked(&store, CONSUMERS - c);
+        assert!(!store.execute(marker).is_error());
+        drained("stop marker not taken", &keys);
     }
     let (mut n, mut sum) = (0, 0);
     for c in consumers {
@@ -242,10 +229,44 @@ fn producers_and_consumers_lose_and_duplicate_nothing() {
         n += cn;
         sum += csum;
     }
-    let total = PRODUCERS * PER_PRODUCER;
+    let total = PRODUCERS * per_producer;
     assert_eq!(n, total);
     assert_eq!(sum, total * (total + 1) / 2);
     assert_eq!(store.execute(&["DBSIZE"]), Reply::Integer(0));
+}
+
+fn number(r: &Reply) -> u64 {
+    std::str::from_utf8(r.as_bytes().unwrap()).unwrap().parse().unwrap()
+}
+
+#[test]
+fn producers_and_consumers_lose_and_duplicate_nothing() {
+    let produce =
+        |s: &mut Session, key: &str, i: u64, v: &str| s.execute(&[if i % 3 == 0 { "LPUSH" } else { "RPUSH" }, key, v]);
+    let consume = |s: &mut Session, c: usize, round: usize| {
+        // Mix the commands. BLMOVE watches q1 only, so it waits briefly
+        // and gives way when it times out.
+        let r = match round % 3 {
+            0 => s.execute(&["BLPOP", "q1", "q2", "0"]),
+            1 => s.execute(&["BLMPOP", "0", "2", "q2", "q1", "RIGHT"]),
+            _ => {
+                let own = format!("own{c}");
+                match s.execute(&["BLMOVE", "q1", &own, "RIGHT", "LEFT", "0.01"]) {
+                    Reply::Bulk(_) => s.execute(&["BLPOP", &own, "0"]),
+                    Reply::NilArray => return None,
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let Reply::Array(mut kv) = r else { panic!("{r:?}") };
+        // BLMPOP nests the popped element in an array.
+        Some(match kv.pop() {
+            Some(Reply::Array(items)) => items.iter().map(number).collect(),
+            Some(v) => vec![number(&v)],
+            None => panic!("empty reply"),
+        })
+    };
+    lose_and_duplicate_nothing(["q1", "q2"], 2_000, produce, consume, &["RPUSH", "q1", "0"]);
 }
 
 #[test]
@@ -563,84 +584,28 @@ fn swapdb_wakes_every_waiter_of_both_databases() {
 /// arrive. Every value is seen exactly once.
 #[test]
 fn zset_producers_and_consumers_lose_and_duplicate_nothing() {
-    const PRODUCERS: u64 = 3;
-    const CONSUMERS: usize = 3;
-    const PER_PRODUCER: u64 = 1_500;
-    let store = Store::new();
-    let consumers: Vec<_> = (0..CONSUMERS)
-        .map(|c| {
-            let store = store.clone();
-            thread::spawn(move || {
-                let mut s = store.session();
-                let (mut n, mut sum) = (0u64, 0u64);
-                for round in c.. {
-                    let r = match round % 3 {
-                        0 => s.execute(&["BZPOPMIN", "z1", "z2", "0"]),
-                        1 => s.execute(&["BZPOPMAX", "z2", "z1", "0"]),
-                        _ => s.execute(&["BZMPOP", "0", "2", "z1", "z2", "MIN", "COUNT", "3"]),
-                    };
-                    let Reply::Array(mut items) = r else { panic!("{r:?}") };
-                    let pairs = match items.pop() {
-                        Some(Reply::Array(pairs)) => pairs,
-                        Some(score) => vec![Reply::Array(vec![items.pop().unwrap(), score])],
-                        None => panic!("empty reply"),
-                    };
-                    for p in pairs {
-                        let Reply::Array(p) = p else { panic!("{p:?}") };
-                        let member: u64 = std::str::from_utf8(p[0].as_bytes().unwrap()).unwrap().parse().unwrap();
-                        assert_eq!(p[1], Reply::Double(member as f64));
-                        if member == 0 {
-                            return (n, sum);
-                        }
-                        n += 1;
-                        sum += member;
-                    }
-                }
-                unreachable!()
-            })
-        })
-        .collect();
-    let producers: Vec<_> = (0..PRODUCERS)
-        .map(|p| {
-            let store = store.clone();
-            thread::spawn(move || {
-                let mut s = store.session();
-                for i in 0..PER_PRODUCER {
-                    let v = (p * PER_PRODUCER + i + 1).to_string();
-                    let key = if i % 2 == 0 { "z1" } else { "z2" };
-                    assert_eq!(s.execute(&["ZADD", key, &v, &v]), Reply::Integer(1));
-                }
-            })
-        })
-        .collect();
-    for p in producers {
-        p.join().unwrap();
-    }
-    let start = Instant::now();
-    while store.execute(&["EXISTS", "z1", "z2"]) != Reply::Integer(0) {
-        assert!(start.elapsed() < Duration::from_secs(20), "consumers stalled");
-        thread::sleep(Duration::from_millis(1));
-    }
-    // One stop marker per consumer, each on its own push so a BZMPOP
-    // with COUNT takes only one.
-    for c in 0..CONSUMERS {
-        wait_blocked(&store, CONSUMERS - c);
-        store.execute(&["ZADD", "z1", "0", "0"]);
-        let start = Instant::now();
-        while store.execute(&["EXISTS", "z1"]) != Reply::Integer(0) {
-            assert!(start.elapsed() < Duration::from_secs(20), "stop marker not taken");
-            thread::sleep(Duration::from_millis(1));
-        }
-    }
-    let (mut n, mut sum) = (0, 0);
-    for c in consumers {
-        let (cn, csum) = c.join().unwrap();
-        n += cn;
-        sum += csum;
-    }
-    let total = PRODUCERS * PER_PRODUCER;
-    assert_eq!(n, total);
-    assert_eq!(sum, total * (total + 1) / 2);
+    let produce = |s: &mut Session, key: &str, _: u64, v: &str| s.execute(&["ZADD", key, v, v]);
+    let consume = |s: &mut Session, _: usize, round: usize| {
+        let r = match round % 3 {
+            0 => s.execute(&["BZPOPMIN", "z1", "z2", "0"]),
+            1 => s.execute(&["BZPOPMAX", "z2", "z1", "0"]),
+            _ => s.execute(&["BZMPOP", "0", "2", "z1", "z2", "MIN", "COUNT", "3"]),
+        };
+        let Reply::Array(mut items) = r else { panic!("{r:?}") };
+        let pairs = match items.pop() {
+            Some(Reply::Array(pairs)) => pairs,
+            Some(score) => vec![Reply::Array(vec![items.pop().unwrap(), score])],
+            None => panic!("empty reply"),
+        };
+        let members = pairs.iter().map(|p| {
+            let Reply::Array(p) = p else { panic!("{p:?}") };
+            let member = number(&p[0]);
+            assert_eq!(p[1], Reply::Double(member as f64));
+            member
+        });
+        Some(members.collect())
+    };
+    lose_and_duplicate_nothing(["z1", "z2"], 1_500, produce, consume, &["ZADD", "z1", "0", "0"]);
 }
 
 /// Elements pushed to `a` pass through BLMOVE/BRPOPLPUSH stages a -> b ->
