@@ -241,8 +241,9 @@ fn number(r: &Reply) -> u64 {
 
 #[test]
 fn producers_and_consumers_lose_and_duplicate_nothing() {
-    let produce =
-        |s: &mut Session, key: &str, i: u64, v: &str| s.execute(&[if i % 3 == 0 { "LPUSH" } else { "RPUSH" }, key, v]);
+    let produce = |s: &mut Session, key: &str, i: u64, v: &str| {
+        s.execute(&[if i.is_multiple_of(3) { "LPUSH" } else { "RPUSH" }, key, v])
+    };
     let consume = |s: &mut Session, c: usize, round: usize| {
         // Mix the commands. BLMOVE watches q1 only, so it waits briefly
         // and gives way when it times out.
