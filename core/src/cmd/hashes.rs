@@ -7,12 +7,12 @@
 //! to a hash whose every field has expired, keyspace commands (EXISTS,
 //! TYPE, DBSIZE) still see the key; hash commands see it empty.
 
+use super::keys::{ScanExtra, ScanOpts};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use super::{cmd, flag::*, int_arg, is, reply, CommandSpec, KEY1};
 use crate::errors;
-use crate::glob;
 use crate::keyspace::Ctx;
 use crate::longdouble::LongDouble;
 use crate::num::parse_i64;
@@ -379,32 +379,12 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     let empty = || Reply::Array(vec![Reply::bulk("0"), Reply::Array(Vec::new())]);
     let Some(h) = read_hash(ctx, args[1])? else { return Ok(empty()) };
     let now = clock(ctx, Some(h));
-    let (mut count, mut pattern, mut novalues) = (10i64, None, false);
-    let mut i = 3;
-    while i < args.len() {
-        let more = i + 1 < args.len();
-        if is(args[i], "count") && more {
-            count = int_arg(args[i + 1])?;
-            if count < 1 {
-                return Err(Reply::error(errors::SYNTAX));
-            }
-            i += 2;
-        } else if is(args[i], "match") && more {
-            pattern = Some(args[i + 1]).filter(|p| *p != b"*");
-            i += 2;
-        } else if is(args[i], "novalues") {
-            // Redis 7.4
-            novalues = true;
-            i += 1;
-        } else {
-            return Err(Reply::error(errors::SYNTAX));
-        }
-    }
+    let o = ScanOpts::parse(&args[3..], ScanExtra::NoValues)?;
     let mut out = Vec::new();
     let mut push = |f: &[u8], v: &[u8]| {
-        if pattern.is_none_or(|p| glob::matches(p, f)) {
+        if o.matches(f) {
             out.push(Reply::bulk(f));
-            if !novalues {
+            if !o.novalues {
                 out.push(Reply::bulk(v));
             }
         }
@@ -413,8 +393,9 @@ fn hscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Res {
     // and values both count, before MATCH filters) are gathered or
     // 10*COUNT more buckets were seen.
     let mut next = cursor;
+    let count = o.count;
     let mut budget = count.saturating_mul(10);
-    let mut gathered = 0i64;
+    let mut gathered = 0u64;
     loop {
         next = h.scan(next, now, |f, v| {
             gathered += 2;

@@ -181,6 +181,68 @@ pub(crate) fn parse_cursor(s: &[u8]) -> Option<u64> {
     Some(if neg { v.wrapping_neg() } else { v })
 }
 
+/// Which option beyond MATCH and COUNT a SCAN-family command takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScanExtra {
+    None,
+    /// SCAN's `TYPE type`.
+    Type,
+    /// HSCAN's `NOVALUES` (Redis 7.4).
+    NoValues,
+}
+
+/// The options of SCAN, SSCAN, HSCAN and ZSCAN, parsed as Redis parses
+/// them: `MATCH pattern` and `COUNT n` (n >= 1, else a syntax error) in
+/// any order and repeated (the last wins), plus the command's extra.
+pub(crate) struct ScanOpts<'a> {
+    pub count: u64,
+    /// None: everything (no MATCH, or MATCH *).
+    pattern: Option<&'a [u8]>,
+    /// TYPE's kind; `Some(None)` for an unknown type name, which Redis 7
+    /// answers with an empty page rather than an error.
+    pub kind: Option<Option<Kind>>,
+    pub novalues: bool,
+}
+
+impl<'a> ScanOpts<'a> {
+    pub fn parse(opts: &[&'a [u8]], extra: ScanExtra) -> Result<ScanOpts<'a>, Reply> {
+        let mut o = ScanOpts { count: 10, pattern: None, kind: None, novalues: false };
+        let mut i = 0;
+        while i < opts.len() {
+            let value = opts.get(i + 1).copied();
+            match value {
+                Some(v) if is(opts[i], "count") => {
+                    let n = int_arg(v)?;
+                    if n < 1 {
+                        return Err(Reply::error(errors::SYNTAX));
+                    }
+                    o.count = n as u64;
+                }
+                Some(v) if is(opts[i], "match") => o.pattern = pattern(v),
+                Some(v) if extra == ScanExtra::Type && is(opts[i], "type") => o.kind = Some(Kind::parse(v)),
+                _ if extra == ScanExtra::NoValues && is(opts[i], "novalues") => {
+                    o.novalues = true;
+                    i += 1;
+                    continue;
+                }
+                _ => return Err(Reply::error(errors::SYNTAX)),
+            }
+            i += 2;
+        }
+        Ok(o)
+    }
+
+    /// Whether MATCH lets `item` through.
+    pub fn matches(&self, item: &[u8]) -> bool {
+        self.pattern.is_none_or(|p| glob::matches(p, item))
+    }
+
+    /// COUNT as a collection's scan takes it.
+    pub fn count_usize(&self) -> usize {
+        usize::try_from(self.count).unwrap_or(usize::MAX)
+    }
+}
+
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 ///
 /// The cursor walks a database shard by shard: its low `shard_bits` bits
@@ -196,27 +258,8 @@ fn scan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 
 fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let cursor = parse_cursor(args[1]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
-    let (mut count, mut pat, mut kind) = (10u64, None, None);
-    let mut i = 2;
-    while i < args.len() {
-        let has_value = i + 1 < args.len();
-        if is(args[i], "count") && has_value {
-            let n = int_arg(args[i + 1])?;
-            if n < 1 {
-                return Err(Reply::error(errors::SYNTAX));
-            }
-            count = n as u64;
-        } else if is(args[i], "match") && has_value {
-            pat = pattern(args[i + 1]);
-        } else if is(args[i], "type") && has_value {
-            // An unknown type name filters out every key (Redis 7 replies
-            // with an empty page rather than an error).
-            kind = Some(Kind::parse(args[i + 1]));
-        } else {
-            return Err(Reply::error(errors::SYNTAX));
-        }
-        i += 2;
-    }
+    let o = ScanOpts::parse(&args[2..], ScanExtra::Type)?;
+    let count = o.count;
 
     let db = ctx.db();
     let bits = ctx.store().shard_bits;
@@ -238,8 +281,7 @@ fn scan_impl(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
             loop {
                 inner = dict.scan(inner, |s: &Slot| {
                     seen += 1;
-                    let wanted =
-                        pat.is_none_or(|p| glob::matches(p, s.key())) && kind.is_none_or(|k| k == Some(s.kind()));
+                    let wanted = o.matches(s.key()) && o.kind.is_none_or(|k| k == Some(s.kind()));
                     if wanted && ctx.live(s) {
                         out.push(Reply::bulk(s.key()));
                     }

@@ -5,10 +5,10 @@
 //! that change a set in place keep its TTL, the STORE commands replace the
 //! destination (no TTL).
 
-use super::keys::{parse_cursor, pattern};
-use super::{cmd, flag::*, int_arg, is, reply, CommandSpec, KEY1};
+use super::keys::parse_cursor;
+use super::keys::{ScanExtra, ScanOpts};
+use super::{cmd, flag::*, is, reply, CommandSpec, KEY1};
 use crate::errors;
-use crate::glob;
 use crate::keyspace::Ctx;
 use crate::reply::Reply;
 use crate::types::set::{Member, Set};
@@ -185,32 +185,15 @@ fn sscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Result<Reply, Reply> {
     let cursor = parse_cursor(args[2]).ok_or(Reply::error(errors::INVALID_CURSOR))?;
     let page = |next: u64, items: Vec<Reply>| Reply::Array(vec![Reply::bulk(next.to_string()), Reply::Array(items)]);
     let Some(s) = read_set(ctx, args[1])? else { return Ok(page(0, Vec::new())) };
-    let (mut count, mut pat) = (10usize, None);
-    let mut i = 3;
-    while i < args.len() {
-        let has_value = i + 1 < args.len();
-        if is(args[i], "count") && has_value {
-            let n = int_arg(args[i + 1])?;
-            if n < 1 {
-                return Err(Reply::error(errors::SYNTAX));
-            }
-            count = usize::try_from(n).unwrap_or(usize::MAX);
-        } else if is(args[i], "match") && has_value {
-            pat = pattern(args[i + 1]);
-        } else {
-            return Err(Reply::error(errors::SYNTAX));
-        }
-        i += 2;
-    }
-    let wanted = |m: &[u8]| pat.is_none_or(|p| glob::matches(p, m));
+    let o = ScanOpts::parse(&args[3..], ScanExtra::None)?;
     let mut out = Vec::new();
     let mut take = |m: &[u8]| {
-        if wanted(m) {
+        if o.matches(m) {
             out.push(Reply::bulk(m));
         }
     };
     let next = match s {
-        Set::Hashtable(h) => h.scan(cursor, count, take),
+        Set::Hashtable(h) => h.scan(cursor, o.count_usize(), take),
         _ => {
             s.iter().for_each(|m| m.with_bytes(&mut take));
             0

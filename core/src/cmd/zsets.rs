@@ -9,6 +9,7 @@
 pub(crate) mod range;
 mod setops;
 
+use super::keys::{ScanExtra, ScanOpts};
 use super::{cmd, err, flag::*, int_arg, is, reply, CommandSpec, KEY1};
 use crate::errors;
 use crate::keyspace::Ctx;
@@ -549,26 +550,14 @@ fn zscan(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
         Ok(None) => return Reply::Array(vec![Reply::bulk("0"), Reply::Array(vec![])]),
         Ok(Some(z)) => z,
     };
-    let (mut count, mut pattern): (usize, Option<&[u8]>) = (10, None);
-    let mut j = 3;
-    while j < args.len() {
-        if is(args[j], "count") && j + 1 < args.len() {
-            match int_arg(args[j + 1]) {
-                Err(e) => return e,
-                Ok(n) if n < 1 => return Reply::error(errors::SYNTAX),
-                Ok(n) => count = n as usize,
-            }
-        } else if is(args[j], "match") && j + 1 < args.len() {
-            pattern = Some(args[j + 1]);
-        } else {
-            return Reply::error(errors::SYNTAX);
-        }
-        j += 2;
-    }
-    let (next, items) = z.scan(cursor, count);
+    let o = match ScanOpts::parse(&args[3..], ScanExtra::None) {
+        Ok(o) => o,
+        Err(e) => return e,
+    };
+    let (next, items) = z.scan(cursor, o.count_usize());
     let mut out = Vec::with_capacity(items.len() * 2);
     for (m, s) in items {
-        if pattern.is_some_and(|p| !(p == b"*" || crate::glob::matches(p, m))) {
+        if !o.matches(m) {
             continue;
         }
         out.push(Reply::Bulk(m.to_vec()));
