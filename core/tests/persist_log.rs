@@ -235,8 +235,13 @@ fn transactions_are_logged_as_units_and_select_follows_the_db() {
     s.execute(&["SET", "d", "3"]);
     store.close();
     let text = log_text(dir.path());
-    let cmds: Vec<&str> = text.split("\r\n").filter(|l| l.chars().all(|c| c.is_ascii_alphabetic()) && !l.is_empty()).collect();
-    assert_eq!(cmds, ["SELECT", "MULTI", "SET", "a", "SELECT", "INCR", "b", "EXEC", "SET", "c", "SELECT", "SET", "d"], "{text}");
+    let cmds: Vec<&str> =
+        text.split("\r\n").filter(|l| l.chars().all(|c| c.is_ascii_alphabetic()) && !l.is_empty()).collect();
+    assert_eq!(
+        cmds,
+        ["SELECT", "MULTI", "SET", "a", "SELECT", "INCR", "b", "EXEC", "SET", "c", "SELECT", "SET", "d"],
+        "{text}"
+    );
     let again = reopen(dir.path(), &clock);
     let mut s = again.session();
     assert_eq!(s.execute(&["GET", "d"]), Reply::bulk("3"));

@@ -208,16 +208,14 @@ pub(crate) fn start(inner: &StoreInner, data_dir: &Path) -> Result<(), Error> {
             m
         }
     };
+    remove_strays(&adir, &m);
     let last = m.incrs.last().expect("a manifest lists an incremental file");
     let path = adir.join(last);
     let file = create_incr(&adir, last)?;
     let size = file.metadata().map_err(|e| Error::io("reading metadata of", &path, e))?.len();
     let base_size = m.base.as_ref().and_then(|b| fs::metadata(adir.join(b)).ok()).map_or(0, |md| md.len());
-    let older: u64 = m.incrs[..m.incrs.len() - 1]
-        .iter()
-        .filter_map(|i| fs::metadata(adir.join(i)).ok())
-        .map(|md| md.len())
-        .sum();
+    let older: u64 =
+        m.incrs[..m.incrs.len() - 1].iter().filter_map(|i| fs::metadata(adir.join(i)).ok()).map(|md| md.len()).sum();
     let p = &inner.config.persist;
     let log = Log::start(file, path.clone(), size, p.fsync, p.log_faults.clone())
         .map_err(|e| Error::io("starting the log thread for", &path, e))?;
@@ -228,6 +226,19 @@ pub(crate) fn start(inner: &StoreInner, data_dir: &Path) -> Result<(), Error> {
     let _ = aof.dir.set(adir);
     let _ = aof.log.set(log);
     Ok(())
+}
+
+/// Deletes what a crash during a rewrite left: files of ours that the
+/// manifest does not name, and temporary files.
+fn remove_strays(adir: &Path, m: &Manifest) {
+    let Ok(entries) = fs::read_dir(adir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let ours = file_seq(&name).is_some() || (name.starts_with('.') && name.contains(".tmp-"));
+        if ours && !m.files().any(|f| *f == name) {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// BGREWRITEAOF: switches appends to a new file at a point in time and
@@ -334,6 +345,7 @@ pub(crate) fn close(inner: &StoreInner) {
 
 /// Files named by a log directory's manifest, oldest first.
 pub fn manifest_files(adir: &Path) -> Result<Vec<PathBuf>, Error> {
-    let m = read_manifest(adir)?.ok_or_else(|| Error::io("reading", &adir.join(MANIFEST), std::io::ErrorKind::NotFound.into()))?;
+    let m = read_manifest(adir)?
+        .ok_or_else(|| Error::io("reading", &adir.join(MANIFEST), std::io::ErrorKind::NotFound.into()))?;
     Ok(m.files().map(|f| adir.join(f)).collect())
 }

@@ -179,7 +179,14 @@ impl Log {
             policy,
             faults,
             // The file may end in any database: the first append selects.
-            st: Mutex::new(Pending { buf: Vec::new(), db: usize::MAX, time: 0, seq: 0, sleeping: false, switches: VecDeque::new() }),
+            st: Mutex::new(Pending {
+                buf: Vec::new(),
+                db: usize::MAX,
+                time: 0,
+                seq: 0,
+                sleeping: false,
+                switches: VecDeque::new(),
+            }),
             wake: Condvar::new(),
             active: Mutex::new(Active { file, path, size }),
             synced: AtomicU64::new(0),

@@ -62,7 +62,11 @@ pub fn walk(
     };
     while off < total {
         line.clear();
-        let n = r.by_ref().take(MAX_HEADER as u64).read_until(b'\n', &mut line).map_err(|e| Error::io("reading", path, e))?;
+        let n = r
+            .by_ref()
+            .take(MAX_HEADER as u64)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io("reading", path, e))?;
         if !line.ends_with(b"\r\n") {
             if off + n as u64 >= total && n < MAX_HEADER {
                 torn(&mut s, off, "block header cut short")?;
