@@ -267,3 +267,35 @@ pub fn truncate(path: &Path, len: u64) -> Result<(), Error> {
     f.set_len(len).map_err(|e| Error::io("truncating", path, e))?;
     f.sync_all().map_err(|e| Error::io("fsync of", path, e))
 }
+
+/// Verifies a log file without loading it: framing, checksums, and that
+/// every command is known with a valid number of arguments. A torn tail is
+/// reported in the summary (truncate it with [`truncate`] at `valid_len`).
+pub fn check(path: &Path) -> Result<LogSummary, Error> {
+    let mut in_multi = false;
+    let s = walk(path, true, |_, item, _| {
+        let Item::Command(args) = item else { return Ok(()) };
+        let spec = cmd::lookup(args[0]).ok_or_else(|| {
+            format!("unknown command '{}'", String::from_utf8_lossy(&args[0][..args[0].len().min(64)]))
+        })?;
+        if !spec.arity_ok(args.len()) {
+            return Err(format!("wrong number of arguments for '{}'", spec.name));
+        }
+        match spec.name {
+            "multi" if in_multi => return Err("MULTI inside a transaction".into()),
+            "multi" => in_multi = true,
+            "exec" if !in_multi => return Err("EXEC without MULTI".into()),
+            "exec" => in_multi = false,
+            _ => {}
+        }
+        Ok(())
+    })?;
+    if in_multi {
+        return Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            offset: s.valid_len,
+            what: "MULTI without EXEC".into(),
+        });
+    }
+    Ok(s)
+}
