@@ -90,7 +90,7 @@ fn every_type_round_trips_through_base_and_log() {
     let cfg = || log_config(dir.path(), &clock).persistence(Mode::Both).save_rules(Vec::new());
     let store = Store::try_open(cfg()).unwrap();
     fill_every_type(&store);
-    assert_eq!(store.bgrewriteaof().unwrap(), true);
+    assert!(store.bgrewriteaof().unwrap());
     wait_rewrite(&store);
     assert!(files(dir.path())[0].to_string_lossy().ends_with(".kvs"), "{:?}", files(dir.path()));
     // Changes after the rewrite go to the new incremental file.

@@ -213,7 +213,10 @@ fn check_targets(path: &std::path::Path) -> Vec<Target> {
 }
 
 fn check_file(path: &std::path::Path, last: bool, fix: bool) -> bool {
-    let is_snapshot = std::fs::read(path).map_or(false, |b| b.starts_with(&kv_core::persist::frame::MAGIC));
+    let mut head = [0u8; 8];
+    let is_snapshot = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == kv_core::persist::frame::MAGIC);
     if is_snapshot {
         return check_snapshot(path);
     }
