@@ -11,6 +11,7 @@ pub struct RedisServer {
     child: Child,
     conn: BufReader<TcpStream>,
     pub version: String,
+    pub port: u16,
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -68,7 +69,7 @@ impl RedisServer {
             }
         };
         stream.set_nodelay(true).ok();
-        let mut r = RedisServer { child, conn: BufReader::new(stream), version: String::new() };
+        let mut r = RedisServer { child, conn: BufReader::new(stream), version: String::new(), port };
         // INFO answers while an RDB loads (PING does not).
         r.version = r.info_field("server", "redis_version")?;
         Ok(r)

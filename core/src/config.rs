@@ -159,6 +159,22 @@ impl Config {
         self.persist.fail_after_bytes = Some(bytes);
         self
     }
+    /// Automatic log rewrite (Redis's `auto-aof-rewrite-percentage` and
+    /// `auto-aof-rewrite-min-size`): once the log has grown by `percentage`
+    /// percent since the last rewrite and is at least `min_size` bytes.
+    /// A percentage of 0 turns it off.
+    pub fn auto_rewrite(mut self, percentage: u64, min_size: u64) -> Config {
+        self.persist.rewrite_percentage = percentage;
+        self.persist.rewrite_min_size = min_size;
+        self
+    }
+    /// Fault injection for tests: the log's writes/fsyncs fail while the
+    /// switches are set.
+    #[doc(hidden)]
+    pub fn log_faults(mut self, faults: Arc<crate::persist::LogFaults>) -> Config {
+        self.persist.log_faults = Some(faults);
+        self
+    }
 }
 
 impl std::fmt::Debug for Config {

@@ -173,3 +173,11 @@ pub const BUSYKEY: &str = "BUSYKEY Target key name already exists.";
 pub const INVALID_TTL: &str = "ERR Invalid TTL value, must be >= 0";
 pub const INVALID_IDLETIME: &str = "ERR Invalid IDLETIME value, must be >= 0";
 pub const INVALID_FREQ: &str = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+
+/// A write refused (or not made durable) because the append-only log
+/// cannot be written, as Redis's MISCONF reply.
+pub fn aof_write(why: &str) -> String {
+    format!("MISCONF Errors writing to the AOF file: {why}")
+}
+pub const AOF_REWRITE_IN_PROGRESS: &str = "ERR Background append only file rewriting already in progress";
+pub const BGSAVE_DURING_REWRITE: &str = "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.";

@@ -51,6 +51,8 @@ use smallvec::SmallVec;
 use crate::cmd::transactions::{self, TxnState};
 use crate::cmd::CommandSpec;
 use crate::dict::{NewValue, Slot};
+use crate::persist::log::{Records, Ticket};
+use crate::persist::propagate;
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
 use crate::store::StoreInner;
@@ -105,9 +107,16 @@ pub struct Ctx<'a> {
     /// The session's transaction state (MULTI queue, watches), when the
     /// command runs from a session.
     pub(crate) txn: Option<&'a mut TxnState>,
-    /// A write lock was taken: a typed fast path (no `spec`) that did so
-    /// counts as one change for the save rules when it ends.
+    /// A write lock was taken: a typed fast path that did so counts as one
+    /// change for the save rules when it ends.
     wrote: bool,
+    /// The context of a typed fast path (`Session::fast`), not of the
+    /// dispatcher: its changes are counted and logged when it ends.
+    pub(crate) fast: bool,
+    /// The store keeps an append-only log: what this context changes is
+    /// collected in `records` and appended before its locks are released.
+    pub(crate) logging: bool,
+    pub(crate) records: Records,
 }
 
 impl<'a> Ctx<'a> {
@@ -126,7 +135,29 @@ impl<'a> Ctx<'a> {
             spec: None,
             txn: None,
             wrote: false,
+            fast: false,
+            logging: store.persist.aof.log.get().is_some(),
+            records: Records::default(),
         }
+    }
+
+    /// Fixes this command's time (a log replay runs each command at the
+    /// time it ran; 0: read the clock).
+    pub(crate) fn set_now(&self, t: u64) {
+        self.now.set(t);
+    }
+
+    /// Appends what this context recorded to the log (its locks still
+    /// held, so appends for a key follow the key's changes).
+    pub(crate) fn flush_log(&mut self) -> Option<Ticket> {
+        if self.records.is_empty() {
+            return None;
+        }
+        let log = self.store.persist.aof.log.get()?;
+        let t = self.now.get();
+        let ticket = log.append(&self.records, (t != 0).then_some(t));
+        self.records.clear();
+        Some(ticket)
     }
 
     /// Unix ms of this command; every expiry decision of a command sees the
@@ -184,14 +215,31 @@ impl<'a> Ctx<'a> {
             return;
         }
         assert!(self.held.is_empty(), "locks are taken once per command, in index order");
+        if write && self.logging && self.fast {
+            // A typed fast path logs the state of what it locked.
+            self.records.fast_keys.push((self.sess.db, Box::from(key)));
+        }
         let i = self.store.shard_of(self.sess.db, self.store.hash(key));
+        self.wrote |= write;
         self.held
             .push((i, if write { Guard::W(self.store.write_shard(i)) } else { Guard::R(self.store.shards[i].read()) }));
     }
 
     /// Locks the shards holding `keys` (each with its database).
     pub fn lock_keys<'k>(&mut self, write: bool, keys: impl IntoIterator<Item = (usize, &'k [u8])>) {
-        let idx = keys.into_iter().map(|(db, k)| self.store.shard_of(db, self.store.hash(k))).collect();
+        // A typed fast path (no command) logs the state of what it locked.
+        let fast_log = write && self.logging && self.fast;
+        let mut fast_keys = Vec::new();
+        let idx = keys
+            .into_iter()
+            .map(|(db, k)| {
+                if fast_log {
+                    fast_keys.push((db, Box::from(k)));
+                }
+                self.store.shard_of(db, self.store.hash(k))
+            })
+            .collect();
+        self.records.fast_keys.extend(fast_keys);
         self.lock_indices(idx, write);
     }
 
@@ -213,6 +261,7 @@ impl<'a> Ctx<'a> {
     pub fn unlock(&mut self) {
         self.settle_writes(true);
         if !self.all {
+            self.flush_log();
             self.held.clear();
         }
     }
@@ -322,6 +371,11 @@ impl<'a> Ctx<'a> {
         if due {
             self.shard_mut(i).remove_expired(key, h);
             ShardStats::add(&self.store.shards[i].stats.expired, 1);
+            if self.logging {
+                // Lazy expiry is logged as the DEL it is, as in Redis.
+                let db = self.store.db_of(i) as usize;
+                self.records.command(db, &[b"DEL", key]);
+            }
         }
         due
     }
@@ -565,8 +619,22 @@ impl Drop for Ctx<'_> {
     /// changes are collected here.
     fn drop(&mut self) {
         self.settle_writes(true);
-        if self.wrote && self.spec.is_none() {
+        if self.wrote && self.fast {
             self.store.persist.dirty.add(self.sess.id, 1);
+        }
+        if self.logging {
+            if self.fast && !self.records.fast_keys.is_empty() && !self.records.explicit {
+                propagate::fast_effects(self);
+            }
+            if let Some(t) = self.flush_log() {
+                // Release the locks, then wait for the fsync (`always`).
+                // A fast path cannot return the error: a failure shows in
+                // the log's status and refuses the following writes.
+                self.held.clear();
+                if let Some(log) = self.store.persist.aof.log.get() {
+                    let _ = log.wait(t);
+                }
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::cmd::transactions::{self, TxnState};
 use crate::cmd::{self, flag, CommandSpec};
 use crate::errors;
 use crate::keyspace::Ctx;
+use crate::persist::propagate;
 use crate::reply::Reply;
 use crate::store::Store;
 
@@ -92,6 +93,7 @@ impl Session {
                 // transaction (and the watches), in MULTI or not.
                 let mut ctx = Ctx::new(&self.store.inner, &mut self.state);
                 ctx.txn = Some(&mut self.txn);
+                ctx.spec = Some(spec);
                 transactions::discard_all(&mut ctx);
                 return Reply::error_owned(errors::exec_abort(&errors::arity(spec.name)));
             }
@@ -115,6 +117,7 @@ impl Session {
         inner.commands.add(self.state.id, 1);
         let mut ctx = Ctx::new(inner, &mut self.state);
         ctx.txn = Some(&mut self.txn);
+        ctx.spec = Some(spec);
         let now = ctx.coarse_ms();
         // RESET ends the transaction and drops the watches; so does QUIT
         // (Redis closes the connection).
@@ -122,9 +125,18 @@ impl Session {
             transactions::discard_all(&mut ctx);
         }
         let reply = run(&mut ctx, spec, args);
+        // Logged while the command's locks are held, acknowledged once
+        // durable as the fsync policy says.
+        let ticket = ctx.flush_log();
         drop(ctx);
         inner.maybe_sweep(now);
-        reply
+        match (ticket, inner.persist.aof.log.get()) {
+            (Some(t), Some(log)) => match log.wait(t) {
+                Ok(()) => reply,
+                Err(e) => Reply::error_owned(errors::aof_write(&e)),
+            },
+            _ => reply,
+        }
     }
 }
 
@@ -134,6 +146,13 @@ impl Session {
 pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]]) -> Reply {
     ctx.spec = Some(spec);
     let write = spec.has(flag::WRITE);
+    if write && ctx.logging {
+        // As Redis: no writes while the log cannot be written.
+        if let Some(e) = ctx.store.persist.aof.log.get().and_then(|l| l.error()) {
+            return Reply::error_owned(errors::aof_write(&e));
+        }
+    }
+    let mark = ctx.records.mark();
     if spec.has(flag::WHOLE_DB) {
         let db = ctx.db();
         ctx.lock_dbs(write, &[db]);
@@ -154,6 +173,14 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]])
     // In-place changes to watched keys count only if the command succeeded
     // (a failed write changes nothing, as Redis signals no change then).
     ctx.settle_writes(!reply.is_error());
+    if ctx.logging {
+        if write && !reply.is_error() {
+            propagate::command(ctx, spec, args, &reply);
+        } else if spec.name == "exec" {
+            // A transaction's effects are logged as one unit.
+            ctx.records.wrap_multi(mark);
+        }
+    }
     // Redis's `server.dirty`, one per write command that succeeded.
     if write && !reply.is_error() {
         ctx.store.persist.dirty.add(ctx.sess.id, 1);
@@ -167,6 +194,7 @@ impl Drop for Session {
         if self.txn.is_watching() {
             let mut ctx = Ctx::new(&self.store.inner, &mut self.state);
             ctx.txn = Some(&mut self.txn);
+            ctx.logging = false;
             transactions::unwatch_all(&mut ctx);
         }
     }

@@ -294,13 +294,14 @@ impl Shard {
 
     /// Deletes up to `limit` keys whose expiry is before `now`;
     /// returns how many were deleted and whether more are due.
-    pub fn expire_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
+    /// `deleted_keys`: where to put the keys deleted (for the log).
+    pub fn expire_due(&mut self, now: u64, limit: usize, deleted_keys: Option<&mut Vec<Vec<u8>>>) -> (usize, bool) {
         let (_, subs_more) = self.expire_subs_due(now, limit);
-        let (deleted, more) = self.expire_keys_due(now, limit);
+        let (deleted, more) = self.expire_keys_due(now, limit, deleted_keys);
         (deleted, more || subs_more)
     }
 
-    fn expire_keys_due(&mut self, now: u64, limit: usize) -> (usize, bool) {
+    fn expire_keys_due(&mut self, now: u64, limit: usize, mut out: Option<&mut Vec<Vec<u8>>>) -> (usize, bool) {
         let mut deleted = 0;
         while let Some(&Reverse((when, hash))) = self.expires.peek() {
             if when >= now {
@@ -315,6 +316,9 @@ impl Shard {
                 if due {
                     self.remove_expired(&key, hash);
                     deleted += 1;
+                    if let Some(out) = out.as_deref_mut() {
+                        out.push(key.to_vec());
+                    }
                 }
             }
         }

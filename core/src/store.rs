@@ -139,6 +139,20 @@ impl Store {
         persist::bgsave(&self.inner)
     }
 
+    /// BGREWRITEAOF: compacts the append-only log in the background (see
+    /// [`persist::aof`]). `Ok(false)`: a background save runs, the
+    /// rewrite starts when it ends.
+    pub fn bgrewriteaof(&self) -> Result<bool, persist::Error> {
+        persist::bgrewriteaof(&self.inner)
+    }
+
+    /// Waits until what the append-only log buffers is written and
+    /// fsynced (whatever the fsync policy).
+    pub fn flush_log(&self) -> Result<(), persist::Error> {
+        let log = self.inner.persist.aof.log.get().ok_or(persist::Error::NoLog)?;
+        log.flush().map_err(persist::Error::Log)
+    }
+
     /// Waits for a running save, if any, to finish.
     pub fn wait_for_save(&self) {
         self.inner.persist.wait_idle()
@@ -181,7 +195,7 @@ impl Store {
     /// would block from now on get that error at once. Other handles and
     /// sessions keep working otherwise; the data lives while any handle does.
     pub fn close(&self) {
-        self.inner.persist.wait_idle();
+        persist::close(&self.inner);
         self.inner.closed.store(true, Ordering::SeqCst);
         self.inner.blocking.close();
         {
@@ -285,7 +299,13 @@ impl StoreInner {
                 let i = (start + step) % n;
                 let cell = &self.shards[i];
                 if let Some(mut shard) = self.try_write_shard(i) {
-                    let (d, more) = shard.expire_due(now, BATCH);
+                    let log = self.persist.aof.log.get();
+                    let mut keys = Vec::new();
+                    let (d, more) = shard.expire_due(now, BATCH, log.is_some().then_some(&mut keys));
+                    if let (Some(log), false) = (log, keys.is_empty()) {
+                        // Logged as DELs under the shard lock, as Redis does.
+                        crate::persist::propagate::expired(log, self.db_of(i) as usize, &keys);
+                    }
                     drop(shard);
                     if d > 0 {
                         ShardStats::add(&cell.stats.expired, d as u64);
@@ -324,5 +344,6 @@ fn sweeper_loop(weak: std::sync::Weak<StoreInner>) {
 impl Drop for StoreInner {
     fn drop(&mut self) {
         self.closed.store(true, Ordering::SeqCst);
+        persist::aof::close(self);
     }
 }

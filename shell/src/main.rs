@@ -154,40 +154,130 @@ fn history_file() -> Option<PathBuf> {
     std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".kv_history"))
 }
 
-/// `kv check FILE...`: verifies snapshot files and prints what they hold;
-/// exits 1 if any is damaged (the message names the byte offset).
-fn check(files: &[std::ffi::OsString]) -> ExitCode {
-    if files.is_empty() {
-        eprintln!("usage: kv check <snapshot file>...");
+/// `kv check [--fix] FILE|DIR...`: verifies snapshot and append-only log
+/// files (a data directory: its snapshot and every file its log manifest
+/// names) and prints what they hold; exits 1 if any is damaged (the
+/// message names the byte offset) or has a torn tail that `--fix` did not
+/// truncate.
+fn check(args: &[std::ffi::OsString]) -> ExitCode {
+    let fix = args.iter().any(|a| a == "--fix");
+    let paths: Vec<PathBuf> = args.iter().filter(|a| *a != "--fix").map(PathBuf::from).collect();
+    if paths.is_empty() {
+        eprintln!("usage: kv check [--fix] <snapshot or log file, or data directory>...");
         return ExitCode::from(1);
     }
-    let now = kv_core::SystemClock.now_ms();
     let mut ok = true;
-    for f in files {
-        let path = PathBuf::from(f);
-        match kv_core::persist::check(&path, now) {
-            Ok(r) => {
-                let s = &r.summary;
-                println!("{}: OK", path.display());
-                println!("  format version 1, saved at {} ms (Unix), {} databases", s.created_ms, s.databases);
-                println!("  {} bytes, {} blocks, {} keys", s.bytes, s.blocks, s.records);
-                let [st, li, se, zs, ha] = r.keys_per_type;
-                println!("  types: {st} string, {li} list, {se} set, {zs} zset, {ha} hash");
-                println!("  {} keys with an expiry, {} already expired", r.with_expiry, r.expired);
-                for (db, n) in r.keys_per_db.iter().enumerate().filter(|(_, n)| **n > 0) {
-                    println!("  db{db}: {n} keys");
+    for path in paths {
+        for (file, last) in check_targets(&path) {
+            ok &= match file {
+                Ok(f) => check_file(&f, last, fix),
+                Err(e) => {
+                    println!("{}: DAMAGED\n  {e}", path.display());
+                    false
                 }
-            }
-            Err(e) => {
-                ok = false;
-                println!("{}: DAMAGED", path.display());
-                println!("  {e}");
-            }
+            };
         }
     }
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+type Target = (Result<PathBuf, kv_core::persist::Error>, bool);
+
+/// The files to check for a path: a file itself; for a data directory (or
+/// its log directory) the snapshot and the files the manifest names, the
+/// last one being where a torn tail may be.
+fn check_targets(path: &std::path::Path) -> Vec<Target> {
+    use kv_core::persist::{aof, SNAPSHOT_FILE};
+    if !path.is_dir() {
+        return vec![(Ok(path.to_path_buf()), true)];
+    }
+    let mut out = Vec::new();
+    if path.join(SNAPSHOT_FILE).exists() {
+        out.push((Ok(path.join(SNAPSHOT_FILE)), true));
+    }
+    let adir = if path.join(aof::MANIFEST).exists() { path.to_path_buf() } else { path.join(aof::DIR) };
+    if adir.join(aof::MANIFEST).exists() || out.is_empty() {
+        match aof::manifest_files(&adir) {
+            Ok(files) => {
+                let n = files.len();
+                out.extend(files.into_iter().enumerate().map(|(i, f)| (Ok(f), i + 1 == n)));
+            }
+            Err(e) => out.push((Err(e), true)),
+        }
+    }
+    out
+}
+
+fn check_file(path: &std::path::Path, last: bool, fix: bool) -> bool {
+    let mut head = [0u8; 8];
+    let is_snapshot = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == kv_core::persist::frame::MAGIC);
+    if is_snapshot {
+        return check_snapshot(path);
+    }
+    match kv_core::persist::replay::check(path) {
+        Ok(s) => {
+            let Some((at, what)) = &s.torn else {
+                println!("{}: OK", path.display());
+                println!("  append-only log: {} bytes, {} blocks, {} commands", s.file_len, s.blocks, s.commands);
+                return true;
+            };
+            if fix && last {
+                return match kv_core::persist::replay::truncate(path, s.valid_len) {
+                    Ok(()) => {
+                        println!("{}: FIXED", path.display());
+                        println!("  torn last record at byte offset {at} ({what}): truncated to {} bytes", s.valid_len);
+                        println!("  append-only log: {} blocks, {} commands", s.blocks, s.commands);
+                        true
+                    }
+                    Err(e) => {
+                        println!("{}: DAMAGED\n  {e}", path.display());
+                        false
+                    }
+                };
+            }
+            println!("{}: TORN", path.display());
+            println!("  torn last record at byte offset {at} ({what})");
+            if last {
+                println!("  `kv check --fix {}` truncates it to {} bytes", path.display(), s.valid_len);
+            } else {
+                println!("  not the last file of the log: this is damage, not a torn write");
+            }
+            false
+        }
+        Err(e) => {
+            println!("{}: DAMAGED", path.display());
+            println!("  {e}");
+            false
+        }
+    }
+}
+
+fn check_snapshot(path: &std::path::Path) -> bool {
+    let now = kv_core::SystemClock.now_ms();
+    match kv_core::persist::check(path, now) {
+        Ok(r) => {
+            let s = &r.summary;
+            println!("{}: OK", path.display());
+            println!("  format version 1, saved at {} ms (Unix), {} databases", s.created_ms, s.databases);
+            println!("  {} bytes, {} blocks, {} keys", s.bytes, s.blocks, s.records);
+            let [st, li, se, zs, ha] = r.keys_per_type;
+            println!("  types: {st} string, {li} list, {se} set, {zs} zset, {ha} hash");
+            println!("  {} keys with an expiry, {} already expired", r.with_expiry, r.expired);
+            for (db, n) in r.keys_per_db.iter().enumerate().filter(|(_, n)| **n > 0) {
+                println!("  db{db}: {n} keys");
+            }
+            true
+        }
+        Err(e) => {
+            println!("{}: DAMAGED", path.display());
+            println!("  {e}");
+            false
+        }
     }
 }

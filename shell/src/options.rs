@@ -98,8 +98,11 @@ Without a command, kv reads commands from standard input: interactively with
 line editing and history (~/.kv_history) on a terminal, one command per line
 otherwise. Output is byte for byte what redis-cli prints.
 
-kv check <file>...   Verifies snapshot files (checksums, every record) and
-                     prints what they hold; exit status 1 if one is damaged.
+kv check [--fix] <file|dir>...
+                     Verifies snapshot and append-only log files (a data
+                     directory: its snapshot and every log file) and prints
+                     what they hold; exit status 1 if one is damaged or has
+                     a torn tail. --fix truncates a torn log tail.
 
 Examples:
   kv SET greeting hello

@@ -286,3 +286,50 @@ fn help_and_version() {
     let out = kv(&["--version"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), format!("kv {}\n", env!("CARGO_PKG_VERSION")));
 }
+
+#[test]
+fn check_verifies_logs_and_fix_truncates_a_torn_tail() {
+    use kv_core::persist::{aof, Fsync, Mode};
+    let dir = std::env::temp_dir().join(format!("kv-shell-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store =
+        kv_core::Store::try_open(kv_core::Config::default().data_dir(&dir).persistence(Mode::Log).fsync(Fsync::Always))
+            .unwrap();
+    for i in 0..10 {
+        store.execute(&["SET", &format!("k{i}"), "v"]);
+    }
+    store.close();
+    drop(store);
+    let d = dir.to_string_lossy().into_owned();
+    let out = kv(&["check", &d]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("incr.1.aof: OK") && text.contains("11 commands"), "{text}");
+
+    let log = aof::manifest_files(&dir.join(aof::DIR)).unwrap().pop().unwrap();
+    let l = log.to_string_lossy().into_owned();
+    let good = std::fs::read(&log).unwrap();
+    let mut torn = good.clone();
+    torn.extend_from_slice(b"#b 40 0123abcd\r\n*3\r\n$3\r\nSET");
+    std::fs::write(&log, &torn).unwrap();
+    let out = kv(&["check", &l]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("TORN") && text.contains(&format!("offset {}", good.len())), "{text}");
+    let out = kv(&["check", "--fix", &l]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("FIXED"), "{text}");
+    assert_eq!(std::fs::read(&log).unwrap(), good);
+
+    let mut bad = good.clone();
+    let mid = good.len() / 2;
+    bad[mid] ^= 0x40;
+    std::fs::write(&log, &bad).unwrap();
+    let out = kv(&["check", "--fix", &l]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("DAMAGED") && text.contains("corrupt at byte offset"), "{text}");
+    assert_eq!(std::fs::read(&log).unwrap(), bad, "--fix leaves damage alone");
+    let _ = std::fs::remove_dir_all(&dir);
+}

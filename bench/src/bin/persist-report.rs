@@ -318,6 +318,11 @@ fn main() {
         );
     }
     std::fs::create_dir_all(Path::new(&out).parent().expect("dir")).expect("results dir");
+    // The log section is log-report's: kept as it is.
+    let old = std::fs::read_to_string(&out).unwrap_or_default();
+    if let Some(i) = old.find("## Append-only log") {
+        md = format!("{}\n\n{}", md.trim_end(), &old[i..]);
+    }
     std::fs::write(&out, &md).expect("write report");
     println!("{md}");
 }

@@ -1,4 +1,4 @@
-//! Persistence commands: SAVE, BGSAVE [SCHEDULE], LASTSAVE (and, with
+//! Persistence commands: SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF, LASTSAVE (and, with
 //! their payload format, DUMP and RESTORE).
 
 use super::{cmd, flag::*, int_arg, is, CommandSpec, KEY1, NOKEYS};
@@ -11,6 +11,7 @@ use crate::reply::Reply;
 pub static COMMANDS: &[CommandSpec] = &[
     cmd("save", 1, ADMIN | NOSCRIPT | NO_MULTI, NOKEYS, "server", save),
     cmd("bgsave", -1, ADMIN | NOSCRIPT, NOKEYS, "server", bgsave),
+    cmd("bgrewriteaof", 1, ADMIN | NOSCRIPT, NOKEYS, "server", bgrewriteaof),
     cmd("lastsave", 1, LOADING | STALE | FAST, NOKEYS, "server", lastsave),
     cmd("dump", 2, READONLY, KEY1, "keyspace", dump_cmd),
     cmd("restore", -4, WRITE | DENYOOM, KEY1, "keyspace", restore_cmd),
@@ -45,6 +46,17 @@ fn bgsave(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     if store.persist.bg_in_progress() {
         return Reply::error(errors::BGSAVE_IN_PROGRESS);
     }
+    if store.persist.aof.rewriting.load(std::sync::atomic::Ordering::Relaxed) {
+        if args.len() == 1 {
+            return Reply::error(errors::BGSAVE_DURING_REWRITE);
+        }
+        let Some(me) = store.me.upgrade() else { return Reply::error(errors::STORE_CLOSED) };
+        std::thread::spawn(move || {
+            me.persist.wait_idle();
+            let _ = persist::bgsave(&me);
+        });
+        return Reply::status("Background saving scheduled");
+    }
     let Some(me) = store.me.upgrade() else { return Reply::error(errors::STORE_CLOSED) };
     if ctx.holds_all() {
         if store.config.persist.data_dir.is_none() {
@@ -55,6 +67,28 @@ fn bgsave(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     }
     match persist::bgsave(&me) {
         Ok(()) => Reply::status("Background saving started"),
+        Err(e) => failed(e),
+    }
+}
+
+/// As Redis: refused while a rewrite runs, scheduled while a background
+/// save runs (it starts when the save ends).
+fn bgrewriteaof(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
+    let store = ctx.store();
+    let Some(me) = store.me.upgrade() else { return Reply::error(errors::STORE_CLOSED) };
+    if ctx.holds_all() {
+        // Inside EXEC every shard is held: the rewrite's point in time is
+        // taken once the transaction ends.
+        if store.persist.aof.rewriting.load(std::sync::atomic::Ordering::Relaxed) {
+            return Reply::error(errors::AOF_REWRITE_IN_PROGRESS);
+        }
+        store.persist.aof.scheduled.store(true, std::sync::atomic::Ordering::Relaxed);
+        return Reply::status("Background append only file rewriting scheduled");
+    }
+    match persist::bgrewriteaof(&me) {
+        Ok(true) => Reply::status("Background append only file rewriting started"),
+        Ok(false) => Reply::status("Background append only file rewriting scheduled"),
+        Err(Error::RewriteInProgress) => Reply::error(errors::AOF_REWRITE_IN_PROGRESS),
         Err(e) => failed(e),
     }
 }

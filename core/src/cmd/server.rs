@@ -99,13 +99,29 @@ fn config(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// reported once even if several patterns match it.
 fn config_get(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
     let c = &ctx.store().config;
-    let params: [(&str, String); 8] = [
+    let p = &c.persist;
+    let save = if p.mode.snapshots() && p.data_dir.is_some() {
+        p.save_rules.iter().map(|r| format!("{} {}", r.seconds, r.changes)).collect::<Vec<_>>().join(" ")
+    } else {
+        String::new()
+    };
+    let fsync = match p.fsync {
+        crate::persist::Fsync::Always => "always",
+        crate::persist::Fsync::EverySec => "everysec",
+        crate::persist::Fsync::No => "no",
+    };
+    let logging = ctx.store().persist.aof.log.get().is_some();
+    let params: [(&str, String); 12] = [
         ("databases", c.databases.to_string()),
         ("hz", c.hz.to_string()),
         ("maxmemory", "0".into()),
         ("maxmemory-policy", "noeviction".into()),
-        ("save", String::new()),
-        ("appendonly", "no".into()),
+        ("save", save),
+        ("appendonly", if logging { "yes" } else { "no" }.into()),
+        ("appendfsync", fsync.into()),
+        ("auto-aof-rewrite-percentage", p.rewrite_percentage.to_string()),
+        ("auto-aof-rewrite-min-size", p.rewrite_min_size.to_string()),
+        ("dir", p.data_dir.as_ref().map_or(String::new(), |d| d.display().to_string())),
         ("timeout", "0".into()),
         ("proto-max-bulk-len", "536870912".into()),
     ];

@@ -137,6 +137,7 @@ impl Session {
         let inner = &*self.store.inner;
         inner.commands.add(self.state.id, 1);
         let mut ctx = Ctx::new(inner, &mut self.state);
+        ctx.fast = true;
         let now = ctx.coarse_ms();
         let r = f(&mut ctx);
         drop(ctx);

@@ -65,14 +65,17 @@ impl StoreInner {
     }
 
     /// Starts a point in time: every shard pending, `t0` now. Returns the
-    /// change counter as of that moment.
-    pub(crate) fn mark_point_in_time(&self) -> u64 {
+    /// change counter as of that moment. `at_mark` runs while every shard
+    /// is locked, so no command is half done (a log rewrite switches its
+    /// file there).
+    pub(crate) fn mark_point_in_time(&self, at_mark: impl FnOnce()) -> u64 {
         let guards: Vec<_> = self.shards.iter().map(|c| c.write_unchecked()).collect();
         self.persist.t0.store(self.now_ms(), Ordering::Relaxed);
         for c in self.shards.iter() {
             c.pending.store(true, Ordering::Relaxed);
         }
         let dirty = self.persist.changes_total();
+        at_mark();
         drop(guards);
         dirty
     }

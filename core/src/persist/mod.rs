@@ -13,11 +13,15 @@
 //! backups) waits for another foreground save; BGSAVE refuses to start
 //! while any save runs ("Background save already in progress").
 
+pub mod aof;
 pub mod cow;
 pub mod dump;
 pub mod frame;
+pub mod log;
+pub mod propagate;
 pub mod reader;
 pub mod record;
+pub mod replay;
 mod settings;
 pub mod writer;
 
@@ -32,7 +36,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 
 pub use reader::Summary;
-pub use settings::{Fsync, LoadProgress, Mode, ProgressFn, SaveRule, Settings};
+pub use settings::{Fsync, LoadProgress, LogFaults, Mode, ProgressFn, SaveRule, Settings};
 
 use crate::dict::NewValue;
 use crate::store::{StoreInner, StripedCounter};
@@ -61,6 +65,12 @@ pub enum Error {
     InProgress,
     /// The store has no data directory (or persistence is off).
     NoDataDir,
+    /// The store keeps no append-only log.
+    NoLog,
+    /// A log rewrite is running.
+    RewriteInProgress,
+    /// The log could not be written or fsynced.
+    Log(String),
     Internal(&'static str),
 }
 
@@ -79,6 +89,9 @@ impl fmt::Display for Error {
             }
             Error::InProgress => f.write_str("Background save already in progress"),
             Error::NoDataDir => f.write_str("no data directory configured (persistence is off)"),
+            Error::NoLog => f.write_str("the append-only log is off"),
+            Error::Log(e) => write!(f, "append-only log: {e}"),
+            Error::RewriteInProgress => f.write_str("Background append only file rewriting already in progress"),
             Error::Internal(what) => write!(f, "internal error: {what}"),
         }
     }
@@ -110,6 +123,8 @@ enum Job {
     Idle,
     Foreground,
     Background,
+    /// A log rewrite (its base is written like a background save).
+    Rewrite,
 }
 
 /// Persistence state shared by a store's handles.
@@ -135,6 +150,8 @@ pub(crate) struct State {
     longest_stall_us: AtomicU64,
     loaded_keys: AtomicU64,
     loaded_expired: AtomicU64,
+    /// The append-only log.
+    pub aof: aof::AofState,
 }
 
 impl State {
@@ -156,6 +173,7 @@ impl State {
             longest_stall_us: AtomicU64::new(0),
             loaded_keys: AtomicU64::new(0),
             loaded_expired: AtomicU64::new(0),
+            aof: aof::AofState::default(),
         }
     }
 
@@ -196,11 +214,15 @@ impl State {
                         self.bg_running.store(true, Ordering::Relaxed);
                         *self.bg_started.lock() = Some(Instant::now());
                     }
+                    if job == Job::Rewrite {
+                        self.aof.rewriting.store(true, Ordering::Relaxed);
+                    }
                     self.longest_stall_us.store(0, Ordering::Relaxed);
                     return Ok(());
                 }
+                Job::Rewrite if !wait => return Err(Error::RewriteInProgress),
                 Job::Background if !wait => return Err(Error::InProgress),
-                Job::Foreground if job == Job::Background => return Err(Error::InProgress),
+                Job::Foreground if matches!(job, Job::Background | Job::Rewrite) => return Err(Error::InProgress),
                 _ => self.job_done.wait(&mut st),
             }
         }
@@ -210,7 +232,13 @@ impl State {
         let mut st = self.job.lock();
         *st = Job::Idle;
         self.bg_running.store(false, Ordering::Relaxed);
+        self.aof.rewriting.store(false, Ordering::Relaxed);
         self.job_done.notify_all();
+    }
+
+    /// Whether no save or rewrite runs.
+    pub fn idle(&self) -> bool {
+        *self.job.lock() == Job::Idle
     }
 
     /// Waits until no save runs.
@@ -273,7 +301,7 @@ fn write_point_in_time(inner: &StoreInner, target: &Path) -> Result<SaveStats, E
 /// `wait_bg`: also for a background one, else refusing).
 fn foreground(inner: &StoreInner, target: &Path, wait_bg: bool, counts: bool) -> Result<SaveStats, Error> {
     inner.persist.acquire(Job::Foreground, wait_bg)?;
-    let dirty = inner.mark_point_in_time();
+    let dirty = inner.mark_point_in_time(|| {});
     let result = write_point_in_time(inner, target);
     if counts && result.is_ok() {
         inner.persist.succeeded(dirty, inner.now_ms());
@@ -301,7 +329,7 @@ pub(crate) fn bgsave(inner: &Arc<StoreInner>) -> Result<(), Error> {
     let path = snapshot_path(inner)?;
     inner.persist.acquire(Job::Background, false)?;
     inner.persist.last_bg_try_ms.store(inner.now_ms(), Ordering::Relaxed);
-    let dirty = inner.mark_point_in_time();
+    let dirty = inner.mark_point_in_time(|| {});
     let store = inner.clone();
     let spawned = std::thread::Builder::new().name("kv-bgsave".into()).spawn(move || {
         let result = write_point_in_time(&store, &path);
@@ -328,6 +356,7 @@ pub(crate) fn bgsave(inner: &Arc<StoreInner>) -> Result<(), Error> {
 /// (after a failed one, not before 5 seconds have passed).
 pub(crate) fn cron(inner: &StoreInner) {
     let p = &inner.config.persist;
+    aof::cron(inner);
     if p.save_rules.is_empty() || !p.mode.snapshots() || p.data_dir.is_none() {
         return;
     }
@@ -356,23 +385,62 @@ pub(crate) fn open(inner: &StoreInner) -> Result<(), Error> {
         return Ok(());
     }
     fs::create_dir_all(dir).map_err(|e| Error::io("creating data directory", dir, e))?;
+    // With a log, the log (its base and what followed) is the whole
+    // dataset, as Redis loads only the AOF when it has one; the snapshot
+    // is loaded when there is no log yet, and becomes the log's base.
+    let from_log = p.mode.log() && aof::load(inner, dir)?;
     let path = dir.join(SNAPSHOT_FILE);
-    match fs::metadata(&path) {
-        Ok(_) => {
-            load_snapshot(inner, &path)?;
+    if !from_log {
+        match fs::metadata(&path) {
+            Ok(_) => {
+                load_snapshot(inner, &path)?;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("reading metadata of", &path, e)),
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(Error::io("reading metadata of", &path, e)),
     }
-    // The append-only log, when the mode has one, is replayed here, over
-    // the snapshot.
+    let st = &inner.persist;
+    st.dirty_saved.store(st.dirty.sum(), Ordering::Relaxed);
+    if p.mode.log() {
+        aof::start(inner, dir)?;
+    }
     Ok(())
+}
+
+/// Closes the log (what it buffers written and fsynced).
+pub(crate) fn close(inner: &StoreInner) {
+    inner.persist.wait_idle();
+    aof::close(inner);
+}
+
+/// BGREWRITEAOF; a running background save makes it wait for its end
+/// (`Ok(false)`: scheduled).
+pub(crate) fn bgrewriteaof(inner: &Arc<StoreInner>) -> Result<bool, Error> {
+    let aof = &inner.persist.aof;
+    if aof.log.get().is_none() {
+        return Err(Error::NoLog);
+    }
+    if aof.rewriting.load(Ordering::Relaxed) {
+        return Err(Error::RewriteInProgress);
+    }
+    match aof::bgrewrite(inner) {
+        Ok(()) => Ok(true),
+        Err(Error::InProgress) => {
+            aof.scheduled.store(true, Ordering::Relaxed);
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Loads a snapshot file into the store's shards; keys expired by now are
 /// skipped, as are hash fields.
 pub(crate) fn load_snapshot(inner: &StoreInner, path: &Path) -> Result<Summary, Error> {
-    let now = inner.now_ms();
+    load_snapshot_at(inner, path, inner.now_ms())
+}
+
+/// Loads a snapshot, skipping what expired before `now`.
+pub(crate) fn load_snapshot_at(inner: &StoreInner, path: &Path, now: u64) -> Result<Summary, Error> {
     let lru = StoreInner::lru_clock(now);
     let databases = inner.databases() as u32;
     let progress = inner.config.persist.on_load_progress.clone();
@@ -388,6 +456,7 @@ pub(crate) fn load_snapshot(inner: &StoreInner, path: &Path) -> Result<Summary, 
                 keys_expired: expired,
                 elapsed: pos.started.elapsed(),
                 done: false,
+                warning: None,
             });
         }
     };
@@ -439,6 +508,7 @@ pub(crate) fn load_snapshot(inner: &StoreInner, path: &Path) -> Result<Summary, 
             keys_expired: expired,
             elapsed: Duration::ZERO,
             done: true,
+            warning: None,
         });
     }
     Ok(summary)
@@ -449,8 +519,8 @@ pub(crate) fn info_fields(inner: &StoreInner) -> Vec<(&'static str, String)> {
     let st = &inner.persist;
     let bg = st.bg_in_progress();
     let current = if bg { st.bg_started.lock().map_or(-1, |t| t.elapsed().as_secs() as i64) } else { -1 };
-    let aof = inner.config.persist.mode.log() as u8;
-    vec![
+    let aof = st.aof.log.get().is_some() as u8;
+    let mut fields = vec![
         ("loading", "0".into()),
         ("async_loading", "0".into()),
         ("rdb_changes_since_last_save", st.changes_since_save().to_string()),
@@ -463,10 +533,30 @@ pub(crate) fn info_fields(inner: &StoreInner) -> Vec<(&'static str, String)> {
         ("rdb_last_load_keys_expired", st.loaded_expired.load(Ordering::Relaxed).to_string()),
         ("rdb_last_load_keys_loaded", st.loaded_keys.load(Ordering::Relaxed).to_string()),
         ("aof_enabled", aof.to_string()),
-        ("aof_rewrite_in_progress", "0".into()),
-        ("aof_rewrite_scheduled", "0".into()),
-        ("aof_last_bgrewrite_status", "ok".into()),
-    ]
+    ];
+    let a = &st.aof;
+    let rewriting = a.rewriting.load(Ordering::Relaxed);
+    let log = a.log.get();
+    let ok = |b: bool| if b { "ok" } else { "err" }.to_string();
+    let current_rw = if rewriting { a.started.lock().map_or(-1, |t| t.elapsed().as_secs() as i64) } else { -1 };
+    fields.extend([
+        ("aof_rewrite_in_progress", (rewriting as u8).to_string()),
+        ("aof_rewrite_scheduled", (a.scheduled.load(Ordering::Relaxed) as u8).to_string()),
+        ("aof_last_rewrite_time_sec", a.last_rewrite_secs.load(Ordering::Relaxed).to_string()),
+        ("aof_current_rewrite_time_sec", current_rw.to_string()),
+        ("aof_last_bgrewrite_status", ok(!a.last_rewrite_failed.load(Ordering::Relaxed))),
+        ("aof_rewrites", a.rewrites.load(Ordering::Relaxed).to_string()),
+        ("aof_last_write_status", ok(log.is_none_or(|l| l.error().is_none()))),
+    ]);
+    if let Some(log) = log {
+        fields.extend([
+            ("aof_current_size", a.current_size().to_string()),
+            ("aof_base_size", a.base_size.load(Ordering::Relaxed).to_string()),
+            ("aof_pending_rewrite", (a.scheduled.load(Ordering::Relaxed) as u8).to_string()),
+            ("aof_buffer_length", log.buffered().to_string()),
+        ]);
+    }
+    fields
 }
 
 /// What `kv check` reports about a snapshot file.

@@ -1,6 +1,7 @@
 //! The persistence settings a [`crate::Config`] carries.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -71,6 +72,9 @@ pub struct LoadProgress {
     pub keys_expired: u64,
     pub elapsed: Duration,
     pub done: bool,
+    /// Something the load repaired and the operator should know about
+    /// (a torn log tail truncated).
+    pub warning: Option<String>,
 }
 
 impl LoadProgress {
@@ -87,7 +91,7 @@ impl LoadProgress {
 pub type ProgressFn = Arc<dyn Fn(&LoadProgress) + Send + Sync>;
 
 /// Everything persistence-related in a [`crate::Config`].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Settings {
     /// Where the snapshot (and the log) live; `None`: in memory only.
     pub data_dir: Option<PathBuf>,
@@ -99,6 +103,39 @@ pub struct Settings {
     /// Fault injection for tests: a save fails with "No space left on
     /// device" once it has written this many bytes.
     pub fail_after_bytes: Option<u64>,
+    /// Redis's `auto-aof-rewrite-percentage`: rewrite the log once it has
+    /// grown by this much since the last rewrite (0: never automatically).
+    pub rewrite_percentage: u64,
+    /// Redis's `auto-aof-rewrite-min-size`: not below this many bytes.
+    pub rewrite_min_size: u64,
+    /// Fault injection for tests: makes the log's writes or fsyncs fail
+    /// while set.
+    pub log_faults: Option<Arc<LogFaults>>,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            data_dir: None,
+            mode: Mode::Off,
+            fsync: Fsync::EverySec,
+            save_rules: Vec::new(),
+            on_load_progress: None,
+            fail_after_bytes: None,
+            rewrite_percentage: 100,
+            rewrite_min_size: 64 << 20,
+            log_faults: None,
+        }
+    }
+}
+
+/// Switches that make the append-only log's disk operations fail (tests).
+#[derive(Debug, Default)]
+pub struct LogFaults {
+    /// Writes fail with "No space left on device" after half the block.
+    pub fail_writes: AtomicBool,
+    /// fsyncs fail with an I/O error.
+    pub fail_fsync: AtomicBool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -108,6 +145,8 @@ impl std::fmt::Debug for Settings {
             .field("mode", &self.mode)
             .field("fsync", &self.fsync)
             .field("save_rules", &self.save_rules)
+            .field("rewrite_percentage", &self.rewrite_percentage)
+            .field("rewrite_min_size", &self.rewrite_min_size)
             .finish()
     }
 }
