@@ -5,6 +5,7 @@ package kv
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -408,7 +409,11 @@ type ZRangeBy struct {
 }
 
 func (c cmdable) zRangeBy(name, key string, opt *ZRangeBy, withScores bool) []interface{} {
+	// The REV forms take the bounds high first, as go-redis sends them.
 	args := []interface{}{name, key, opt.Min, opt.Max}
+	if strings.HasPrefix(name, "zrev") {
+		args[2], args[3] = opt.Max, opt.Min
+	}
 	if withScores {
 		args = append(args, "withscores")
 	}
