@@ -281,7 +281,13 @@ func markState(cmd Cmder) Cmder {
 
 // Get reads a string; a missing key gives the error Nil.
 func (c *Client) Get(ctx context.Context, key string) *StringCmd {
-	cmd := &StringCmd{baseCmd: baseCmd{ctx: ctx, args: []interface{}{"get", key}}}
+	// One allocation for the command and its unbuilt arguments.
+	g := &struct {
+		StringCmd
+		f fastArgs
+	}{f: fastArgs{name: "get", key: key}}
+	cmd := &g.StringCmd
+	cmd.ctx, cmd.fast = ctx, &g.f
 	if err := ctx.Err(); err != nil {
 		cmd.err = err
 		return cmd
@@ -322,7 +328,12 @@ func (c *Client) Set(ctx context.Context, key string, value interface{}, expirat
 	if expiration < 0 {
 		return c.cmdable.Set(ctx, key, value, expiration)
 	}
-	cmd := &StatusCmd{baseCmd: baseCmd{ctx: ctx, args: setArgs(key, value, expiration)}}
+	g := &struct {
+		StatusCmd
+		f fastArgs
+	}{f: fastArgs{name: "set", key: key, val: value, exp: expiration}}
+	cmd := &g.StatusCmd
+	cmd.ctx, cmd.fast = ctx, &g.f
 	if err := ctx.Err(); err != nil {
 		cmd.err = err
 		return cmd

@@ -29,9 +29,22 @@ type baseCmd struct {
 	ctx  context.Context
 	args []interface{}
 	err  error
+	// The fast paths (Client.Get, Client.Set) build args only if asked.
+	fast *fastArgs
+}
+
+// fastArgs are a fast path's arguments, made into args on demand.
+type fastArgs struct {
+	name string // "get" or "set"
+	key  string
+	val  interface{}
+	exp  time.Duration
 }
 
 func (c *baseCmd) Name() string {
+	if c.fast != nil {
+		return c.fast.name
+	}
 	if len(c.args) == 0 {
 		return ""
 	}
@@ -42,7 +55,7 @@ func (c *baseCmd) FullName() string {
 	name := c.Name()
 	switch name {
 	case "client", "config", "object", "memory", "command", "debug", "script", "function", "acl":
-		if len(c.args) > 1 {
+		if len(c.Args()) > 1 {
 			return name + " " + strings.ToLower(c.stringArg(1))
 		}
 	}
@@ -57,13 +70,22 @@ func (c *baseCmd) stringArg(i int) string {
 	return string(b)
 }
 
-func (c *baseCmd) Args() []interface{} { return c.args }
-func (c *baseCmd) Err() error          { return c.err }
-func (c *baseCmd) SetErr(e error)      { c.err = e }
+func (c *baseCmd) Args() []interface{} {
+	if c.fast != nil && c.args == nil {
+		if c.fast.name == "get" {
+			c.args = []interface{}{"get", c.fast.key}
+		} else {
+			c.args = setArgs(c.fast.key, c.fast.val, c.fast.exp)
+		}
+	}
+	return c.args
+}
+func (c *baseCmd) Err() error     { return c.err }
+func (c *baseCmd) SetErr(e error) { c.err = e }
 
 func (c *baseCmd) show(val interface{}) string {
 	var b strings.Builder
-	for i := range c.args {
+	for i := range c.Args() {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
@@ -333,11 +355,11 @@ func (c *StatusCmd) readReply(r reply) (err error) {
 	return err
 }
 
-func (c *StatusCmd) SetVal(v string)          { c.val = v }
-func (c *StatusCmd) Val() string              { return c.val }
-func (c *StatusCmd) Result() (string, error)  { return c.val, c.err }
-func (c *StatusCmd) Bytes() ([]byte, error)   { return []byte(c.val), c.err }
-func (c *StatusCmd) String() string           { return c.show(c.val) }
+func (c *StatusCmd) SetVal(v string)         { c.val = v }
+func (c *StatusCmd) Val() string             { return c.val }
+func (c *StatusCmd) Result() (string, error) { return c.val, c.err }
+func (c *StatusCmd) Bytes() ([]byte, error)  { return []byte(c.val), c.err }
+func (c *StatusCmd) String() string          { return c.show(c.val) }
 
 // StringCmd is a bulk string reply; a nil reply is the error Nil.
 type StringCmd struct {

@@ -39,10 +39,10 @@ func (c *SliceCmd) readReply(r reply) error {
 	return nil
 }
 
-func (c *SliceCmd) SetVal(v []interface{})          { c.val = v }
-func (c *SliceCmd) Val() []interface{}              { return c.val }
-func (c *SliceCmd) Result() ([]interface{}, error)  { return c.val, c.err }
-func (c *SliceCmd) String() string                  { return c.show(c.val) }
+func (c *SliceCmd) SetVal(v []interface{})         { c.val = v }
+func (c *SliceCmd) Val() []interface{}             { return c.val }
+func (c *SliceCmd) Result() ([]interface{}, error) { return c.val, c.err }
+func (c *SliceCmd) String() string                 { return c.show(c.val) }
 
 // StringSliceCmd is an array of strings (a nil element is "").
 type StringSliceCmd struct {

@@ -74,7 +74,9 @@ func splitArgs(line string) ([]string, error) {
 	}
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
 
 // quoted reads "..." at b[start]; returns the bytes and the index past it.
 func quoted(b []byte, start int) ([]byte, int, error) {
