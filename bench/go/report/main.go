@@ -25,7 +25,7 @@ func main() {
 	for sc.Scan() {
 		t := sc.Text()
 		for _, p := range []string{"goos:", "goarch:", "cpu:"} {
-			if strings.HasPrefix(t, p) {
+			if strings.HasPrefix(t, p) && !contains(env, strings.TrimSpace(t)) {
 				env = append(env, strings.TrimSpace(t))
 			}
 		}
@@ -82,4 +82,13 @@ func main() {
 		fmt.Printf("- taking and returning a pooled session (sync.Pool): %.1f ns\n", in["pool"].ns)
 		fmt.Printf("- Client.Get (the above, the *StringCmd, the context check): %.1f ns\n", in["client"].ns)
 	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
