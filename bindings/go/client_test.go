@@ -671,6 +671,13 @@ func TestOptionsAndConn(t *testing.T) {
 	eq(t, "other db", cn.Get(ctx, "k").Err(), error(Nil))
 	eq(t, "setname", cn.ClientSetName(ctx, "me").Val(), true)
 	eq(t, "getname", cn.Do(ctx, "CLIENT", "GETNAME").Val(), "me")
+	// Pipelines on a Conn run on its session (database 0 now).
+	_, err = cn.Pipelined(ctx, func(p Pipeliner) error { p.Set(ctx, "k0", "a", 0); return nil })
+	ok(t, err)
+	cmds, err := cn.TxPipelined(ctx, func(p Pipeliner) error { p.Get(ctx, "k0"); return nil })
+	ok(t, err)
+	eq(t, "conn tx", cmds[0].(*StringCmd).Val(), "a")
+	eq(t, "db 2 untouched", c.Exists(ctx, "k0").Val(), int64(0))
 	ok(t, cn.Close())
 	// The Conn's SELECT did not leak into the pool.
 	for i := 0; i < 10; i++ {

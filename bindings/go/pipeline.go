@@ -286,10 +286,14 @@ func (cn *Conn) ClientSetName(ctx context.Context, name string) *BoolCmd {
 // Pipeline runs its commands on the Conn's session.
 func (cn *Conn) Pipeline() Pipeliner {
 	return newPipeline(func(ctx context.Context, cmds []Cmder) error {
-		return cn.with(cmds[0], func(s *session) error {
+		err := cn.with(cmds[0], func(s *session) error {
 			cn.k.runPipeline(ctx, s, cmds)
 			return nil
 		})
+		if err != nil {
+			setCmdsErr(cmds, err)
+		}
+		return err
 	})
 }
 
@@ -301,7 +305,11 @@ func (cn *Conn) Pipelined(ctx context.Context, fn func(Pipeliner) error) ([]Cmde
 // TxPipeline runs its commands in MULTI/EXEC on the Conn's session.
 func (cn *Conn) TxPipeline() Pipeliner {
 	return newPipeline(func(_ context.Context, cmds []Cmder) error {
-		return cn.with(cmds[0], func(s *session) error { return cn.k.runTx(s, cmds) })
+		err := cn.with(cmds[0], func(s *session) error { return cn.k.runTx(s, cmds) })
+		if err != nil {
+			setCmdsErr(cmds, err)
+		}
+		return err
 	})
 }
 
