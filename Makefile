@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND := noninteractive
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUST_MIN := $(shell sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest install examples
+.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest install examples golang golib gotest gobench
 
 help:
 	@echo "make run    build and start the kv shell"
@@ -22,6 +22,8 @@ help:
 	@echo "make header regenerate include/kv.h; make header-check fails on drift"
 	@echo "make ctest  C/C++ tests of libkv under AddressSanitizer and valgrind, and the examples"
 	@echo "make install PREFIX=/usr/local   libkv.so, libkv.a, kv.h, kv.hpp, kv.pc (release build)"
+	@echo "make gotest the Go binding's tests (under -race) and examples/go"
+	@echo "make gobench Go benchmark against a map, go-redis + redis-server, miniredis (bench/results/go.md)"
 	@echo "make fmt    check formatting (cargo fmt --check)"
 	@echo "make lint   cargo clippy with warnings as errors"
 	@echo "make clean  remove build output"
@@ -32,18 +34,18 @@ run:
 # Ends with one summary line over every test binary ("total: N passed, N
 # failed, N skipped"), since cargo's own last line is that of the last
 # binary it ran (often a doc-test run with nothing in it).
-# The C/C++ suites print "name: N passed, N failed" lines, counted too.
+# The C/C++ and Go suites print "name: N passed, N failed" lines, counted too.
 test: deps
 	@mkdir -p $(CARGO_TARGET_DIR)
 	$(CARGO) test --workspace 2>&1 | tee $(CARGO_TARGET_DIR)/test.log
-	$(MAKE) --no-print-directory header-check ctest 2>&1 | tee $(CARGO_TARGET_DIR)/ctest.log
+	$(MAKE) --no-print-directory header-check ctest gotest 2>&1 | tee $(CARGO_TARGET_DIR)/ctest.log
 	@awk '/^test result:/ { for (i = 1; i <= NF; i++) { \
 	    if ($$(i+1) ~ /^passed/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i; if ($$(i+1) ~ /^ignored/) s += $$i } } \
 	  /^[a-z+-]+: [0-9]+ passed, [0-9]+ failed$$/ { p += $$2; f += $$4 } \
 	  END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' \
 	  $(CARGO_TARGET_DIR)/test.log $(CARGO_TARGET_DIR)/ctest.log
 
-deps: rust redis valgrind
+deps: rust redis valgrind golang
 
 # A Rust toolchain is not installed from here: it must be there, recent enough.
 rust:
@@ -75,6 +77,18 @@ valgrind:
 	  $(SUDO) apt-get update; \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends valgrind; \
 	fi
+
+# The Go binding needs Go >= 1.24 (runtime.AddCleanup); it is not
+# installed from here (Debian's golang-go is older): go.dev/dl.
+GO ?= go
+GO_MIN := 1.24
+golang:
+	@command -v $(GO) >/dev/null || { echo "go not found: install Go >= $(GO_MIN) (go.dev/dl)" >&2; exit 1; }
+	@have=$$($(GO) env GOVERSION | sed 's/^go//'); \
+	if [ "$$(printf '%s\n%s\n' "$(GO_MIN)" "$$have" | sort -V | head -1)" != "$(GO_MIN)" ]; then \
+	  echo "go $$have is older than the $(GO_MIN) bindings/go needs" >&2; exit 1; \
+	fi; \
+	echo "go: go$$have (>= $(GO_MIN))"
 
 # ---------------------------------------------------------------- C ABI
 # libkv.so / libkv.a (debug: the tests' build) and include/kv.h.
@@ -134,6 +148,45 @@ install:
 	install -m 644 $(CARGO_TARGET_DIR)/$(PROFILE)/libkv.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/kv.h include/kv.hpp $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' ffi-c/kv.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/kv.pc
+
+# ---------------------------------------------------------------- Go
+# bindings/go links libkv.a from bindings/go/lib (libkv.so with -tags
+# kv_shared): golib points it at the one build the C tests use.
+GODIR := bindings/go
+GOLOG := $(CARGO_TARGET_DIR)/gotest.log
+
+golib: ffi
+	@mkdir -p $(GODIR)/lib
+	ln -sf $(LIBDIR)/libkv.a $(GODIR)/lib/libkv.a
+	ln -sf $(LIBDIR)/libkv.so $(GODIR)/lib/libkv.so
+
+# Generated code up to date, gofmt and go vet clean, the tests under the
+# race detector (static libkv), again over libkv.so, then the example.
+# -count=1: go's test cache does not see libkv.a change.
+gotest: golang golib
+	cd $(GODIR) && $(GO) run ./internal/gen -check
+	@cd $(GODIR) && bad=$$(gofmt -l . ../../examples/go ../../bench/go); \
+	  if [ -n "$$bad" ]; then echo "gofmt needed: $$bad" >&2; exit 1; fi
+	cd $(GODIR) && $(GO) vet ./...
+	cd examples/go && $(GO) vet ./...
+	@cd $(GODIR) && { $(GO) test -count=1 -race -v ./... > $(GOLOG) 2>&1; rc=$$?; \
+	  grep -E '^(--- FAIL|FAIL|ok|panic)|_test.go:[0-9]+:' $(GOLOG) | grep -v '^ *conformance_test.go:[0-9]*: [0-9]* commands' || true; \
+	  echo "go: $$(grep -c -- '--- PASS' $(GOLOG)) passed, $$(grep -c -- '--- FAIL' $(GOLOG)) failed"; exit $$rc; }
+	@cd $(GODIR) && { LD_LIBRARY_PATH=$(LIBDIR) $(GO) test -count=1 -tags kv_shared -v ./... > $(GOLOG).shared 2>&1; rc=$$?; \
+	  grep -E '^(--- FAIL|FAIL|ok|panic)' $(GOLOG).shared || true; \
+	  echo "go-shared: $$(grep -c -- '--- PASS' $(GOLOG).shared) passed, $$(grep -c -- '--- FAIL' $(GOLOG).shared) failed"; exit $$rc; }
+	cd examples/go && $(GO) run .
+	@echo "go-examples: 1 passed, 0 failed"
+
+# Needs the Go module proxy (go-redis, miniredis) and a redis-server.
+gobench: golang redis
+	$(CARGO) build -q --release -p kv-ffi
+	@mkdir -p $(GODIR)/lib
+	ln -sf $(CARGO_TARGET_DIR)/release/libkv.a $(GODIR)/lib/libkv.a
+	cd bench/go && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1s -timeout 30m . | tee $(CARGO_TARGET_DIR)/gobench.log
+	cd $(GODIR) && $(GO) test -count=1 -run '^$$' -bench Internal . | tee -a $(CARGO_TARGET_DIR)/gobench.log
+	cd bench/go && $(GO) run ./report < $(CARGO_TARGET_DIR)/gobench.log > ../results/go.md
+	ln -sf $(LIBDIR)/libkv.a $(GODIR)/lib/libkv.a
 
 fmt:
 	$(CARGO) fmt --all --check || { echo "run 'cargo fmt --all' to fix" >&2; exit 1; }

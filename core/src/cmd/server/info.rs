@@ -94,9 +94,9 @@ fn run_id(st: &StoreInner) -> String {
     (0..3u64).map(|i| format!("{:016x}", st.hasher.hash_one((i, st.start_ms)))).collect::<String>()[..40].to_string()
 }
 
-fn clients(_: &Ctx<'_>, out: &mut String) {
+fn clients(ctx: &Ctx<'_>, out: &mut String) {
     field(out, "maxclients", 10000);
-    field(out, "blocked_clients", 0);
+    field(out, "blocked_clients", ctx.store().blocking.blocked());
     field(out, "tracking_clients", 0);
 }
 

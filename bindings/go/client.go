@@ -1,0 +1,353 @@
+package kv
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// Options open a store. The zero value is Redis's defaults: 16 databases,
+// the system clock, expired keys swept on the callers' goroutines.
+// Persistence options will join these fields; a zero field always keeps
+// the default.
+type Options struct {
+	// DB is the database every session selects (SELECT), as go-redis's
+	// Options.DB.
+	DB int
+	// Databases is the number of databases (default 16).
+	Databases int
+	// ShardBits is log2 of the lock shards per database (default 5): more
+	// let more goroutines write at once.
+	ShardBits int
+	// Hz is how many active expiry cycles run per second (default 10).
+	Hz int
+	// ExpiryThread runs the active expiry sweep on a background thread.
+	ExpiryThread bool
+	// ManualClock, if set, is the store's time, which then moves only with
+	// Client.AdvanceClock (tests of TTLs without sleeping).
+	ManualClock time.Time
+}
+
+// cmdable runs one command; the typed command methods are defined on it,
+// so a Client runs them at once and a Pipeline queues them.
+type cmdable func(ctx context.Context, cmd Cmder) error
+
+// core is a store and its pool of sessions, shared by a Client and the
+// Conns and Txs made from it.
+type core struct {
+	h      *storeHandle
+	opt    Options
+	closed atomic.Bool
+	pool   sync.Pool
+}
+
+// Client is an in-process store, safe for use by many goroutines (each
+// call takes a session from a pool, as go-redis takes a connection).
+type Client struct {
+	cmdable
+	c *core
+}
+
+// Open opens a store. opt may be nil for the defaults.
+func Open(opt *Options) (*Client, error) {
+	if opt == nil {
+		opt = &Options{}
+	}
+	h, err := openStore(opt)
+	if err != nil {
+		return nil, err
+	}
+	c := &core{h: h, opt: *opt}
+	cl := &Client{c: c}
+	cl.cmdable = c.process
+	if opt.DB != 0 {
+		// Fails early for a database that does not exist.
+		s, err := c.get()
+		if err != nil {
+			return nil, err
+		}
+		c.put(s)
+	}
+	return cl, nil
+}
+
+// NewClient opens a store as go-redis's NewClient connects: it never
+// fails itself; if the options are invalid every command returns the
+// error.
+func NewClient(opt *Options) *Client {
+	cl, err := Open(opt)
+	if err != nil {
+		return &Client{cmdable: func(_ context.Context, cmd Cmder) error {
+			cmd.SetErr(err)
+			return err
+		}, c: &core{}}
+	}
+	return cl
+}
+
+// Close closes the store: blocked calls return ErrClosed, and so does
+// every later call. Closing twice returns ErrClosed.
+func (c *Client) Close() error {
+	k := c.c
+	if k.h == nil || k.closed.Swap(true) {
+		return ErrClosed
+	}
+	k.h.close()
+	// Sessions left in other goroutines' pool caches go with the next
+	// collections (a cleanup frees each).
+	for {
+		s, _ := k.pool.Get().(*session)
+		if s == nil {
+			return nil
+		}
+		s.free()
+	}
+}
+
+// AdvanceClock moves a store opened with Options.ManualClock forward.
+func (c *Client) AdvanceClock(d time.Duration) error {
+	if c.c.h == nil {
+		return ErrClosed
+	}
+	return c.c.h.advanceClock(d)
+}
+
+// Options returns the options the store was opened with.
+func (c *Client) Options() *Options { return &c.c.opt }
+
+// get takes an idle session from the pool, or opens one.
+func (k *core) get() (*session, error) {
+	if k.closed.Load() {
+		return nil, ErrClosed
+	}
+	if s, _ := k.pool.Get().(*session); s != nil {
+		return s, nil
+	}
+	if k.h == nil {
+		return nil, ErrClosed
+	}
+	s, err := openSession(k.h)
+	if err != nil {
+		return nil, err
+	}
+	if k.opt.DB != 0 {
+		cmd := NewStatusCmd(context.Background(), "select", k.opt.DB)
+		if err := s.exec(cmd.args, cmd.readReply); err != nil {
+			s.free()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// put gives a session back, unless its state changed (SELECT, MULTI...)
+// and it must not serve other calls.
+func (k *core) put(s *session) {
+	if s.dirty || k.closed.Load() {
+		s.free()
+		return
+	}
+	k.pool.Put(s)
+}
+
+// process runs one command on a pooled session.
+func (k *core) process(ctx context.Context, cmd Cmder) error {
+	if err := ctx.Err(); err != nil {
+		cmd.SetErr(err)
+		return err
+	}
+	s, err := k.get()
+	if err != nil {
+		cmd.SetErr(err)
+		return err
+	}
+	k.run(ctx, s, cmd)
+	if _, ok := cmd.(statefulCmd); ok {
+		s.dirty = true
+	}
+	k.put(s)
+	return cmd.Err()
+}
+
+// run runs one command on a session the caller holds.
+func (k *core) run(ctx context.Context, s *session, cmd Cmder) {
+	if ctx.Done() != nil && isBlocking(cmd) {
+		k.runCancellable(ctx, s, cmd)
+		return
+	}
+	cmd.SetErr(s.exec(cmd.Args(), cmd.readReply))
+}
+
+// isBlocking tells the commands that wait for data.
+func isBlocking(cmd Cmder) bool {
+	switch cmd.Name() {
+	case "blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop":
+		return true
+	}
+	return false
+}
+
+// runCancellable runs a blocking command whose ctx may be cancelled: on
+// cancellation the session's wait is interrupted (CLIENT UNBLOCK, from
+// another session) and the command returns ctx.Err().
+func (k *core) runCancellable(ctx context.Context, s *session, cmd Cmder) {
+	id, err := s.clientID()
+	if err != nil {
+		cmd.SetErr(err)
+		return
+	}
+	done := make(chan struct{})
+	fin := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(fin)
+		k.interrupt(id, done)
+	})
+	err = s.exec(cmd.Args(), cmd.readReply)
+	close(done)
+	if !stop() {
+		// The interrupter runs: let it finish before the session serves
+		// another call it could hit.
+		<-fin
+	}
+	var re RedisError
+	if ctx.Err() != nil && errors.As(err, &re) && strings.HasPrefix(string(re), "UNBLOCKED") {
+		err = ctx.Err()
+	}
+	cmd.SetErr(err)
+}
+
+// interrupt unblocks client id, retrying until it was blocked (the call
+// may not have started waiting yet) or done is closed (it returned).
+func (k *core) interrupt(id int64, done <-chan struct{}) {
+	ctl, err := k.get()
+	if err != nil {
+		return // closed: the close wakes the call
+	}
+	defer k.put(ctl)
+	for {
+		cmd := NewIntCmd(context.Background(), "client", "unblock", id, "error")
+		if ctl.exec(cmd.args, cmd.readReply) != nil || cmd.val == 1 {
+			return
+		}
+		select {
+		case <-done:
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// clientID is the session's CLIENT ID, asked once.
+func (s *session) clientID() (int64, error) {
+	if s.id == 0 {
+		cmd := NewIntCmd(context.Background(), "client", "id")
+		if err := s.exec(cmd.args, cmd.readReply); err != nil {
+			return 0, err
+		}
+		s.id = cmd.val
+	}
+	return s.id, nil
+}
+
+// Process runs a command made by hand (NewCmd, NewStringCmd...).
+func (c *Client) Process(ctx context.Context, cmd Cmder) error {
+	return c.cmdable(ctx, markState(cmd))
+}
+
+// Do runs any command: Do(ctx, "SET", "k", "v"). Replies are RESP3-shaped
+// as go-redis v9 gives them: string, int64, float64, bool, []interface{},
+// map[interface{}]interface{}; a nil reply is the error Nil.
+func (c *Client) Do(ctx context.Context, args ...interface{}) *Cmd {
+	cmd := NewCmd(ctx, args...)
+	_ = c.Process(ctx, cmd)
+	return cmd
+}
+
+// statefulCmd marks commands that change a pooled session for good, so
+// it is dropped after the call instead of serving others in that state.
+type statefulCmd struct{ Cmder }
+
+func markState(cmd Cmder) Cmder {
+	switch cmd.Name() {
+	case "select", "multi", "watch", "hello", "client", "reset":
+		return statefulCmd{cmd}
+	}
+	return cmd
+}
+
+// Get reads a string; a missing key gives the error Nil.
+func (c *Client) Get(ctx context.Context, key string) *StringCmd {
+	// One allocation for the command and its unbuilt arguments.
+	g := &struct {
+		StringCmd
+		f fastArgs
+	}{f: fastArgs{name: "get", key: key}}
+	cmd := &g.StringCmd
+	cmd.ctx, cmd.fast = ctx, &g.f
+	if err := ctx.Err(); err != nil {
+		cmd.err = err
+		return cmd
+	}
+	s, err := c.c.get()
+	if err != nil {
+		cmd.err = err
+		return cmd
+	}
+	val, found, err := s.get(key)
+	c.c.put(s)
+	switch {
+	case err != nil:
+		cmd.err = err
+	case !found:
+		cmd.err = Nil
+	default:
+		cmd.val = val
+	}
+	return cmd
+}
+
+// KeepTTL is the expiration that keeps a key's time to live (SET KEEPTTL).
+const KeepTTL = -1
+
+// Set stores a value with an expiration (0: none; KeepTTL: keep the
+// key's).
+func (c *Client) Set(ctx context.Context, key string, value interface{}, expiration time.Duration) *StatusCmd {
+	var b []byte
+	switch v := value.(type) {
+	case string:
+		b = unsafe.Slice(unsafe.StringData(v), len(v))
+	case []byte:
+		b = v
+	default:
+		return c.cmdable.Set(ctx, key, value, expiration)
+	}
+	if expiration < 0 {
+		return c.cmdable.Set(ctx, key, value, expiration)
+	}
+	g := &struct {
+		StatusCmd
+		f fastArgs
+	}{f: fastArgs{name: "set", key: key, val: value, exp: expiration}}
+	cmd := &g.StatusCmd
+	cmd.ctx, cmd.fast = ctx, &g.f
+	if err := ctx.Err(); err != nil {
+		cmd.err = err
+		return cmd
+	}
+	s, err := c.c.get()
+	if err != nil {
+		cmd.err = err
+		return cmd
+	}
+	if err := s.set(key, b, expiration); err != nil {
+		cmd.err = err
+	} else {
+		cmd.val = "OK"
+	}
+	c.c.put(s)
+	return cmd
+}

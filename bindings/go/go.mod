@@ -1,0 +1,3 @@
+module example.invalid/kv/bindings/go
+
+go 1.24

@@ -1,0 +1,323 @@
+package kv
+
+// The native layer: libkv's store and session handles, the generic call
+// and the typed fast paths. Every other file is plain Go.
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../include
+#include <stdlib.h>
+#include <string.h>
+#include "kv.h"
+
+// kv_exec with the arguments packed in one buffer (Go memory holding no
+// pointers, which cgo lets C read during the call): argv is rebuilt here.
+static kv_reply *kvgo_exec(kv_session *s, int argc, const char *data, const size_t *lens) {
+	const char *stackv[16];
+	const char **argv = stackv;
+	if (argc > 16) {
+		argv = malloc(sizeof(char *) * (size_t)argc);
+		if (argv == NULL) return NULL;
+	}
+	size_t off = 0;
+	for (int i = 0; i < argc; i++) {
+		argv[i] = data ? data + off : NULL;
+		off += lens[i];
+	}
+	kv_reply *r = kv_exec(s, argc, argv, lens);
+	if (argv != stackv) free(argv);
+	return r;
+}
+
+// GET in one crossing: a value that fits in dst is copied there and freed;
+// a larger one is left in *big for the caller to copy and free.
+static int kvgo_get(kv_session *s, const char *key, size_t klen, char *dst, size_t cap, size_t *n, kv_buf *big) {
+	kv_buf v = {0};
+	kv_status st = kv_get(s, key, klen, &v);
+	if (st != KV_OK) return st;
+	*n = v.len;
+	if (v.len <= cap) {
+		if (v.len) memcpy(dst, v.data, v.len);
+		kv_buf_free(&v);
+	} else {
+		*big = v;
+	}
+	return st;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// storeHandle owns a kv_store. The handle is released by a cleanup once
+// nothing refers to it, so sessions being opened never race with its free.
+type storeHandle struct {
+	ptr *C.kv_store
+}
+
+func openStore(opt *Options) (*storeHandle, error) {
+	cfg := C.kv_config_new()
+	defer C.kv_config_free(cfg)
+	check := func(st C.enum_kv_status) error {
+		if st == C.KV_OK {
+			return nil
+		}
+		return errors.New("kv: " + C.GoString(C.kv_config_error(cfg)))
+	}
+	if opt.Databases != 0 {
+		if err := check(C.kv_config_set_databases(cfg, C.size_t(opt.Databases))); err != nil {
+			return nil, err
+		}
+	}
+	if opt.ShardBits != 0 {
+		if err := check(C.kv_config_set_shard_bits(cfg, C.uint32_t(opt.ShardBits))); err != nil {
+			return nil, err
+		}
+	}
+	if opt.Hz != 0 {
+		if err := check(C.kv_config_set_hz(cfg, C.uint32_t(opt.Hz))); err != nil {
+			return nil, err
+		}
+	}
+	if opt.ExpiryThread {
+		if err := check(C.kv_config_set_expiry_thread(cfg, true)); err != nil {
+			return nil, err
+		}
+	}
+	if !opt.ManualClock.IsZero() {
+		if err := check(C.kv_config_set_manual_clock(cfg, C.uint64_t(opt.ManualClock.UnixMilli()))); err != nil {
+			return nil, err
+		}
+	}
+	var ptr *C.kv_store
+	if err := check(C.kv_store_open(cfg, &ptr)); err != nil {
+		return nil, err
+	}
+	h := &storeHandle{ptr: ptr}
+	runtime.AddCleanup(h, func(p *C.kv_store) {
+		C.kv_store_close(p)
+		C.kv_store_free(p)
+	}, ptr)
+	return h, nil
+}
+
+func (h *storeHandle) close() {
+	C.kv_store_close(h.ptr)
+	runtime.KeepAlive(h)
+}
+
+func (h *storeHandle) advanceClock(d time.Duration) error {
+	st := C.kv_store_advance_clock(h.ptr, C.uint64_t(d.Milliseconds()))
+	runtime.KeepAlive(h)
+	if st != C.KV_OK {
+		return errors.New("kv: the store runs on the system clock (see Options.ManualClock)")
+	}
+	return nil
+}
+
+// outParams holds no Go pointer, so cgo lets C write into it.
+type outParams struct {
+	n   C.size_t
+	big C.kv_buf
+}
+
+// session owns a kv_session (one goroutine at a time) and the buffers its
+// calls reuse.
+type session struct {
+	ptr     *C.kv_session
+	cleanup runtime.Cleanup
+	data    []byte     // packed arguments
+	lens    []C.size_t // their lengths
+	buf     []byte     // fast-path values land here
+	id      int64      // CLIENT ID, 0 until asked
+	out     *outParams // the fast paths' out-parameters, allocated once
+	dirty   bool       // its state changed (SELECT, MULTI...): not pooled
+}
+
+func openSession(h *storeHandle) (*session, error) {
+	var ptr *C.kv_session
+	st := C.kv_session_open(h.ptr, &ptr)
+	runtime.KeepAlive(h)
+	switch st {
+	case C.KV_OK:
+	case C.KV_CLOSED:
+		return nil, ErrClosed
+	default:
+		return nil, errors.New("kv: cannot open a session: " + C.GoString(C.kv_status_str(C.int(st))))
+	}
+	// Replies keep their RESP3 shapes (maps, doubles, booleans, sets), as
+	// go-redis v9 sees them with its default protocol 3.
+	C.kv_session_set_resp3_replies(ptr, true)
+	s := &session{ptr: ptr, buf: make([]byte, 256), out: new(outParams)}
+	s.cleanup = runtime.AddCleanup(s, func(p *C.kv_session) { C.kv_session_free(p) }, ptr)
+	return s, nil
+}
+
+// free releases the session now rather than at the next collection.
+func (s *session) free() {
+	s.cleanup.Stop()
+	C.kv_session_free(s.ptr)
+	s.ptr = nil
+}
+
+// failure is the error of a call libkv refused (status other than OK/NIL).
+func (s *session) failure(st C.enum_kv_status) error {
+	switch st {
+	case C.KV_CLOSED:
+		return ErrClosed
+	case C.KV_ERR, C.KV_WRONGTYPE:
+		return RedisError(C.GoString(C.kv_session_error(s.ptr)))
+	}
+	msg := C.kv_session_error(s.ptr)
+	if msg == nil {
+		return errors.New("kv: " + C.GoString(C.kv_status_str(C.int(st))))
+	}
+	return errors.New("kv: " + C.GoString(msg))
+}
+
+// exec runs the packed arguments (see pack) and hands the reply to read
+// before freeing it.
+func (s *session) exec(args []interface{}, read func(reply) error) error {
+	if err := s.pack(args); err != nil {
+		return err
+	}
+	var data *C.char
+	if len(s.data) > 0 {
+		data = (*C.char)(unsafe.Pointer(&s.data[0]))
+	}
+	r := C.kvgo_exec(s.ptr, C.int(len(s.lens)), data, &s.lens[0])
+	runtime.KeepAlive(s)
+	if r == nil {
+		return s.failure(C.kv_session_status(s.ptr))
+	}
+	defer C.kv_reply_free(r)
+	return read(reply{r})
+}
+
+// pack writes the arguments into s.data/s.lens.
+func (s *session) pack(args []interface{}) error {
+	if len(args) == 0 {
+		return errors.New("kv: empty command")
+	}
+	s.data = s.data[:0]
+	s.lens = s.lens[:0]
+	for _, a := range args {
+		n := len(s.data)
+		var err error
+		if s.data, err = appendArg(s.data, a); err != nil {
+			return err
+		}
+		s.lens = append(s.lens, C.size_t(len(s.data)-n))
+	}
+	return nil
+}
+
+func strPtr(s string) *C.char {
+	return (*C.char)(unsafe.Pointer(unsafe.StringData(s)))
+}
+
+// get is GET's fast path: the value, or found=false for a missing key.
+func (s *session) get(key string) (val string, found bool, err error) {
+	o := s.out
+	o.big = C.kv_buf{}
+	st := C.enum_kv_status(C.kvgo_get(s.ptr, strPtr(key), C.size_t(len(key)),
+		(*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)), &o.n, &o.big))
+	n, big := o.n, &o.big
+	runtime.KeepAlive(key)
+	switch st {
+	case C.KV_OK:
+		if big.data != nil {
+			val = cString(big.data, big.len)
+			C.kv_buf_free(big)
+			if len(val) <= 1<<16 {
+				s.buf = make([]byte, len(val))
+			}
+			return val, true, nil
+		}
+		return string(s.buf[:n]), true, nil
+	case C.KV_NIL:
+		return "", false, nil
+	}
+	return "", false, s.failure(st)
+}
+
+// set is SET's fast path (SET key value [PX ttl]).
+func (s *session) set(key string, val []byte, ttl time.Duration) error {
+	var vp *C.char
+	if len(val) > 0 {
+		vp = (*C.char)(unsafe.Pointer(&val[0]))
+	}
+	var st C.enum_kv_status
+	if ttl > 0 {
+		ms := ttl.Milliseconds()
+		if ms < 1 {
+			ms = 1
+		}
+		st = C.kv_set_px(s.ptr, strPtr(key), C.size_t(len(key)), vp, C.size_t(len(val)), C.uint64_t(ms))
+	} else {
+		st = C.kv_set(s.ptr, strPtr(key), C.size_t(len(key)), vp, C.size_t(len(val)))
+	}
+	runtime.KeepAlive(key)
+	runtime.KeepAlive(val)
+	if st != C.KV_OK {
+		return s.failure(st)
+	}
+	return nil
+}
+
+// reply is a borrowed view of a kv_reply, valid until it is freed.
+type reply struct{ p *C.kv_reply }
+
+type replyKind int
+
+const (
+	kindString   replyKind = C.KV_REPLY_STRING
+	kindArray    replyKind = C.KV_REPLY_ARRAY
+	kindInteger  replyKind = C.KV_REPLY_INTEGER
+	kindNil      replyKind = C.KV_REPLY_NIL
+	kindStatus   replyKind = C.KV_REPLY_STATUS
+	kindError    replyKind = C.KV_REPLY_ERROR
+	kindDouble   replyKind = C.KV_REPLY_DOUBLE
+	kindBool     replyKind = C.KV_REPLY_BOOL
+	kindMap      replyKind = C.KV_REPLY_MAP
+	kindSet      replyKind = C.KV_REPLY_SET
+	kindVerbatim replyKind = C.KV_REPLY_VERB
+)
+
+func (r reply) kind() replyKind { return replyKind(r.p._type) }
+func (r reply) integer() int64  { return int64(r.p.integer) }
+func (r reply) double() float64 { return float64(r.p.dval) }
+
+// text copies the bytes of a string, status, error, double or verbatim
+// reply.
+func (r reply) text() string {
+	if r.p.str == nil {
+		return ""
+	}
+	return cString(r.p.str, r.p.len)
+}
+
+// cString copies n bytes of C memory into a Go string.
+func cString(p *C.char, n C.size_t) string {
+	return strings.Clone(unsafe.String((*byte)(unsafe.Pointer(p)), int(n)))
+}
+
+// format is a verbatim reply's format ("txt").
+func (r reply) format() string { return C.GoStringN(&r.p.vtype[0], 3) }
+
+// len is the number of elements of an array, set or map (a map counts
+// keys and values).
+func (r reply) len() int { return int(r.p.elements) }
+
+func (r reply) at(i int) reply {
+	return reply{unsafe.Slice(r.p.element, r.p.elements)[i]}
+}
+
+// cgoNoop is the cheapest call into libkv: the benchmarks' measure of a
+// cgo crossing.
+func cgoNoop() { C.kv_status_str(0) }
