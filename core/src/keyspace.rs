@@ -53,7 +53,7 @@ use crate::cmd::CommandSpec;
 use crate::dict::{NewValue, Slot};
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
-use crate::store::StoreInner;
+use crate::store::{CommandCell, StoreInner};
 use crate::value::{Kind, StrEnc, Value, ValueRef};
 
 enum Guard<'a> {
@@ -89,7 +89,15 @@ pub struct Ctx<'a> {
     /// Coarse Unix ms when the command started (LRU clock, sweep pacing).
     coarse_ms: u64,
     lru: u32,
-    /// Held guards, sorted by shard index.
+    /// The guard of a one-key command ([`Ctx::lock_key`]): shard index
+    /// and guard, kept out of `held` so the common case neither searches
+    /// nor iterates a list.
+    single: Option<(usize, Guard<'a>)>,
+    /// The key [`Ctx::lock_key`] locked (address and length, which
+    /// identify it while it is borrowed for the command) and its hash, so
+    /// looking that key up does not hash it again.
+    key_hash: (usize, usize, u64),
+    /// Held guards of any other command, sorted by shard index.
     held: SmallVec<[(usize, Guard<'a>); 4]>,
     /// Every shard is held (in index order): lock requests are no-ops.
     all: bool,
@@ -105,6 +113,8 @@ pub struct Ctx<'a> {
     /// The session's transaction state (MULTI queue, watches), when the
     /// command runs from a session.
     pub(crate) txn: Option<&'a mut TxnState>,
+    /// The session's command count (EXEC counts the commands it runs).
+    pub(crate) counter: Option<&'a CommandCell>,
 }
 
 impl<'a> Ctx<'a> {
@@ -117,11 +127,14 @@ impl<'a> Ctx<'a> {
             now: Cell::new(0),
             coarse_ms,
             lru,
+            single: None,
+            key_hash: (0, 0, 0),
             held: SmallVec::new(),
             all: false,
             watched_writes: Vec::new(),
             spec: None,
             txn: None,
+            counter: None,
         }
     }
 
@@ -162,7 +175,7 @@ impl<'a> Ctx<'a> {
         if self.all {
             return;
         }
-        assert!(self.held.is_empty(), "locks are taken once per command, in index order");
+        assert!(self.held.is_empty() && self.single.is_none(), "locks are taken once per command, in index order");
         idx.sort_unstable();
         idx.dedup();
         for i in idx {
@@ -174,15 +187,21 @@ impl<'a> Ctx<'a> {
 
     /// Locks the shard holding one key of the selected database: what
     /// [`Ctx::lock_keys`] does for one key, without collecting and sorting.
+    /// The key's hash is kept for the command's lookups of the same key,
+    /// so `key` must stay borrowed, unchanged, until the command ends or
+    /// [`Ctx::unlock`] (the dispatcher and the fast paths pass the
+    /// command's own argument).
     #[inline]
-    pub fn lock_key(&mut self, write: bool, key: &[u8]) {
+    pub(crate) fn lock_key(&mut self, write: bool, key: &[u8]) {
         if self.all {
             return;
         }
-        assert!(self.held.is_empty(), "locks are taken once per command, in index order");
-        let i = self.store.shard_of(self.sess.db, self.store.hash(key));
+        assert!(self.held.is_empty() && self.single.is_none(), "locks are taken once per command, in index order");
+        let h = self.store.hash(key);
+        self.key_hash = (key.as_ptr() as usize, key.len(), h);
+        let i = self.store.shard_of(self.sess.db, h);
         let lock = &self.store.shards[i].lock;
-        self.held.push((i, if write { Guard::W(lock.write()) } else { Guard::R(lock.read()) }));
+        self.single = Some((i, if write { Guard::W(lock.write()) } else { Guard::R(lock.read()) }));
     }
 
     /// Locks the shards holding `keys` (each with its database).
@@ -209,6 +228,8 @@ impl<'a> Ctx<'a> {
     pub fn unlock(&mut self) {
         self.settle_writes(true);
         if !self.all {
+            self.single = None;
+            self.key_hash = (0, 0, 0);
             self.held.clear();
         }
     }
@@ -234,7 +255,13 @@ impl<'a> Ctx<'a> {
         self.now.set(0);
     }
 
+    #[inline]
     fn guard(&self, i: usize) -> &Guard<'a> {
+        if let Some((j, g)) = &self.single {
+            if *j == i {
+                return g;
+            }
+        }
         let pos = if self.all {
             i
         } else {
@@ -243,7 +270,13 @@ impl<'a> Ctx<'a> {
         &self.held[pos].1
     }
 
+    #[inline]
     fn guard_mut(&mut self, i: usize) -> &mut Guard<'a> {
+        if let Some((j, g)) = &mut self.single {
+            if *j == i {
+                return g;
+            }
+        }
         let pos = if self.all {
             i
         } else {
@@ -261,8 +294,10 @@ impl<'a> Ctx<'a> {
         self.guard_mut(i).shard_mut()
     }
 
+    #[inline]
     fn locate(&self, db: usize, key: &[u8]) -> (usize, u64) {
-        let h = self.store.hash(key);
+        let (p, n, h) = self.key_hash;
+        let h = if key.as_ptr() as usize == p && key.len() == n && p != 0 { h } else { self.store.hash(key) };
         (self.store.shard_of(db, h), h)
     }
 
