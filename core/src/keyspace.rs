@@ -62,12 +62,14 @@ enum Guard<'a> {
 }
 
 impl Guard<'_> {
+    #[inline]
     fn shard(&self) -> &Shard {
         match self {
             Guard::R(g) => g,
             Guard::W(g) => g,
         }
     }
+    #[inline]
     fn shard_mut(&mut self) -> &mut Shard {
         match self {
             Guard::W(g) => g,
@@ -286,10 +288,12 @@ impl<'a> Ctx<'a> {
     }
 
     /// A locked shard by global index.
+    #[inline]
     pub(crate) fn shard(&self, i: usize) -> &Shard {
         self.guard(i).shard()
     }
 
+    #[inline]
     pub(crate) fn shard_mut(&mut self, i: usize) -> &mut Shard {
         self.guard_mut(i).shard_mut()
     }
@@ -358,14 +362,25 @@ impl<'a> Ctx<'a> {
     }
 
     /// Looks a key up for modification (lazily deleting it if expired).
+    #[inline]
     pub fn write_in(&mut self, db: usize, key: &[u8]) -> Option<&mut Slot> {
         let (i, h) = self.locate(db, key);
+        let lru = self.lru;
+        let shard = self.shard(i);
+        // A shard without keys that expire nor watched keys (the common
+        // case) needs neither check.
+        if shard.volatile() != 0 || shard.has_watches() {
+            self.before_write(i, key, h);
+        }
+        self.shard_mut(i).get_mut(key, h).inspect(|s| s.touch(lru))
+    }
+
+    /// Lazy expiry and WATCH tracking for a key about to be handed out.
+    fn before_write(&mut self, i: usize, key: &[u8], h: u64) {
         self.expire_if_due(i, key, h);
         if self.shard(i).is_watched(key) {
             self.track_write(i, key, h);
         }
-        let lru = self.lru;
-        self.shard_mut(i).get_mut(key, h).inspect(|s| s.touch(lru))
     }
 
     /// Starts collecting the dirty mark of a watched key's slot.
@@ -411,6 +426,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[inline]
     pub fn write(&mut self, key: &[u8]) -> Option<&mut Slot> {
         self.write_in(self.sess.db, key)
     }
