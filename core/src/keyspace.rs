@@ -120,6 +120,7 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    #[inline]
     pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
         let coarse_ms = store.config.clock.coarse_ms();
         let lru = StoreInner::lru_clock(coarse_ms);

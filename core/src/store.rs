@@ -32,6 +32,10 @@ pub(crate) struct StoreInner {
     pub start_ms: u64,
     /// Unix ms of the last active-expiry cycle run from a caller's thread.
     last_sweep: AtomicU64,
+    /// Ms between two such cycles (1000 / hz, computed once: every
+    /// command checks it); `u64::MAX` with an expiry thread, which sweeps
+    /// instead.
+    sweep_period: u64,
     sweep_cursor: AtomicUsize,
     pub closed: AtomicBool,
     /// Calls blocked on keys (BLPOP, ...), see [`crate::blocking`].
@@ -141,6 +145,7 @@ impl Store {
         let blocking = Blocking::new(config.databases);
         let shards = (0..n).map(|_| ShardCell::new(hasher.clone())).collect();
         let now = config.clock.now_ms();
+        let sweep_period = if config.expiry_thread { u64::MAX } else { 1000 / config.hz.max(1) as u64 };
         let inner = Arc::new(StoreInner {
             config,
             hasher,
@@ -150,6 +155,7 @@ impl Store {
             commands: CommandCounts::default(),
             start_ms: now,
             last_sweep: AtomicU64::new(now),
+            sweep_period,
             sweep_cursor: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             blocking,
@@ -226,6 +232,7 @@ impl StoreInner {
     }
 
     /// Global shard index of a key hash in a database.
+    #[inline]
     pub fn shard_of(&self, db: usize, hash: u64) -> usize {
         let within = if self.shard_bits == 0 { 0 } else { (hash >> (64 - self.shard_bits)) as usize };
         (db << self.shard_bits) | within
@@ -235,6 +242,7 @@ impl StoreInner {
         (db << self.shard_bits)..((db + 1) << self.shard_bits)
     }
 
+    #[inline]
     pub fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
@@ -255,15 +263,17 @@ impl StoreInner {
     /// Called after each command when there is no expiry thread: at most
     /// `hz` times a second one caller runs a short cycle (Redis's "fast"
     /// cycle: 1 ms of budget).
+    #[inline]
     pub fn maybe_sweep(&self, now: u64) {
-        if self.config.expiry_thread {
-            return;
-        }
         let last = self.last_sweep.load(Ordering::Relaxed);
-        let period = 1000 / self.config.hz as u64;
-        if now.saturating_sub(last) < period {
+        if now.saturating_sub(last) < self.sweep_period {
             return;
         }
+        self.sweep_now(now, last);
+    }
+
+    #[cold]
+    fn sweep_now(&self, now: u64, last: u64) {
         if self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
             self.active_expire(Duration::from_millis(1));
         }
