@@ -63,8 +63,10 @@ struct Registry {
     closed: u64,
 }
 
-/// One session's command count.
+/// One session's command count, on a cache line of its own: sessions on
+/// different threads must not share the line they write on every command.
 #[derive(Default)]
+#[repr(align(128))]
 pub(crate) struct CommandCell(AtomicU64);
 
 impl CommandCell {
