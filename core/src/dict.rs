@@ -149,6 +149,7 @@ impl Slot {
     }
 
     /// (offset of the key, key length)
+    #[inline]
     fn key_span(&self) -> (usize, usize) {
         let kv = self.kv.as_slice();
         let mut i = if kv[0] & HAS_EXPIRE != 0 { 9 } else { 1 };
@@ -198,6 +199,7 @@ impl Slot {
         Some(unsafe { self.kv.as_ptr().add(off).cast::<Value>().read() })
     }
 
+    #[inline]
     pub fn key(&self) -> &[u8] {
         let (at, len) = self.key_span();
         &self.kv.as_slice()[at..at + len]
@@ -242,6 +244,7 @@ impl Slot {
     }
 
     /// The stored collection, for in-place changes (not for strings).
+    #[inline]
     pub fn value_mut(&mut self) -> Option<&mut Value> {
         if self.flags() & HAS_OBJ != 0 {
             self.kv.as_mut_slice()[0] |= DIRTY;
@@ -378,6 +381,7 @@ impl Dict {
 
     /// `Ok(index)` of the key, or `Err(index)` of the empty entry that
     /// ends its probe run (where it would be inserted).
+    #[inline]
     fn find(&self, key: &[u8], hash: u64) -> Result<usize, usize> {
         let mask = self.mask();
         let tag = hash as u32;
@@ -395,6 +399,7 @@ impl Dict {
         self.find(key, hash).ok().and_then(|i| self.table[i].as_ref())
     }
 
+    #[inline]
     pub fn get_mut(&mut self, key: &[u8], hash: u64) -> Option<&mut Slot> {
         self.find(key, hash).ok().and_then(|i| self.table[i].as_mut())
     }

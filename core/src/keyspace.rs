@@ -55,7 +55,7 @@ use crate::persist::log::{Records, Ticket};
 use crate::persist::propagate;
 use crate::session::SessionState;
 use crate::shard::{Removed, Shard, ShardStats};
-use crate::store::StoreInner;
+use crate::store::{CommandCell, StoreInner};
 use crate::value::{Kind, StrEnc, Value, ValueRef};
 
 enum Guard<'a> {
@@ -64,12 +64,14 @@ enum Guard<'a> {
 }
 
 impl Guard<'_> {
+    #[inline]
     fn shard(&self) -> &Shard {
         match self {
             Guard::R(g) => g,
             Guard::W(g) => g,
         }
     }
+    #[inline]
     fn shard_mut(&mut self) -> &mut Shard {
         match self {
             Guard::W(g) => g,
@@ -91,7 +93,15 @@ pub struct Ctx<'a> {
     /// Coarse Unix ms when the command started (LRU clock, sweep pacing).
     coarse_ms: u64,
     lru: u32,
-    /// Held guards, sorted by shard index.
+    /// The guard of a one-key command ([`Ctx::lock_key`]): shard index
+    /// and guard, kept out of `held` so the common case neither searches
+    /// nor iterates a list.
+    single: Option<(usize, Guard<'a>)>,
+    /// The key [`Ctx::lock_key`] locked (address and length, which
+    /// identify it while it is borrowed for the command) and its hash, so
+    /// looking that key up does not hash it again.
+    key_hash: (usize, usize, u64),
+    /// Held guards of any other command, sorted by shard index.
     held: SmallVec<[(usize, Guard<'a>); 4]>,
     /// Every shard is held (in index order): lock requests are no-ops.
     all: bool,
@@ -117,9 +127,12 @@ pub struct Ctx<'a> {
     /// collected in `records` and appended before its locks are released.
     pub(crate) logging: bool,
     pub(crate) records: Records,
+    /// The session's command count (EXEC counts the commands it runs).
+    pub(crate) counter: Option<&'a CommandCell>,
 }
 
 impl<'a> Ctx<'a> {
+    #[inline]
     pub(crate) fn new(store: &'a StoreInner, sess: &'a mut SessionState) -> Ctx<'a> {
         let coarse_ms = store.config.clock.coarse_ms();
         let lru = StoreInner::lru_clock(coarse_ms);
@@ -129,6 +142,8 @@ impl<'a> Ctx<'a> {
             now: Cell::new(0),
             coarse_ms,
             lru,
+            single: None,
+            key_hash: (0, 0, 0),
             held: SmallVec::new(),
             all: false,
             watched_writes: Vec::new(),
@@ -138,6 +153,7 @@ impl<'a> Ctx<'a> {
             fast: false,
             logging: store.persist.aof.log.get().is_some(),
             records: Records::default(),
+            counter: None,
         }
     }
 
@@ -197,7 +213,7 @@ impl<'a> Ctx<'a> {
         if self.all {
             return;
         }
-        assert!(self.held.is_empty(), "locks are taken once per command, in index order");
+        assert!(self.held.is_empty() && self.single.is_none(), "locks are taken once per command, in index order");
         idx.sort_unstable();
         idx.dedup();
         for i in idx {
@@ -209,20 +225,26 @@ impl<'a> Ctx<'a> {
 
     /// Locks the shard holding one key of the selected database: what
     /// [`Ctx::lock_keys`] does for one key, without collecting and sorting.
+    /// The key's hash is kept for the command's lookups of the same key,
+    /// so `key` must stay borrowed, unchanged, until the command ends or
+    /// [`Ctx::unlock`] (the dispatcher and the fast paths pass the
+    /// command's own argument).
     #[inline]
-    pub fn lock_key(&mut self, write: bool, key: &[u8]) {
+    pub(crate) fn lock_key(&mut self, write: bool, key: &[u8]) {
         if self.all {
             return;
         }
-        assert!(self.held.is_empty(), "locks are taken once per command, in index order");
+        assert!(self.held.is_empty() && self.single.is_none(), "locks are taken once per command, in index order");
         if write && self.logging && self.fast {
             // A typed fast path logs the state of what it locked.
             self.records.fast_keys.push((self.sess.db, Box::from(key)));
         }
-        let i = self.store.shard_of(self.sess.db, self.store.hash(key));
+        let h = self.store.hash(key);
+        self.key_hash = (key.as_ptr() as usize, key.len(), h);
+        let i = self.store.shard_of(self.sess.db, h);
         self.wrote |= write;
-        self.held
-            .push((i, if write { Guard::W(self.store.write_shard(i)) } else { Guard::R(self.store.shards[i].read()) }));
+        self.single =
+            Some((i, if write { Guard::W(self.store.write_shard(i)) } else { Guard::R(self.store.shards[i].read()) }));
     }
 
     /// Locks the shards holding `keys` (each with its database).
@@ -262,6 +284,8 @@ impl<'a> Ctx<'a> {
         self.settle_writes(true);
         if !self.all {
             self.flush_log();
+            self.single = None;
+            self.key_hash = (0, 0, 0);
             self.held.clear();
         }
     }
@@ -287,7 +311,13 @@ impl<'a> Ctx<'a> {
         self.now.set(0);
     }
 
+    #[inline]
     fn guard(&self, i: usize) -> &Guard<'a> {
+        if let Some((j, g)) = &self.single {
+            if *j == i {
+                return g;
+            }
+        }
         let pos = if self.all {
             i
         } else {
@@ -296,7 +326,13 @@ impl<'a> Ctx<'a> {
         &self.held[pos].1
     }
 
+    #[inline]
     fn guard_mut(&mut self, i: usize) -> &mut Guard<'a> {
+        if let Some((j, g)) = &mut self.single {
+            if *j == i {
+                return g;
+            }
+        }
         let pos = if self.all {
             i
         } else {
@@ -306,16 +342,20 @@ impl<'a> Ctx<'a> {
     }
 
     /// A locked shard by global index.
+    #[inline]
     pub(crate) fn shard(&self, i: usize) -> &Shard {
         self.guard(i).shard()
     }
 
+    #[inline]
     pub(crate) fn shard_mut(&mut self, i: usize) -> &mut Shard {
         self.guard_mut(i).shard_mut()
     }
 
+    #[inline]
     fn locate(&self, db: usize, key: &[u8]) -> (usize, u64) {
-        let h = self.store.hash(key);
+        let (p, n, h) = self.key_hash;
+        let h = if key.as_ptr() as usize == p && key.len() == n && p != 0 { h } else { self.store.hash(key) };
         (self.store.shard_of(db, h), h)
     }
 
@@ -381,14 +421,25 @@ impl<'a> Ctx<'a> {
     }
 
     /// Looks a key up for modification (lazily deleting it if expired).
+    #[inline]
     pub fn write_in(&mut self, db: usize, key: &[u8]) -> Option<&mut Slot> {
         let (i, h) = self.locate(db, key);
+        let lru = self.lru;
+        let shard = self.shard(i);
+        // A shard without keys that expire nor watched keys (the common
+        // case) needs neither check.
+        if shard.volatile() != 0 || shard.has_watches() {
+            self.before_write(i, key, h);
+        }
+        self.shard_mut(i).get_mut(key, h).inspect(|s| s.touch(lru))
+    }
+
+    /// Lazy expiry and WATCH tracking for a key about to be handed out.
+    fn before_write(&mut self, i: usize, key: &[u8], h: u64) {
         self.expire_if_due(i, key, h);
         if self.shard(i).is_watched(key) {
             self.track_write(i, key, h);
         }
-        let lru = self.lru;
-        self.shard_mut(i).get_mut(key, h).inspect(|s| s.touch(lru))
     }
 
     /// Starts collecting the dirty mark of a watched key's slot.
@@ -434,6 +485,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    #[inline]
     pub fn write(&mut self, key: &[u8]) -> Option<&mut Slot> {
         self.write_in(self.sess.db, key)
     }
@@ -630,6 +682,7 @@ impl Drop for Ctx<'_> {
                 // Release the locks, then wait for the fsync (`always`).
                 // A fast path cannot return the error: a failure shows in
                 // the log's status and refuses the following writes.
+                self.single = None;
                 self.held.clear();
                 if let Some(log) = self.store.persist.aof.log.get() {
                     let _ = log.wait(t);

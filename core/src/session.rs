@@ -13,7 +13,7 @@ use crate::errors;
 use crate::keyspace::Ctx;
 use crate::persist::propagate;
 use crate::reply::Reply;
-use crate::store::Store;
+use crate::store::{SessionCounter, Store};
 
 /// What a session remembers between commands.
 #[derive(Debug, Clone)]
@@ -35,12 +35,16 @@ pub struct Session {
     pub(crate) state: SessionState,
     /// MULTI queue and WATCHed keys.
     txn: TxnState,
+    /// This session's count of commands processed.
+    pub(crate) counter: SessionCounter,
 }
 
 impl Session {
     pub(crate) fn new(store: Store) -> Session {
         let id = store.inner.next_client_id.fetch_add(1, Ordering::Relaxed);
-        Session { store, state: SessionState { db: 0, protocol: 2, name: None, id }, txn: TxnState::default() }
+        let counter = store.inner.commands.register();
+        let state = SessionState { db: 0, protocol: 2, name: None, id };
+        Session { store, state, txn: TxnState::default(), counter }
     }
 
     pub fn store(&self) -> &Store {
@@ -114,10 +118,11 @@ impl Session {
             }
         }
         let inner = &*self.store.inner;
-        inner.commands.add(self.state.id, 1);
+        self.counter.cell().bump();
         let mut ctx = Ctx::new(inner, &mut self.state);
         ctx.txn = Some(&mut self.txn);
         ctx.spec = Some(spec);
+        ctx.counter = Some(self.counter.cell());
         let now = ctx.coarse_ms();
         // RESET ends the transaction and drops the watches; so does QUIT
         // (Redis closes the connection).
@@ -191,6 +196,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, spec: &'static CommandSpec, args: &[&[u8]])
 impl Drop for Session {
     /// A session going away releases its watches.
     fn drop(&mut self) {
+        self.store.inner.commands.unregister(&self.counter);
         if self.txn.is_watching() {
             let mut ctx = Ctx::new(&self.store.inner, &mut self.state);
             ctx.txn = Some(&mut self.txn);

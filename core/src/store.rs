@@ -30,10 +30,14 @@ pub(crate) struct StoreInner {
     pub shards: Box<[ShardCell]>,
     pub shard_bits: u32,
     pub next_client_id: AtomicU64,
-    pub commands: StripedCounter,
+    pub commands: CommandCounts,
     pub start_ms: u64,
     /// Unix ms of the last active-expiry cycle run from a caller's thread.
     last_sweep: AtomicU64,
+    /// Ms between two such cycles (1000 / hz, computed once: every
+    /// command checks it); `u64::MAX` with an expiry thread, which sweeps
+    /// instead.
+    sweep_period: u64,
     sweep_cursor: AtomicUsize,
     pub closed: AtomicBool,
     /// Calls blocked on keys (BLPOP, ...), see [`crate::blocking`].
@@ -45,6 +49,89 @@ pub(crate) struct StoreInner {
     pub persist: persist::State,
     /// This store itself, for work that outlives a command (BGSAVE).
     pub me: Weak<StoreInner>,
+}
+
+/// The commands processed (INFO's total_commands_processed). Each session
+/// counts its own in a cell only it writes, with a plain load and store
+/// (no locked read-modify-write per command); the store sums the cells of
+/// the live sessions plus what closed sessions left.
+#[derive(Default)]
+pub(crate) struct CommandCounts {
+    reg: Mutex<Registry>,
+}
+
+#[derive(Default)]
+struct Registry {
+    /// Live sessions' cells; `None` marks a free slot (listed in `free`).
+    live: Vec<Option<Arc<CommandCell>>>,
+    free: Vec<usize>,
+    /// Commands counted by sessions that were dropped.
+    closed: u64,
+}
+
+/// One session's command count, on a cache line of its own: sessions on
+/// different threads must not share the line they write on every command.
+#[derive(Default)]
+#[repr(align(128))]
+pub(crate) struct CommandCell(AtomicU64);
+
+impl CommandCell {
+    /// Counts one command. Only the owning session calls this (through
+    /// `&mut` access to it), so load and store cannot interleave with
+    /// another increment; readers see either value.
+    #[inline]
+    pub fn bump(&self) {
+        self.0.store(self.0.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+}
+
+/// A session's registered cell (given back with
+/// [`CommandCounts::unregister`] when the session goes away).
+pub(crate) struct SessionCounter {
+    cell: Arc<CommandCell>,
+    slot: usize,
+}
+
+impl SessionCounter {
+    #[inline]
+    pub fn cell(&self) -> &CommandCell {
+        &self.cell
+    }
+}
+
+impl CommandCounts {
+    /// A new session's counter.
+    pub fn register(&self) -> SessionCounter {
+        let cell = Arc::new(CommandCell::default());
+        let mut reg = self.reg.lock();
+        let slot = match reg.free.pop() {
+            Some(i) => {
+                reg.live[i] = Some(cell.clone());
+                i
+            }
+            None => {
+                reg.live.push(Some(cell.clone()));
+                reg.live.len() - 1
+            }
+        };
+        SessionCounter { cell, slot }
+    }
+
+    /// Folds a closing session's count into the total of closed sessions
+    /// (under the lock [`CommandCounts::sum`] takes, so no sum sees it
+    /// twice or not at all).
+    pub fn unregister(&self, c: &SessionCounter) {
+        let mut reg = self.reg.lock();
+        reg.closed += c.cell.0.load(Ordering::Relaxed);
+        reg.live[c.slot] = None;
+        reg.free.push(c.slot);
+    }
+
+    /// Every command counted so far, by live and closed sessions.
+    pub fn sum(&self) -> u64 {
+        let reg = self.reg.lock();
+        reg.closed + reg.live.iter().flatten().map(|c| c.0.load(Ordering::Relaxed)).sum::<u64>()
+    }
 }
 
 /// A counter many threads bump without sharing a cache line.
@@ -97,15 +184,17 @@ impl Store {
         let blocking = Blocking::new(config.databases);
         let shards = (0..n).map(|_| ShardCell::new(hasher.clone())).collect();
         let now = config.clock.now_ms();
+        let sweep_period = if config.expiry_thread { u64::MAX } else { 1000 / config.hz.max(1) as u64 };
         let inner = Arc::new_cyclic(|me| StoreInner {
             config,
             hasher,
             shards,
             shard_bits,
             next_client_id: AtomicU64::new(1),
-            commands: StripedCounter::new(),
+            commands: CommandCounts::default(),
             start_ms: now,
             last_sweep: AtomicU64::new(now),
+            sweep_period,
             sweep_cursor: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
             blocking,
@@ -235,6 +324,7 @@ impl StoreInner {
     }
 
     /// Global shard index of a key hash in a database.
+    #[inline]
     pub fn shard_of(&self, db: usize, hash: u64) -> usize {
         let within = if self.shard_bits == 0 { 0 } else { (hash >> (64 - self.shard_bits)) as usize };
         (db << self.shard_bits) | within
@@ -244,6 +334,7 @@ impl StoreInner {
         (db << self.shard_bits)..((db + 1) << self.shard_bits)
     }
 
+    #[inline]
     pub fn hash(&self, key: &[u8]) -> u64 {
         self.hasher.hash_one(key)
     }
@@ -264,15 +355,17 @@ impl StoreInner {
     /// Called after each command when there is no expiry thread: at most
     /// `hz` times a second one caller runs a short cycle (Redis's "fast"
     /// cycle: 1 ms of budget).
+    #[inline]
     pub fn maybe_sweep(&self, now: u64) {
-        if self.config.expiry_thread {
-            return;
-        }
         let last = self.last_sweep.load(Ordering::Relaxed);
-        let period = 1000 / self.config.hz as u64;
-        if now.saturating_sub(last) < period {
+        if now.saturating_sub(last) < self.sweep_period {
             return;
         }
+        self.sweep_now(now, last);
+    }
+
+    #[cold]
+    fn sweep_now(&self, now: u64, last: u64) {
         if self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
             self.active_expire(Duration::from_millis(1));
             persist::cron(self);
@@ -345,5 +438,53 @@ impl Drop for StoreInner {
     fn drop(&mut self) {
         self.closed.store(true, Ordering::SeqCst);
         persist::aof::close(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Store;
+
+    /// Each session counts its own commands; the total stays exact as
+    /// sessions come and go, across threads, and counts what EXEC runs.
+    #[test]
+    fn commands_processed_stay_exact_across_sessions() {
+        let st = Store::new();
+        let total = || st.inner.commands.sum();
+        let mut a = st.session();
+        a.execute(&["SET", "k", "1"]);
+        assert_eq!(total(), 1);
+        {
+            let mut b = st.session();
+            b.execute(&["GET", "k"]);
+            b.lpush(b"l", &["x"]).unwrap();
+            assert_eq!(total(), 3);
+        }
+        assert_eq!(total(), 3, "a closed session's commands are kept");
+        st.execute(&["PING"]);
+        assert_eq!(total(), 4);
+        a.execute(&["MULTI"]);
+        a.execute(&["INCR", "k"]);
+        a.execute(&["INCR", "k"]);
+        a.execute(&["EXEC"]);
+        assert_eq!(total(), 8, "MULTI, EXEC and the two queued commands");
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let st = st.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        let mut s = st.session();
+                        for _ in 0..10 {
+                            s.incr_by(b"n", 1).unwrap();
+                        }
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(total(), 8 + 4 * 50 * 10);
+        let info = a.execute(&["INFO", "stats"]);
+        let text = String::from_utf8(info.as_bytes().unwrap().to_vec()).unwrap();
+        assert!(text.contains(&format!("total_commands_processed:{}\r\n", 8 + 2000)), "{text}");
     }
 }

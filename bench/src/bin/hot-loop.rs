@@ -5,6 +5,11 @@
 //! Collection ops on one big collection of that many elements (default 1M), engines
 //! kv-fast and kv-execute: `lpushpop` (LPUSH then LPOP), `rpushpop`, `sismember`,
 //! `sadd-existing`, `zscore`, `zrange10`.
+//! `lrounds` / `rrounds` (engine ignored): as the collections report times
+//! LPUSH/LPOP (RPUSH/RPOP), rounds of pushes then as many pops on a list of
+//! that many elements, kv's fast path against the keyed VecDeque floor,
+//! timed in thread CPU time (so time spent descheduled on a busy machine
+//! does not count); prints the medians and the ratios.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -88,8 +93,79 @@ fn collection(op: &str, fast: bool, secs: f64, n: usize) {
     eprintln!("{op} fast={fast}: {:.1} ns/op", t.elapsed().as_nanos() as f64 / (i * per) as f64);
 }
 
+/// CPU time this thread has used, in ns.
+fn thread_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime only writes the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// Push/pop rounds on kv's fast path and on the report's list floor.
+fn rounds(left: bool, secs: f64, n: usize) {
+    use std::collections::VecDeque;
+    const K: usize = 200_000;
+    let vals: Vec<Vec<u8>> =
+        (0..n).map(|i| format!("member:{:07}", kv_bench::mix(i as u64) % 10_000_000).into_bytes()).collect();
+    let mut s = Store::new().session();
+    let mut f: hashbrown::HashMap<Vec<u8>, VecDeque<Vec<u8>>> = hashbrown::HashMap::new();
+    for v in &vals {
+        s.rpush(b"l", &[v]).unwrap();
+        f.entry(b"l".to_vec()).or_default().push_back(v.clone());
+    }
+    let time = |g: &mut dyn FnMut(usize)| {
+        let t = thread_ns();
+        (0..K).for_each(&mut *g);
+        (thread_ns() - t) as f64 / K as f64
+    };
+    let (mut kp, mut ko, mut fp, mut fo) = (vec![], vec![], vec![], vec![]);
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs_f64(secs) || kp.len() < 3 {
+        kp.push(time(&mut |i| {
+            let v: &[u8] = &vals[i % n];
+            black_box(if left { s.lpush(b"l", &[v]) } else { s.rpush(b"l", &[v]) }.unwrap());
+        }));
+        ko.push(time(&mut |_| {
+            black_box(if left { s.lpop(b"l") } else { s.rpop(b"l") }.unwrap().map_or(0, |v| v.len()));
+        }));
+        fp.push(time(&mut |i| {
+            let v = vals[i % n].to_vec();
+            let l = match f.get_mut(&b"l"[..]) {
+                Some(l) => l,
+                None => f.entry(b"l".to_vec()).or_default(),
+            };
+            if left {
+                l.push_front(v)
+            } else {
+                l.push_back(v)
+            }
+            black_box(l.len());
+        }));
+        fo.push(time(&mut |_| {
+            let l = f.get_mut(&b"l"[..]).unwrap();
+            let v = if left { l.pop_front() } else { l.pop_back() };
+            if l.is_empty() {
+                f.remove(&b"l"[..]);
+            }
+            black_box(v.map_or(0, |v| v.len()));
+        }));
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (kp, ko, fp, fo) = (med(&mut kp), med(&mut ko), med(&mut fp), med(&mut fo));
+    let (push, pop) = if left { ("LPUSH", "LPOP") } else { ("RPUSH", "RPOP") };
+    eprintln!("{push} kv {kp:.1} floor {fp:.1} ({:.2}x)  {pop} kv {ko:.1} floor {fo:.1} ({:.2}x)", kp / fp, ko / fo);
+}
+
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(op @ ("lrounds" | "rrounds")) = a.first().map(String::as_str) {
+        let secs: f64 = a.get(2).and_then(|s| s.parse().ok()).expect("SECS");
+        let n: usize = a.get(3).map_or(1_000_000, |s| s.parse().expect("N"));
+        return rounds(op == "lrounds", secs, n);
+    }
     if let Some(op @ ("lpushpop" | "rpushpop" | "sismember" | "sadd-existing" | "zscore" | "zrange10")) =
         a.first().map(String::as_str)
     {

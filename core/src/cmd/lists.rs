@@ -58,6 +58,7 @@ pub fn read_list<'c>(ctx: &'c Ctx<'_>, key: &[u8]) -> Result<Option<&'c List>, R
 }
 
 /// The list at `key` for modification, or WRONGTYPE.
+#[inline]
 pub fn write_list<'c>(ctx: &'c mut Ctx<'_>, key: &[u8]) -> Result<Option<&'c mut List>, Reply> {
     match ctx.write(key) {
         None => Ok(None),
@@ -141,9 +142,11 @@ pub fn pop_items(ctx: &mut Ctx<'_>, key: &[u8], end: End, count: usize) -> Resul
 }
 
 /// Pops one element from `end` of the list at `key` (see [`pop_items`]).
+#[inline(always)]
 pub fn pop_one(ctx: &mut Ctx<'_>, key: &[u8], end: End) -> Result<Option<Vec<u8>>, Reply> {
     let Some(l) = write_list(ctx, key)? else { return Ok(None) };
-    let v = l.pop(end);
+    // One exact-size copy, made before the element's bytes are cut.
+    let v = l.pop_with(end, <[u8]>::to_vec);
     if l.is_empty() {
         ctx.remove(key);
     } else {

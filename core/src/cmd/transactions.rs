@@ -203,7 +203,9 @@ fn exec(ctx: &mut Ctx<'_>, _: &[&[u8]]) -> Reply {
         .iter()
         .map(|(spec, args)| {
             let args: SmallVec<[&[u8]; 8]> = args.iter().map(Vec::as_slice).collect();
-            ctx.store().commands.add(ctx.sess.id, 1);
+            if let Some(c) = ctx.counter {
+                c.bump();
+            }
             let reply = run(ctx, spec, &args);
             // Redis writes each reply in the protocol of the moment: a
             // HELLO inside the transaction changes it for what follows.

@@ -135,12 +135,12 @@ impl Session {
     #[inline]
     fn fast<R>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
         let inner = &*self.store.inner;
-        inner.commands.add(self.state.id, 1);
-        let mut ctx = Ctx::new(inner, &mut self.state);
-        ctx.fast = true;
-        let now = ctx.coarse_ms();
-        let r = f(&mut ctx);
-        drop(ctx);
+        self.counter.cell().bump();
+        let (r, now) = {
+            let mut ctx = Ctx::new(inner, &mut self.state);
+            ctx.fast = true;
+            (f(&mut ctx), ctx.coarse_ms())
+        };
         inner.maybe_sweep(now);
         r
     }

@@ -12,8 +12,7 @@ impl Session {
     /// `GET key`
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
         self.fast(|ctx| {
-            let db = ctx.db();
-            ctx.lock_keys(false, [(db, key)]);
+            ctx.lock_key(false, key);
             match ctx.read(key) {
                 None => Ok(None),
                 Some(s) => s.as_str().map(|v| Some(v.to_vec())).ok_or_else(wrongtype),
@@ -24,8 +23,7 @@ impl Session {
     /// `SET key value`
     pub fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), Error> {
         self.fast(|ctx| {
-            let db = ctx.db();
-            ctx.lock_keys(true, [(db, key)]);
+            ctx.lock_key(true, key);
             ctx.insert_bytes(key, value, StrEnc::for_value(value), None);
             Ok(())
         })
@@ -39,8 +37,7 @@ impl Session {
                 return Err(expire_time_error("set"));
             }
             let at = deadline(ctx.now(), ms, "set")?;
-            let db = ctx.db();
-            ctx.lock_keys(true, [(db, key)]);
+            ctx.lock_key(true, key);
             ctx.insert_bytes(key, value, StrEnc::for_value(value), Some(at as u64));
             Ok(())
         })
@@ -79,8 +76,7 @@ impl Session {
     /// keeping the key's expiry, as Redis does.
     pub fn incr_by(&mut self, key: &[u8], n: i64) -> Result<i64, Error> {
         self.fast(|ctx| {
-            let db = ctx.db();
-            ctx.lock_keys(true, [(db, key)]);
+            ctx.lock_key(true, key);
             let Some(slot) = ctx.write(key) else {
                 ctx.insert(key, Value::string(n.to_string()), None);
                 return Ok(n);
@@ -111,8 +107,7 @@ impl Session {
     pub fn expire(&mut self, key: &[u8], ms: i64) -> Result<bool, Error> {
         self.fast(|ctx| {
             let at = deadline(ctx.now(), ms, "pexpire")?;
-            let db = ctx.db();
-            ctx.lock_keys(true, [(db, key)]);
+            ctx.lock_key(true, key);
             // A write lookup, as Redis's: lazily expires, touches the LRU.
             if ctx.write(key).is_none() {
                 return Ok(false);

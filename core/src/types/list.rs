@@ -232,22 +232,27 @@ impl Node {
         self.lp_bytes += lp_entry_size(v);
     }
 
-    fn pop(&mut self, end: End) -> Vec<u8> {
+    /// Removes the element at `end`, handing it to `take` first (so the
+    /// caller copies it straight where it goes).
+    #[inline(always)]
+    fn pop_with<R>(&mut self, end: End, take: impl FnOnce(&[u8]) -> R) -> R {
         let data = self.data();
         let (v, from, to) = match end {
             End::Left => {
                 let (v, next) = Node::entry_at(data, 0);
-                (v.to_vec(), 0, next)
+                (v, 0, next)
             }
             End::Right => {
                 let (v, from) = Node::entry_before(data, data.len());
-                (v.to_vec(), from, data.len())
+                (v, from, data.len())
             }
         };
+        let size = if self.plain { 0 } else { lp_entry_size(v) };
+        let r = take(v);
         self.cut(from, to);
         self.count -= 1;
-        self.lp_bytes = if self.plain { 0 } else { self.lp_bytes - lp_entry_size(&v) };
-        v
+        self.lp_bytes = if self.plain { 0 } else { self.lp_bytes - size };
+        r
     }
 
     /// Removes bytes `from..to` of `data()`.
@@ -481,27 +486,27 @@ impl List {
 
     /// Removes an element from one end (no conversion: callers run
     /// [`List::shrink_check`] once they are done, as Redis does).
+    #[inline]
     pub fn pop(&mut self, end: End) -> Option<Vec<u8>> {
-        let (node, v) = match end {
-            End::Left => {
-                let n = self.nodes.front_mut()?;
-                let v = n.pop(end);
-                (n.count, v)
-            }
-            End::Right => {
-                let n = self.nodes.back_mut()?;
-                let v = n.pop(end);
-                (n.count, v)
-            }
+        self.pop_with(end, <[u8]>::to_vec)
+    }
+
+    /// [`List::pop`], handing the element to `take` before it is removed.
+    #[inline(always)]
+    pub fn pop_with<R>(&mut self, end: End, take: impl FnOnce(&[u8]) -> R) -> Option<R> {
+        let n = match end {
+            End::Left => self.nodes.front_mut()?,
+            End::Right => self.nodes.back_mut()?,
         };
-        if node == 0 {
+        let r = n.pop_with(end, take);
+        if n.count == 0 {
             match end {
                 End::Left => self.nodes.pop_front(),
                 End::Right => self.nodes.pop_back(),
             };
         }
         self.len -= 1;
-        Some(v)
+        Some(r)
     }
 
     /// Resolves a Redis index (negative from the end) to a position.
