@@ -172,8 +172,8 @@ impl Shard {
         self.dict.get_mut(key, hash)
     }
 
-    /// Stores `value` under `key`, replacing any previous value and expiry.
-    /// Stores a value; whether it replaced one.
+    /// Stores `value` under `key`, replacing any previous value and expiry;
+    /// whether a key was replaced.
     pub fn insert<'v>(
         &mut self,
         key: &[u8],
