@@ -94,7 +94,6 @@ fn every_table_command_matches_redis_arity_and_flags() {
         "skip_monitor",
         "skip_slowlog",
         "no_async_loading",
-        "movablekeys",
         "may_replicate",
         "no_mandatory_keys",
         "protected",

@@ -164,7 +164,12 @@ fn key_specs(spec: Option<&CommandSpec>, r: Option<&RedisCommand>) -> Reply {
 /// COMMAND INFO's ten-element description of a command.
 fn info_reply(spec: &CommandSpec) -> Reply {
     let r = reference(spec.name);
-    let flags = flag_names(spec.flags);
+    let mut flags = flag_names(spec.flags);
+    // Redis derives movablekeys from key specs the table's (first, last,
+    // step) cannot express (a key count argument, a STORE keyword).
+    if r.is_some_and(|r| r.flags.contains(&"movablekeys")) {
+        flags.push("movablekeys");
+    }
     let acl = r.map_or_else(|| implied_acl(&flags), |r| r.acl.clone());
     let subs = subcommands(spec.name);
     let subs = if subs.is_empty() {
