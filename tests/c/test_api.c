@@ -357,15 +357,67 @@ static void test_fast_collections(void) {
     CHECK_EQ_INT(kv_zscore(s, "z", 1, "x", 1, &score), KV_NIL);
     CHECK_EQ_INT(kv_zscore(s, "nozset", 6, "x", 1, &score), KV_NIL);
 
-    /* Wrong types all round. */
+    /* Missing keys: NIL for reads, nothing written through the out-pointers. */
+    b.data = NULL;
+    b.len = 7;
+    CHECK_EQ_INT(kv_hget(s, "nohash", 6, "f", 1, &b), KV_NIL);
+    CHECK_EQ_INT(kv_rpop(s, "nolist", 6, &b), KV_NIL);
+    CHECK(b.data == NULL && b.len == 7);
+    score = 42;
+    CHECK_EQ_INT(kv_zscore(s, "nozset", 6, "m", 1, &score), KV_NIL);
+    CHECK(score == 42);
+    b.len = 0;
+    /* Writes to missing keys create them; the list drained by RPOP is gone. */
+    CHECK_EQ_INT(kv_hset(s, "h2", 2, "f", 1, "", 0, &n), KV_OK);
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_INT(kv_hget(s, "h2", 2, "f", 1, &b), KV_OK);
+    CHECK(b.len == 0 && b.data == NULL);
+    kv_buf_free(&b);
+    CHECK_EQ_INT(kv_lpush(s, "l2", 2, 2, vals, NULL, &n), KV_OK); /* C strings: "b\0c" is "b" */
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(kv_rpop(s, "l2", 2, &b), KV_OK);
+    CHECK_STR(b.data, b.len, "a");
+    kv_buf_free(&b);
+    CHECK_EQ_INT(kv_rpop(s, "l2", 2, &b), KV_OK);
+    CHECK_STR(b.data, b.len, "b");
+    kv_buf_free(&b);
+    size_t exists = 9;
+    const char *l2[] = {"l2"};
+    CHECK_EQ_INT(kv_exists(s, 1, l2, NULL, &exists), KV_OK);
+    CHECK_EQ_INT(exists, 0);
+    CHECK_EQ_INT(kv_zadd(s, "z2", 2, 1.0 / 0.0, "m", 1, NULL), KV_OK);
+    CHECK_EQ_INT(kv_zscore(s, "z2", 2, "m", 1, &score), KV_OK);
+    CHECK(score > 1e308);
+    /* The fast paths and kv_exec see the same data. */
+    kv_reply *r = CMD(s, "ZSCORE", "z2", "m");
+    CHECK(r && r->type == KV_REPLY_STRING && strcmp(r->str, "inf") == 0);
+    kv_reply_free(r);
+
+    /* Wrong types all round, each with Redis's text. */
+    const char *wrongtype = "WRONGTYPE Operation against a key holding the wrong kind of value";
     CHECK_EQ_INT(kv_set(s, "str", 3, "v", 1), KV_OK);
     CHECK_EQ_INT(kv_hget(s, "str", 3, "f", 1, &b), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_hset(s, "str", 3, "f", 1, "v", 1, &n), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_lpush(s, "str", 3, 1, vals, NULL, &n), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_rpop(s, "str", 3, &b), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_zadd(s, "str", 3, 1, "m", 1, &added), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_zscore(s, "str", 3, "m", 1, &score), KV_WRONGTYPE);
-    CHECK(is_error(s, KV_WRONGTYPE, "WRONGTYPE Operation against a key holding the wrong kind of value"));
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
+    /* A hash is the wrong type for the list and sorted-set calls, and so on. */
+    CHECK_EQ_INT(kv_rpop(s, "h", 1, &b), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_zscore(s, "h", 1, "f", 1, &score), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_hget(s, "z", 1, "m", 1, &b), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_lpush(s, "z", 1, 1, vals, NULL, &n), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_zadd(s, "h", 1, 1, "m", 1, &added), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_hset(s, "z", 1, "f", 1, "v", 1, &n), KV_WRONGTYPE);
+    /* The NaN check comes before the type check, as in Redis. */
+    CHECK_EQ_INT(kv_zadd(s, "str", 3, 0.0 / 0.0, "m", 1, &added), KV_ERR);
+    CHECK(is_error(s, KV_ERR, "ERR value is not a valid float"));
     CHECK_EQ_INT(kv_hget(NULL, "h", 1, "f", 1, &b), KV_INVALID_ARGUMENT);
     CHECK_EQ_INT(kv_hget(s, "h", 1, NULL, 1, &b), KV_INVALID_ARGUMENT);
 
