@@ -224,6 +224,10 @@ typedef struct kv_load_progress {
   const char *path;
   uint64_t bytes_read;
   uint64_t bytes_total;
+  /**
+   * Keys read from a snapshot; for an append-only log file, the
+   * commands replayed.
+   */
   uint64_t keys_loaded;
   /**
    * Keys skipped because they had expired.

@@ -201,6 +201,8 @@ pub struct kv_load_progress {
     pub path: *const c_char,
     pub bytes_read: u64,
     pub bytes_total: u64,
+    /// Keys read from a snapshot; for an append-only log file, the
+    /// commands replayed.
     pub keys_loaded: u64,
     /// Keys skipped because they had expired.
     pub keys_expired: u64,
