@@ -5,6 +5,7 @@ package kv
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../../include
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kv.h"
@@ -26,6 +27,17 @@ static kv_reply *kvgo_exec(kv_session *s, int argc, const char *data, const size
 	kv_reply *r = kv_exec(s, argc, argv, lens);
 	if (argv != stackv) free(argv);
 	return r;
+}
+
+// kv_store_backup and its message in one call: the store keeps a failure's
+// message per OS thread, and a goroutine may change threads between calls.
+static kv_status kvgo_backup(const kv_store *st, const char *dir, char *msg, size_t cap) {
+	kv_status rc = kv_store_backup(st, dir);
+	if (rc != KV_OK && cap > 0) {
+		const char *e = kv_store_error(st);
+		snprintf(msg, cap, "%s", e ? e : kv_status_str(rc));
+	}
+	return rc;
 }
 
 // GET in one crossing: a value that fits in dst is copied there and freed;
@@ -60,6 +72,17 @@ type storeHandle struct {
 	ptr *C.kv_store
 }
 
+// openError is an Open that failed; a corrupt data file matches
+// ErrCorrupt with errors.Is.
+type openError struct {
+	msg     string
+	corrupt bool
+}
+
+func (e *openError) Error() string { return "kv: " + e.msg }
+
+func (e *openError) Is(target error) bool { return e.corrupt && target == ErrCorrupt }
+
 func openStore(opt *Options) (*storeHandle, error) {
 	cfg := C.kv_config_new()
 	defer C.kv_config_free(cfg)
@@ -67,30 +90,69 @@ func openStore(opt *Options) (*storeHandle, error) {
 		if st == C.KV_OK {
 			return nil
 		}
-		return errors.New("kv: " + C.GoString(C.kv_config_error(cfg)))
+		return &openError{msg: C.GoString(C.kv_config_error(cfg)), corrupt: st == C.KV_CORRUPT}
 	}
-	if opt.Databases != 0 {
-		if err := check(C.kv_config_set_databases(cfg, C.size_t(opt.Databases))); err != nil {
+	var sets []func() C.enum_kv_status
+	set := func(on bool, f func() C.enum_kv_status) {
+		if on {
+			sets = append(sets, f)
+		}
+	}
+	set(opt.Databases != 0, func() C.enum_kv_status { return C.kv_config_set_databases(cfg, C.size_t(opt.Databases)) })
+	set(opt.ShardBits != 0, func() C.enum_kv_status { return C.kv_config_set_shard_bits(cfg, C.uint32_t(opt.ShardBits)) })
+	set(opt.Hz != 0, func() C.enum_kv_status { return C.kv_config_set_hz(cfg, C.uint32_t(opt.Hz)) })
+	set(opt.ExpiryThread, func() C.enum_kv_status { return C.kv_config_set_expiry_thread(cfg, true) })
+	set(!opt.ManualClock.IsZero(), func() C.enum_kv_status {
+		return C.kv_config_set_manual_clock(cfg, C.uint64_t(opt.ManualClock.UnixMilli()))
+	})
+	// Save rules first: a data directory set after them keeps them.
+	set(opt.SaveRules != nil, func() C.enum_kv_status {
+		rules := make([]C.kv_save_rule, len(opt.SaveRules))
+		for i, r := range opt.SaveRules {
+			if r.Seconds < 0 || r.Changes < 0 {
+				return C.kv_config_set_save_rules(cfg, 1, nil) // refused: NULL with a count
+			}
+			rules[i] = C.kv_save_rule{seconds: C.uint64_t(r.Seconds), changes: C.uint64_t(r.Changes)}
+		}
+		var p *C.kv_save_rule
+		if len(rules) > 0 {
+			p = &rules[0]
+		}
+		return C.kv_config_set_save_rules(cfg, C.size_t(len(rules)), p)
+	})
+	set(opt.DataDir != "", func() C.enum_kv_status {
+		dir := C.CString(opt.DataDir)
+		defer C.free(unsafe.Pointer(dir))
+		return C.kv_config_set_data_dir(cfg, dir)
+	})
+	set(opt.Persistence != PersistDefault, func() C.enum_kv_status {
+		return C.kv_config_set_persistence(cfg, C.int(opt.Persistence-PersistOff))
+	})
+	set(opt.Fsync != FsyncDefault, func() C.enum_kv_status {
+		return C.kv_config_set_fsync(cfg, C.int(opt.Fsync-FsyncAlways))
+	})
+	set(opt.AutoRewritePercentage != 0 || opt.AutoRewriteMinSize != 0, func() C.enum_kv_status {
+		pct, min := int64(opt.AutoRewritePercentage), opt.AutoRewriteMinSize
+		switch {
+		case pct < 0:
+			pct = 0
+		case pct == 0:
+			pct = 100
+		}
+		if min == 0 {
+			min = 64 << 20
+		}
+		return C.kv_config_set_auto_rewrite(cfg, C.uint64_t(pct), C.uint64_t(min))
+	})
+	for _, f := range sets {
+		if err := check(f()); err != nil {
 			return nil, err
 		}
 	}
-	if opt.ShardBits != 0 {
-		if err := check(C.kv_config_set_shard_bits(cfg, C.uint32_t(opt.ShardBits))); err != nil {
-			return nil, err
-		}
-	}
-	if opt.Hz != 0 {
-		if err := check(C.kv_config_set_hz(cfg, C.uint32_t(opt.Hz))); err != nil {
-			return nil, err
-		}
-	}
-	if opt.ExpiryThread {
-		if err := check(C.kv_config_set_expiry_thread(cfg, true)); err != nil {
-			return nil, err
-		}
-	}
-	if !opt.ManualClock.IsZero() {
-		if err := check(C.kv_config_set_manual_clock(cfg, C.uint64_t(opt.ManualClock.UnixMilli()))); err != nil {
+	if opt.OnLoadProgress != nil {
+		st, release := setLoadProgress(cfg, opt.OnLoadProgress)
+		defer release()
+		if err := check(st); err != nil {
 			return nil, err
 		}
 	}
@@ -104,6 +166,22 @@ func openStore(opt *Options) (*storeHandle, error) {
 		C.kv_store_free(p)
 	}, ptr)
 	return h, nil
+}
+
+// backup writes a copy of the store into dir (kv_store_backup).
+func (h *storeHandle) backup(dir string) error {
+	cdir := C.CString(dir)
+	defer C.free(unsafe.Pointer(cdir))
+	var msg [512]C.char
+	st := C.kvgo_backup(h.ptr, cdir, &msg[0], C.size_t(len(msg)))
+	runtime.KeepAlive(h)
+	switch st {
+	case C.KV_OK:
+		return nil
+	case C.KV_CLOSED:
+		return ErrClosed
+	}
+	return errors.New("kv: " + C.GoString(&msg[0]))
 }
 
 func (h *storeHandle) close() {
