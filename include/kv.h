@@ -838,6 +838,24 @@ const char *kv_store_error(const struct kv_store *store);
 enum kv_status kv_get(struct kv_session *session, const char *key, size_t key_len, struct kv_buf *value);
 
 /**
+ * GET into the caller's buffer: no allocation when the value fits.
+ *
+ * @param buf receives the value if it fits: `cap` writable bytes (NULL
+ *        if `cap` is 0).
+ * @param len receives the value's length on KV_OK (may be NULL). If it
+ *        is more than `cap`, nothing was copied: call again with a buffer
+ *        of at least that size (the value may have changed meanwhile, so
+ *        check again).
+ * @return KV_OK, KV_NIL (no such key; `len` untouched), KV_WRONGTYPE,
+ *         KV_INVALID_ARGUMENT, KV_CLOSED.
+ *
+ * # Safety
+ * `session` is NULL or a live session; `key` is readable for `key_len`
+ * bytes; `buf` is writable for `cap` bytes; `len` is NULL or writable.
+ */
+enum kv_status kv_get_into(struct kv_session *session, const char *key, size_t key_len, char *buf, size_t cap, size_t *len);
+
+/**
  * SET: stores a string value, dropping any expiry the key had.
  *
  * @return KV_OK, KV_INVALID_ARGUMENT, KV_CLOSED.

@@ -312,6 +312,52 @@ static void test_fast_strings(void) {
     kv_store_free(st);
 }
 
+static void test_get_into(void) {
+    kv_store *st = open_store();
+    kv_session *s = open_session(st);
+    char buf[8];
+    size_t n = 99;
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, buf, sizeof buf, &n), KV_NIL);
+    CHECK_EQ_INT(n, 99);
+    CHECK_EQ_INT(kv_set(s, "k", 1, "v\0x", 3), KV_OK);
+    memset(buf, '#', sizeof buf);
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, buf, sizeof buf, &n), KV_OK);
+    CHECK(n == 3 && memcmp(buf, "v\0x#", 4) == 0);
+    /* Too small: the length, nothing copied; then again with room. */
+    CHECK_EQ_INT(kv_set(s, "big", 3, "0123456789", 10), KV_OK);
+    memset(buf, '#', sizeof buf);
+    CHECK_EQ_INT(kv_get_into(s, "big", 3, buf, sizeof buf, &n), KV_OK);
+    CHECK(n == 10 && buf[0] == '#');
+    char big[10];
+    CHECK_EQ_INT(kv_get_into(s, "big", 3, big, n, &n), KV_OK);
+    CHECK_STR(big, n, "0123456789");
+    /* Just the length; an empty value; exact fit. */
+    CHECK_EQ_INT(kv_get_into(s, "big", 3, NULL, 0, &n), KV_OK);
+    CHECK_EQ_INT(n, 10);
+    CHECK_EQ_INT(kv_set(s, "e", 1, NULL, 0), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "e", 1, buf, sizeof buf, &n), KV_OK);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(kv_set(s, "eight", 5, "12345678", 8), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "eight", 5, buf, sizeof buf, &n), KV_OK);
+    CHECK(n == 8 && memcmp(buf, "12345678", 8) == 0);
+    CHECK_EQ_INT(kv_get_into(s, "eight", 5, buf, sizeof buf, NULL), KV_OK);
+    /* An integer-encoded value reads as its text. */
+    CHECK_EQ_INT(kv_incrby(s, "n", 1, -42, NULL), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "n", 1, buf, sizeof buf, &n), KV_OK);
+    CHECK_STR(buf, n, "-42");
+    /* Errors. */
+    CHECK_EQ_INT(kv_hset(s, "h", 1, "f", 1, "v", 1, NULL), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "h", 1, buf, sizeof buf, &n), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, "WRONGTYPE Operation against a key holding the wrong kind of value"));
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, NULL, 4, &n), KV_INVALID_ARGUMENT);
+    CHECK(is_error(s, KV_INVALID_ARGUMENT, "buf is NULL with a nonzero capacity"));
+    CHECK_EQ_INT(kv_get_into(NULL, "k", 1, buf, sizeof buf, &n), KV_INVALID_ARGUMENT);
+    kv_store_close(st);
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, buf, sizeof buf, &n), KV_CLOSED);
+    kv_session_free(s);
+    kv_store_free(st);
+}
+
 static void test_fast_collections(void) {
     kv_store *st = open_store();
     kv_session *s = open_session(st);
@@ -589,6 +635,7 @@ int main(void) {
     test_config();
     test_exec();
     test_fast_strings();
+    test_get_into();
     test_fast_collections();
     test_command();
     test_closed();
