@@ -387,6 +387,21 @@ func markState(cmd Cmder) Cmder {
 	return cmd
 }
 
+// withSession is what the fast paths share: the ctx check, then f on a
+// pooled session. It returns f's error.
+func (k *core) withSession(ctx context.Context, f func(s *session) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s, err := k.get()
+	if err != nil {
+		return err
+	}
+	err = f(s)
+	k.put(s)
+	return err
+}
+
 // Get reads a string; a missing key gives the error Nil.
 func (c *Client) Get(ctx context.Context, key string) *StringCmd {
 	// One allocation for the command and its unbuilt arguments.
@@ -396,25 +411,14 @@ func (c *Client) Get(ctx context.Context, key string) *StringCmd {
 	}{f: fastArgs{name: "get", key: key}}
 	cmd := &g.StringCmd
 	cmd.ctx, cmd.fast = ctx, &g.f
-	if err := ctx.Err(); err != nil {
-		cmd.err = err
-		return cmd
-	}
-	s, err := c.c.get()
-	if err != nil {
-		cmd.err = err
-		return cmd
-	}
-	val, found, err := s.get(key)
-	c.c.put(s)
-	switch {
-	case err != nil:
-		cmd.err = err
-	case !found:
-		cmd.err = Nil
-	default:
+	cmd.err = c.c.withSession(ctx, func(s *session) error {
+		val, found, err := s.get(key)
+		if err == nil && !found {
+			err = Nil
+		}
 		cmd.val = val
-	}
+		return err
+	})
 	return cmd
 }
 
@@ -442,20 +446,9 @@ func (c *Client) Set(ctx context.Context, key string, value interface{}, expirat
 	}{f: fastArgs{name: "set", key: key, val: value, exp: expiration}}
 	cmd := &g.StatusCmd
 	cmd.ctx, cmd.fast = ctx, &g.f
-	if err := ctx.Err(); err != nil {
-		cmd.err = err
-		return cmd
-	}
-	s, err := c.c.get()
-	if err != nil {
-		cmd.err = err
-		return cmd
-	}
-	if err := s.set(key, b, expiration); err != nil {
-		cmd.err = err
-	} else {
+	cmd.err = c.c.withSession(ctx, func(s *session) error { return s.set(key, b, expiration) })
+	if cmd.err == nil {
 		cmd.val = "OK"
 	}
-	c.c.put(s)
 	return cmd
 }

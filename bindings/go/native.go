@@ -40,20 +40,26 @@ static kv_status kvgo_backup(const kv_store *st, const char *dir, char *msg, siz
 	return rc;
 }
 
-// GET in one crossing: a value that fits in dst is copied there and freed;
-// a larger one is left in *big for the caller to copy and free.
-static int kvgo_get(kv_session *s, const char *key, size_t klen, char *dst, size_t cap, size_t *n, kv_buf *big) {
-	kv_buf v = {0};
-	kv_status st = kv_get(s, key, klen, &v);
-	if (st != KV_OK) return st;
-	*n = v.len;
-	if (v.len <= cap) {
-		if (v.len) memcpy(dst, v.data, v.len);
-		kv_buf_free(&v);
-	} else {
-		*big = v;
+// The hot paths take addresses as integers: cgo then adds no pointer
+// checks to the call (they cost more than the rest of the crossing). The
+// Go side passes only memory that cannot move during the call: heap
+// buffers the session owns, and strings' bytes kept alive across it.
+static int kvgo_get(uintptr_t s, uintptr_t key, size_t klen, uintptr_t dst, size_t cap, uintptr_t n) {
+	return kv_get_into((kv_session *)s, (const char *)key, klen, (char *)dst, cap, (size_t *)n);
+}
+
+// The benchmarks' measure of GET inside libkv without the crossing: iters
+// calls of kv_get_into from C over nkeys keys of klen bytes packed in keys.
+static void kvgo_get_loop(uintptr_t s, uintptr_t keys, size_t klen, size_t nkeys, size_t iters, uintptr_t dst, size_t cap) {
+	size_t n;
+	for (size_t i = 0; i < iters; i++) {
+		kv_get_into((kv_session *)s, (const char *)keys + (i % nkeys) * klen, klen, (char *)dst, cap, &n);
 	}
-	return st;
+}
+
+static int kvgo_set(uintptr_t s, uintptr_t key, size_t klen, uintptr_t val, size_t vlen, uint64_t ttl_ms) {
+	if (ttl_ms) return kv_set_px((kv_session *)s, (const char *)key, klen, (const char *)val, vlen, ttl_ms);
+	return kv_set((kv_session *)s, (const char *)key, klen, (const char *)val, vlen);
 }
 */
 import "C"
@@ -200,8 +206,7 @@ func (h *storeHandle) advanceClock(d time.Duration) error {
 
 // outParams holds no Go pointer, so cgo lets C write into it.
 type outParams struct {
-	n   C.size_t
-	big C.kv_buf
+	n C.size_t
 }
 
 // session owns a kv_session (one goroutine at a time) and the buffers its
@@ -299,51 +304,61 @@ func strPtr(s string) *C.char {
 	return (*C.char)(unsafe.Pointer(unsafe.StringData(s)))
 }
 
+// addr is the address of a string's bytes for the hot paths' C shims;
+// the caller keeps the string alive across the call (runtime.KeepAlive).
+func addr(s string) C.uintptr_t {
+	return C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(s))))
+}
+
+// maxSessionBuf is the largest value buffer a session keeps between calls.
+const maxSessionBuf = 1 << 16
+
 // get is GET's fast path: the value, or found=false for a missing key.
+// One crossing: C copies the value into the session's buffer; a value
+// that does not fit gives its length, and is read again into a buffer
+// that size.
 func (s *session) get(key string) (val string, found bool, err error) {
-	o := s.out
-	o.big = C.kv_buf{}
-	st := C.enum_kv_status(C.kvgo_get(s.ptr, strPtr(key), C.size_t(len(key)),
-		(*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)), &o.n, &o.big))
-	n, big := o.n, &o.big
-	runtime.KeepAlive(key)
-	switch st {
-	case C.KV_OK:
-		if big.data != nil {
-			val = cString(big.data, big.len)
-			C.kv_buf_free(big)
-			if len(val) <= 1<<16 {
-				s.buf = make([]byte, len(val))
-			}
-			return val, true, nil
+	buf := s.buf
+	for {
+		st := C.kvgo_get(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), addr(key), C.size_t(len(key)),
+			C.uintptr_t(uintptr(unsafe.Pointer(&buf[0]))), C.size_t(len(buf)),
+			C.uintptr_t(uintptr(unsafe.Pointer(&s.out.n))))
+		runtime.KeepAlive(key)
+		runtime.KeepAlive(buf)
+		switch st {
+		case C.KV_OK:
+		case C.KV_NIL:
+			return "", false, nil
+		default:
+			return "", false, s.failure(C.enum_kv_status(st))
 		}
-		return string(s.buf[:n]), true, nil
-	case C.KV_NIL:
-		return "", false, nil
+		n := int(s.out.n)
+		if n <= len(buf) {
+			return string(buf[:n]), true, nil
+		}
+		buf = make([]byte, n)
+		if n <= maxSessionBuf {
+			s.buf = buf
+		}
 	}
-	return "", false, s.failure(st)
 }
 
 // set is SET's fast path (SET key value [PX ttl]).
 func (s *session) set(key string, val []byte, ttl time.Duration) error {
-	var vp *C.char
-	if len(val) > 0 {
-		vp = (*C.char)(unsafe.Pointer(&val[0]))
-	}
-	var st C.enum_kv_status
+	var ms int64
 	if ttl > 0 {
-		ms := ttl.Milliseconds()
-		if ms < 1 {
-			ms = 1
-		}
-		st = C.kv_set_px(s.ptr, strPtr(key), C.size_t(len(key)), vp, C.size_t(len(val)), C.uint64_t(ms))
-	} else {
-		st = C.kv_set(s.ptr, strPtr(key), C.size_t(len(key)), vp, C.size_t(len(val)))
+		ms = max(ttl.Milliseconds(), 1)
 	}
+	var vp uintptr
+	if len(val) > 0 {
+		vp = uintptr(unsafe.Pointer(&val[0]))
+	}
+	st := C.kvgo_set(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), addr(key), C.size_t(len(key)),
+		C.uintptr_t(vp), C.size_t(len(val)), C.uint64_t(ms))
 	runtime.KeepAlive(key)
 	runtime.KeepAlive(val)
 	if st != C.KV_OK {
-		return s.failure(st)
+		return s.failure(C.enum_kv_status(st))
 	}
 	return nil
 }
@@ -394,6 +409,16 @@ func (r reply) len() int { return int(r.p.elements) }
 
 func (r reply) at(i int) reply {
 	return reply{unsafe.Slice(r.p.element, r.p.elements)[i]}
+}
+
+// getLoop runs iters GETs inside libkv in one crossing (benchmarks):
+// keys holds the keys, klen bytes each.
+func (s *session) getLoop(keys []byte, klen, iters int) {
+	C.kvgo_get_loop(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), C.uintptr_t(uintptr(unsafe.Pointer(&keys[0]))),
+		C.size_t(klen), C.size_t(len(keys)/klen), C.size_t(iters),
+		C.uintptr_t(uintptr(unsafe.Pointer(&s.buf[0]))), C.size_t(len(s.buf)))
+	runtime.KeepAlive(keys)
+	runtime.KeepAlive(s)
 }
 
 // cgoNoop is the cheapest call into libkv: the benchmarks' measure of a
