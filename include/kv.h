@@ -10,7 +10,8 @@
  * - Keys and values are bytes: a pointer and a length (NULL allowed for a
  *   length of 0).
  * - Fallible functions return a kv_status; the handle's accessor
- *   (kv_session_error(), kv_config_error()) gives the message.
+ *   (kv_session_error(), kv_config_error(), kv_store_error(): per
+ *   thread, as a store is shared) gives the message.
  * - Values kv returns are owned by the caller: a kv_buf is freed with
  *   kv_buf_free(), a kv_reply with kv_reply_free(), never with free().
  * - A kv_store may be shared by threads; a kv_session belongs to one
@@ -813,9 +814,10 @@ enum kv_status kv_store_status(const struct kv_store *store);
  * Thread-safety: the message is the calling thread's own, so a store
  * shared by threads needs no locking around its calls to read it.
  *
- * @return a NUL-terminated string owned by kv, valid until the next call
- *         with this store on this thread; NULL if no call has failed on
- *         this thread or `store` is NULL.
+ * @return a NUL-terminated string owned by kv, valid until this
+ *         thread's next call with this store (or its next failed call on
+ *         another store: a thread keeps the messages of 8 stores); NULL if
+ *         no call has failed on this thread or `store` is NULL.
  *
  * # Safety
  * `store` is NULL or a live store.

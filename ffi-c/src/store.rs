@@ -302,9 +302,10 @@ pub unsafe extern "C" fn kv_store_status(store: *const kv_store) -> kv_status {
 /// Thread-safety: the message is the calling thread's own, so a store
 /// shared by threads needs no locking around its calls to read it.
 ///
-/// @return a NUL-terminated string owned by kv, valid until the next call
-///         with this store on this thread; NULL if no call has failed on
-///         this thread or `store` is NULL.
+/// @return a NUL-terminated string owned by kv, valid until this
+///         thread's next call with this store (or its next failed call on
+///         another store: a thread keeps the messages of 8 stores); NULL if
+///         no call has failed on this thread or `store` is NULL.
 ///
 /// # Safety
 /// `store` is NULL or a live store.
