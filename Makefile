@@ -189,7 +189,6 @@ gobench: golang redis
 	ln -sf $(CARGO_TARGET_DIR)/release/libkv.a $(GODIR)/lib/libkv.a
 	cd bench/go && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1s -timeout 30m . | tee $(CARGO_TARGET_DIR)/gobench.log
 	cd $(GODIR) && $(GO) test -count=1 -run '^$$' -bench Internal -benchmem . | tee -a $(CARGO_TARGET_DIR)/gobench.log
-	cd $(GODIR) && GOGC=off $(GO) test -count=1 -run '^$$' -bench 'InternalGet/client' . | sed 's/InternalGet/InternalGetNoGC/' | tee -a $(CARGO_TARGET_DIR)/gobench.log
 	cd bench/go && $(GO) run ./report < $(CARGO_TARGET_DIR)/gobench.log > ../results/go.md
 	ln -sf $(LIBDIR)/libkv.a $(GODIR)/lib/libkv.a
 

@@ -84,9 +84,6 @@ func main() {
 		fmt.Printf("- taking and returning a pooled session (sync.Pool): %.1f ns\n", in["pool"].ns)
 		fmt.Printf("- allocating the *StringCmd alone (go-redis's result type, with its unbuilt arguments): %.1f ns\n", in["cmd-alloc"].ns)
 		fmt.Printf("- Client.Get (all of the above and the context check): %.1f ns, %s allocs\n", in["client"].ns, in["client"].allocs)
-		if nogc := res["InternalGetNoGC"]; nogc != nil {
-			fmt.Printf("- Client.Get with GOGC=off (what the two allocations cost in collections): %.1f ns\n", nogc["client"].ns)
-		}
 		if g != nil && g["map"].ns > 0 {
 			floor := g["map"].ns
 			fmt.Printf("\nWith the map floor at %.1f ns, 5x is %.0f ns. GET inside libkv plus one crossing is already %.0f ns (%.1fx);\n",
