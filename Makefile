@@ -117,11 +117,15 @@ ctest: ffi
 	cc -std=c99 $(CWARN) -g $(ASAN) -Iinclude -Itests/c tests/c/test_api.c $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/test_api_asan
 	cc -std=c99 $(CWARN) -g $(ASAN) -D_DEFAULT_SOURCE -Iinclude tests/c/conformance.c $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/conformance_asan
 	cc -std=c99 $(CWARN) -g -Iinclude -Itests/c tests/c/test_api.c -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/test_api
+	cc -std=c99 $(CWARN) -g $(ASAN) -Iinclude -Itests/c tests/c/test_persist.c $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/test_persist_asan
+	cc -std=c99 $(CWARN) -g -Iinclude -Itests/c tests/c/test_persist.c -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/test_persist
 	cc -std=c99 $(CWARN) -g -D_DEFAULT_SOURCE -Iinclude tests/c/conformance.c -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/conformance
 	$(CBUILD)/test_api_asan
 	$(CBUILD)/conformance_asan tests/conformance
+	$(CBUILD)/test_persist_asan
 	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/test_api | sed 's/^c-api:/c-api-valgrind:/'
 	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/conformance tests/conformance | sed 's/^c-conformance:/c-conformance-valgrind:/'
+	LD_LIBRARY_PATH=$(LIBDIR) $(VALGRIND) $(CBUILD)/test_persist | sed 's/^c-persist:/c-persist-valgrind:/'
 	c++ -std=c++17 $(CWARN) -pedantic -g $(ASAN) -Iinclude -Itests/c tests/cpp/test_kv.cpp $(LIBDIR)/libkv.a $(CLIBS) -o $(CBUILD)/test_cpp_asan
 	c++ -std=c++17 $(CWARN) -pedantic -g -Iinclude -Itests/c tests/cpp/test_kv.cpp -L$(LIBDIR) -lkv $(CLIBS) -o $(CBUILD)/test_cpp
 	$(CBUILD)/test_cpp_asan
@@ -184,7 +188,7 @@ gobench: golang redis
 	@mkdir -p $(GODIR)/lib
 	ln -sf $(CARGO_TARGET_DIR)/release/libkv.a $(GODIR)/lib/libkv.a
 	cd bench/go && $(GO) test -count=1 -run '^$$' -bench . -benchtime 1s -timeout 30m . | tee $(CARGO_TARGET_DIR)/gobench.log
-	cd $(GODIR) && $(GO) test -count=1 -run '^$$' -bench Internal . | tee -a $(CARGO_TARGET_DIR)/gobench.log
+	cd $(GODIR) && $(GO) test -count=1 -run '^$$' -bench Internal -benchmem . | tee -a $(CARGO_TARGET_DIR)/gobench.log
 	cd bench/go && $(GO) run ./report < $(CARGO_TARGET_DIR)/gobench.log > ../results/go.md
 	ln -sf $(LIBDIR)/libkv.a $(GODIR)/lib/libkv.a
 

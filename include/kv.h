@@ -10,7 +10,8 @@
  * - Keys and values are bytes: a pointer and a length (NULL allowed for a
  *   length of 0).
  * - Fallible functions return a kv_status; the handle's accessor
- *   (kv_session_error(), kv_config_error()) gives the message.
+ *   (kv_session_error(), kv_config_error(), kv_store_error(): per
+ *   thread, as a store is shared) gives the message.
  * - Values kv returns are owned by the caller: a kv_buf is freed with
  *   kv_buf_free(), a kv_reply with kv_reply_free(), never with free().
  * - A kv_store may be shared by threads; a kv_session belongs to one
@@ -60,6 +61,16 @@ typedef enum kv_status {
    * handle is still usable.
    */
   KV_PANIC = 6,
+  /**
+   * A file operation failed (permission denied, no space left, ...): the
+   * message names the file, the operation and the system's error.
+   */
+  KV_IO = 7,
+  /**
+   * A data file (snapshot or append-only log) is not valid: the message
+   * names the file and the byte offset of the first problem.
+   */
+  KV_CORRUPT = 8,
 } kv_status;
 
 /**
@@ -115,6 +126,49 @@ typedef enum kv_reply_type {
 } kv_reply_type;
 
 /**
+ * What a store keeps on disk (kv_config_set_persistence()).
+ */
+typedef enum kv_persistence {
+  /**
+   * In memory only: nothing is read or written (the default).
+   */
+  KV_PERSIST_OFF = 0,
+  /**
+   * Point-in-time snapshots: kv_store_save(), kv_store_bgsave() and the
+   * save rules.
+   */
+  KV_PERSIST_SNAPSHOT = 1,
+  /**
+   * The append-only log of write commands.
+   */
+  KV_PERSIST_LOG = 2,
+  /**
+   * Both: the log is the dataset when it exists; snapshots are taken too.
+   */
+  KV_PERSIST_BOTH = 3,
+} kv_persistence;
+
+/**
+ * When the append-only log reaches stable storage (Redis's `appendfsync`;
+ * kv_config_set_fsync()).
+ */
+typedef enum kv_fsync {
+  /**
+   * Before each write is acknowledged.
+   */
+  KV_FSYNC_ALWAYS = 0,
+  /**
+   * Once a second: at most about a second of writes lost in a crash (the
+   * default).
+   */
+  KV_FSYNC_EVERYSEC = 1,
+  /**
+   * When the operating system decides.
+   */
+  KV_FSYNC_NO = 2,
+} kv_fsync;
+
+/**
  * Options for kv_store_open(). Made by kv_config_new(), freed by
  * kv_config_free(). Not thread-safe: use it from one thread at a time.
  */
@@ -149,6 +203,57 @@ typedef struct kv_buf {
    */
   size_t len;
 } kv_buf;
+
+/**
+ * Redis's `save <seconds> <changes>`: a background snapshot once at least
+ * `changes` writes happened and `seconds` passed since the last save.
+ */
+typedef struct kv_save_rule {
+  uint64_t seconds;
+  uint64_t changes;
+} kv_save_rule;
+
+/**
+ * How far kv_store_open() has come loading a data directory; handed to
+ * the callback of kv_config_set_load_progress(). Valid during the
+ * callback only.
+ */
+typedef struct kv_load_progress {
+  /**
+   * The file being loaded (NUL-terminated).
+   */
+  const char *path;
+  uint64_t bytes_read;
+  uint64_t bytes_total;
+  /**
+   * Keys read from a snapshot; for an append-only log file, the
+   * commands replayed.
+   */
+  uint64_t keys_loaded;
+  /**
+   * Keys skipped because they had expired.
+   */
+  uint64_t keys_expired;
+  /**
+   * Milliseconds since this file's load started.
+   */
+  uint64_t elapsed_ms;
+  /**
+   * True for the last call, once the file is loaded.
+   */
+  bool done;
+  /**
+   * Something the load repaired that an operator should know about (a
+   * torn log tail truncated), or NULL.
+   */
+  const char *warning;
+} kv_load_progress;
+
+/**
+ * A load-progress callback: `progress` is valid during the call only;
+ * `user_data` is the pointer given to kv_config_set_load_progress().
+ */
+typedef void (*kv_load_progress_fn)(const struct kv_load_progress *progress, void *user_data);
 
 /**
  * A reply (hiredis's `redisReply`). Read it, never modify it; free the
@@ -363,6 +468,89 @@ enum kv_status kv_config_set_hz(struct kv_config *config, uint32_t hz);
 enum kv_status kv_config_set_manual_clock(struct kv_config *config, uint64_t unix_ms);
 
 /**
+ * Keeps the store on disk in directory `path` (created if missing): its
+ * data is loaded by kv_store_open() and saved there. Unless a mode was
+ * chosen with kv_config_set_persistence(), this turns snapshots on, and
+ * unless save rules were set, brings Redis's default ones (`save 3600 1
+ * 300 100 60 10000`). NULL goes back to in memory only.
+ *
+ * @param path a NUL-terminated path (bytes, as the OS takes them);
+ *        copied.
+ * @return KV_OK, or KV_INVALID_ARGUMENT (NULL config, empty path).
+ *
+ * # Safety
+ * `config` is NULL or a live config; `path` is NULL or a C string.
+ */
+enum kv_status kv_config_set_data_dir(struct kv_config *config, const char *path);
+
+/**
+ * Chooses what the store keeps on disk (needs a data directory to do
+ * anything: kv_config_set_data_dir()).
+ *
+ * @param mode one of kv_persistence (KV_PERSIST_OFF, ...).
+ * @return KV_OK, or KV_INVALID_ARGUMENT (NULL config, unknown mode).
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum kv_status kv_config_set_persistence(struct kv_config *config, int mode);
+
+/**
+ * Chooses when the append-only log is fsynced (Redis's `appendfsync`).
+ *
+ * @param policy one of kv_fsync (default KV_FSYNC_EVERYSEC).
+ * @return KV_OK, or KV_INVALID_ARGUMENT (NULL config, unknown policy).
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum kv_status kv_config_set_fsync(struct kv_config *config, int policy);
+
+/**
+ * Sets the automatic snapshot rules (Redis's `save`), replacing any.
+ *
+ * @param rules `n` rules, copied; with `n` 0 (`rules` may then be NULL)
+ *        snapshots are taken only on request (kv_store_save(),
+ *        kv_store_bgsave(), SAVE, BGSAVE).
+ * @return KV_OK, or KV_INVALID_ARGUMENT (NULL config, NULL rules with
+ *         n > 0, a rule with 0 changes).
+ *
+ * # Safety
+ * `config` is NULL or a live config; `rules` is NULL or holds `n` rules.
+ */
+enum kv_status kv_config_set_save_rules(struct kv_config *config, size_t n, const struct kv_save_rule *rules);
+
+/**
+ * Automatic rewrite of the append-only log (Redis's
+ * `auto-aof-rewrite-percentage` and `auto-aof-rewrite-min-size`): once
+ * the log has grown by `percentage` percent since the last rewrite and is
+ * at least `min_size` bytes. Defaults: 100 and 64 MiB; a percentage of 0
+ * turns it off.
+ *
+ * @return KV_OK, or KV_INVALID_ARGUMENT (NULL config).
+ *
+ * # Safety
+ * `config` is NULL or a live config.
+ */
+enum kv_status kv_config_set_auto_rewrite(struct kv_config *config, uint64_t percentage, uint64_t min_size);
+
+/**
+ * Sets a callback that kv_store_open() calls while it loads a data
+ * directory: about every 100 ms per file, and once when a file is loaded
+ * (`done` true). It runs inside kv_store_open(), before it returns, and
+ * must not call into the store being opened.
+ *
+ * @param callback the function, or NULL for none.
+ * @param user_data handed to every call, untouched.
+ * @return KV_OK, or KV_INVALID_ARGUMENT (NULL config).
+ *
+ * # Safety
+ * `config` is NULL or a live config; `callback` is safe to call with
+ * `user_data` during every kv_store_open() with this config.
+ */
+enum kv_status kv_config_set_load_progress(struct kv_config *config, kv_load_progress_fn callback, void *user_data);
+
+/**
  * The message of the last call on this config that failed (a setter, or
  * kv_store_open() with this config).
  *
@@ -482,15 +670,20 @@ const char *kv_session_error(const struct kv_session *session);
 const char *kv_status_str(int status);
 
 /**
- * Opens an in-memory store.
+ * Opens a store: in memory, or loading its data directory if the config
+ * names one (kv_config_set_data_dir()). Nothing is opened on failure.
  *
  * @param config the options, or NULL for the defaults (see
  *        kv_config_new()). Not taken over: free it with kv_config_free()
  *        whenever convenient. If opening fails, kv_config_error(config)
- *        tells why.
+ *        tells why (for a data file: its path, and for a corrupt one the
+ *        byte offset of the first problem).
  * @param out receives the new store on success; free it with
  *        kv_store_free().
- * @return KV_OK, or KV_INVALID_ARGUMENT (`out` is NULL).
+ * @return KV_OK; KV_IO (the data directory or a file in it cannot be
+ *         created or read: permission denied, ...); KV_CORRUPT (a
+ *         snapshot or log that is not valid); KV_INVALID_ARGUMENT (`out`
+ *         is NULL).
  *
  * # Safety
  * `config` is NULL or a live config; `out` is NULL or writable.
@@ -498,7 +691,8 @@ const char *kv_status_str(int status);
 enum kv_status kv_store_open(struct kv_config *config, struct kv_store **out);
 
 /**
- * Closes a store: calls blocked on keys (BLPOP, ...) return
+ * Closes a store: a running save is waited for, what the append-only log
+ * buffers is written and fsynced, calls blocked on keys (BLPOP, ...) return
  * `ERR store closed`, the background expiry thread stops, and every later
  * call through this store's sessions returns KV_CLOSED (or NULL from
  * kv_exec()). The handle itself stays valid until kv_store_free().
@@ -547,6 +741,90 @@ enum kv_status kv_store_advance_clock(const struct kv_store *store, uint64_t ms)
 enum kv_status kv_store_dbsize(const struct kv_store *store, size_t db, size_t *count);
 
 /**
+ * SAVE: writes a snapshot of every database into the data directory and
+ * returns once it is durably on disk. Other threads keep reading and
+ * writing meanwhile.
+ *
+ * @return KV_OK; KV_IO (the file cannot be written: the message names it
+ *         and the system's error); KV_ERR (no data directory, or
+ *         persistence off); KV_INVALID_ARGUMENT (NULL store), KV_CLOSED.
+ *         kv_store_error() gives the message.
+ *
+ * # Safety
+ * `store` is NULL or a live store.
+ */
+enum kv_status kv_store_save(const struct kv_store *store);
+
+/**
+ * BGSAVE: takes the point in time now and writes the snapshot on a
+ * background thread; returns at once. kv_store_lastsave() moves when it
+ * has succeeded (kv_store_close() waits for it).
+ *
+ * @return KV_OK (started); KV_ERR (`Background save already in progress`,
+ *         no data directory); KV_INVALID_ARGUMENT, KV_CLOSED.
+ *
+ * # Safety
+ * `store` is NULL or a live store.
+ */
+enum kv_status kv_store_bgsave(const struct kv_store *store);
+
+/**
+ * Writes a consistent copy of the live store to `dir/snapshot.kvs`
+ * (`dir` is created if missing), whatever the store's own persistence,
+ * in-memory stores included. Restore it by opening a store with
+ * kv_config_set_data_dir(dir).
+ *
+ * @param dir a NUL-terminated directory path.
+ * @return KV_OK; KV_IO; KV_INVALID_ARGUMENT (NULL store or dir, empty
+ *         dir), KV_CLOSED.
+ *
+ * # Safety
+ * `store` is NULL or a live store; `dir` is NULL or a C string.
+ */
+enum kv_status kv_store_backup(const struct kv_store *store, const char *dir);
+
+/**
+ * LASTSAVE: when the last successful save finished, in Unix seconds (the
+ * store's opening time if none has).
+ *
+ * @param unix_seconds receives the time (may be NULL).
+ * @return KV_OK, KV_INVALID_ARGUMENT (NULL store).
+ *
+ * # Safety
+ * `store` is NULL or a live store; `unix_seconds` is NULL or writable.
+ */
+enum kv_status kv_store_lastsave(const struct kv_store *store, uint64_t *unix_seconds);
+
+/**
+ * The status of the last call on this store that failed on the calling
+ * thread (kv_store_* functions and kv_session_open()); KV_OK if none has.
+ * Failures are kept per thread, so threads sharing a store never see
+ * each other's.
+ *
+ * # Safety
+ * `store` is NULL or a live store.
+ */
+enum kv_status kv_store_status(const struct kv_store *store);
+
+/**
+ * The message of the last call on this store that failed on the calling
+ * thread (see kv_store_status()): the file, operation and system error
+ * for KV_IO, what was wrong otherwise.
+ *
+ * Thread-safety: the message is the calling thread's own, so a store
+ * shared by threads needs no locking around its calls to read it.
+ *
+ * @return a NUL-terminated string owned by kv, valid until this
+ *         thread's next call with this store (or its next failed call on
+ *         another store: a thread keeps the messages of 8 stores); NULL if
+ *         no call has failed on this thread or `store` is NULL.
+ *
+ * # Safety
+ * `store` is NULL or a live store.
+ */
+const char *kv_store_error(const struct kv_store *store);
+
+/**
  * GET: reads a string value.
  *
  * @param key the key, `key_len` bytes (any bytes; NULL if `key_len` is 0).
@@ -560,6 +838,24 @@ enum kv_status kv_store_dbsize(const struct kv_store *store, size_t db, size_t *
  * lengths; `value` is NULL or writable.
  */
 enum kv_status kv_get(struct kv_session *session, const char *key, size_t key_len, struct kv_buf *value);
+
+/**
+ * GET into the caller's buffer: no allocation when the value fits.
+ *
+ * @param buf receives the value if it fits: `cap` writable bytes (NULL
+ *        if `cap` is 0).
+ * @param len receives the value's length on KV_OK (may be NULL). If it
+ *        is more than `cap`, nothing was copied: call again with a buffer
+ *        of at least that size (the value may have changed meanwhile, so
+ *        check again).
+ * @return KV_OK, KV_NIL (no such key; `len` untouched), KV_WRONGTYPE,
+ *         KV_INVALID_ARGUMENT, KV_CLOSED.
+ *
+ * # Safety
+ * `session` is NULL or a live session; `key` is readable for `key_len`
+ * bytes; `buf` is writable for `cap` bytes; `len` is NULL or writable.
+ */
+enum kv_status kv_get_into(struct kv_session *session, const char *key, size_t key_len, char *buf, size_t cap, size_t *len);
 
 /**
  * SET: stores a string value, dropping any expiry the key had.

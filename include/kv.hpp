@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -127,6 +128,28 @@ public:
     Config &hz(std::uint32_t hz) { return check(kv_config_set_hz(c_.get(), hz)); }
     /** Time moves only with Store::advance_clock(). */
     Config &manual_clock(std::uint64_t unix_ms) { return check(kv_config_set_manual_clock(c_.get(), unix_ms)); }
+
+    /** Keeps the data in directory `dir` (snapshots with Redis's default
+     * save rules unless persistence() / save_rules() say otherwise). */
+    Config &data_dir(const std::string &dir) { return check(kv_config_set_data_dir(c_.get(), dir.c_str())); }
+    /** KV_PERSIST_OFF, KV_PERSIST_SNAPSHOT, KV_PERSIST_LOG, KV_PERSIST_BOTH. */
+    Config &persistence(kv_persistence mode) { return check(kv_config_set_persistence(c_.get(), static_cast<int>(mode))); }
+    /** KV_FSYNC_ALWAYS, KV_FSYNC_EVERYSEC (default), KV_FSYNC_NO. */
+    Config &fsync(kv_fsync policy) { return check(kv_config_set_fsync(c_.get(), static_cast<int>(policy))); }
+    /** Redis's `save <seconds> <changes>` rules: {{3600, 1}, {300, 100}}; {} for none. */
+    Config &save_rules(const std::vector<kv_save_rule> &rules) {
+        return check(kv_config_set_save_rules(c_.get(), rules.size(), rules.data()));
+    }
+    /** Log rewrite once it grew by `percentage` % and is at least `min_size` bytes (0 %: never). */
+    Config &auto_rewrite(std::uint64_t percentage, std::uint64_t min_size) {
+        return check(kv_config_set_auto_rewrite(c_.get(), percentage, min_size));
+    }
+    /** Called while a Store opened with this config loads its data
+     * directory (inside the Store constructor). It must not throw. */
+    Config &on_load_progress(std::function<void(const kv_load_progress &)> f) {
+        progress_ = std::make_shared<std::function<void(const kv_load_progress &)>>(std::move(f));
+        return check(kv_config_set_load_progress(c_.get(), &Config::progress_trampoline, progress_.get()));
+    }
     kv_config *get() const { return c_.get(); }
 
 private:
@@ -134,10 +157,19 @@ private:
         if (st != KV_OK) detail::raise(st, kv_config_error(c_.get()));
         return *this;
     }
+    static void progress_trampoline(const kv_load_progress *p, void *user_data) {
+        auto &f = *static_cast<std::function<void(const kv_load_progress &)> *>(user_data);
+        try {
+            f(*p);
+        } catch (...) {
+            // An exception must not cross into kv; the load goes on.
+        }
+    }
     struct Free {
         void operator()(kv_config *c) const { kv_config_free(c); }
     };
     std::unique_ptr<kv_config, Free> c_;
+    std::shared_ptr<std::function<void(const kv_load_progress &)>> progress_;
 };
 
 class Session;
@@ -165,9 +197,24 @@ public:
         if (st != KV_OK) detail::raise(st, "no such database");
         return n;
     }
+    /** SAVE: a snapshot in the data directory, durable on return. */
+    void save() { check(kv_store_save(s_.get())); }
+    /** BGSAVE: the snapshot is written on a background thread. */
+    void bgsave() { check(kv_store_bgsave(s_.get())); }
+    /** A consistent copy of the store in `dir`/snapshot.kvs. */
+    void backup(const std::string &dir) { check(kv_store_backup(s_.get(), dir.c_str())); }
+    /** LASTSAVE: Unix seconds of the last successful save. */
+    long long lastsave() const {
+        std::uint64_t t = 0;
+        check(kv_store_lastsave(s_.get(), &t));
+        return static_cast<long long>(t);
+    }
     kv_store *get() const { return s_.get(); }
 
 private:
+    void check(kv_status st) const {
+        if (st != KV_OK) detail::raise(st, kv_store_error(s_.get()));
+    }
     struct Free {
         void operator()(kv_store *s) const { kv_store_free(s); }
     };

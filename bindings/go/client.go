@@ -11,9 +11,8 @@ import (
 )
 
 // Options open a store. The zero value is Redis's defaults: 16 databases,
-// the system clock, expired keys swept on the callers' goroutines.
-// Persistence options will join these fields; a zero field always keeps
-// the default.
+// the system clock, expired keys swept on the callers' goroutines, in
+// memory only. A zero field always keeps the default.
 type Options struct {
 	// DB is the database every session selects (SELECT), as go-redis's
 	// Options.DB.
@@ -30,6 +29,85 @@ type Options struct {
 	// ManualClock, if set, is the store's time, which then moves only with
 	// Client.AdvanceClock (tests of TTLs without sleeping).
 	ManualClock time.Time
+
+	// DataDir keeps the store on disk in this directory (created if
+	// missing): Open loads what is there, saves write there. Unless
+	// Persistence says otherwise it turns snapshots on, with Redis's
+	// default save rules unless SaveRules says otherwise.
+	DataDir string
+	// Persistence is what is kept in DataDir: PersistSnapshot,
+	// PersistLog (the append-only log), PersistBoth, or PersistOff.
+	Persistence Persistence
+	// Fsync is when the append-only log reaches the disk (Redis's
+	// appendfsync): FsyncAlways, FsyncEverySec (the default), FsyncNo.
+	Fsync Fsync
+	// SaveRules are Redis's `save <seconds> <changes>` rules for automatic
+	// background snapshots. nil keeps the default (with DataDir, Redis's
+	// 3600 1 300 100 60 10000); an empty non-nil slice: no automatic saves.
+	SaveRules []SaveRule
+	// AutoRewritePercentage and AutoRewriteMinSize are Redis's
+	// auto-aof-rewrite-percentage (default 100; -1 turns automatic log
+	// rewrites off) and auto-aof-rewrite-min-size (default 64 MiB).
+	AutoRewritePercentage int
+	AutoRewriteMinSize    int64
+	// OnLoadProgress, if set, is called while Open loads DataDir: about
+	// every 100 ms per file and once when a file is loaded (Done). It runs
+	// on Open's goroutine before Open returns, and must not use the client.
+	OnLoadProgress func(LoadProgress)
+}
+
+// Persistence is what a store keeps on disk (Options.Persistence).
+type Persistence int
+
+const (
+	// PersistDefault: snapshots if DataDir is set, else nothing.
+	PersistDefault Persistence = iota
+	// PersistOff: in memory only, even with a DataDir.
+	PersistOff
+	// PersistSnapshot: point-in-time snapshots (Save, BgSave, SaveRules).
+	PersistSnapshot
+	// PersistLog: the append-only log of write commands.
+	PersistLog
+	// PersistBoth: the log, and snapshots too.
+	PersistBoth
+)
+
+// Fsync is when the append-only log is fsynced (Options.Fsync).
+type Fsync int
+
+const (
+	// FsyncDefault is FsyncEverySec.
+	FsyncDefault Fsync = iota
+	// FsyncAlways: before each write returns.
+	FsyncAlways
+	// FsyncEverySec: once a second (about a second of writes lost in a
+	// crash at most).
+	FsyncEverySec
+	// FsyncNo: when the operating system decides.
+	FsyncNo
+)
+
+// SaveRule is Redis's `save <seconds> <changes>`: a background snapshot
+// once at least Changes writes happened and Seconds passed since the last
+// save.
+type SaveRule struct {
+	Seconds int64
+	Changes int64
+}
+
+// LoadProgress tells how far Open has come loading a file of DataDir.
+type LoadProgress struct {
+	Path       string
+	BytesRead  int64
+	BytesTotal int64
+	// KeysLoaded counts keys read from a snapshot; for a log file, the
+	// commands replayed.
+	KeysLoaded  int64
+	KeysExpired int64
+	Elapsed     time.Duration
+	Done        bool
+	// Warning is something the load repaired (a torn log tail truncated).
+	Warning string
 }
 
 // cmdable runs one command; the typed command methods are defined on it,
@@ -43,6 +121,9 @@ type core struct {
 	opt    Options
 	closed atomic.Bool
 	pool   sync.Pool
+	// err is why the store could not be opened (NewClient): every call
+	// returns it.
+	err error
 }
 
 // Client is an in-process store, safe for use by many goroutines (each
@@ -84,7 +165,7 @@ func NewClient(opt *Options) *Client {
 		return &Client{cmdable: func(_ context.Context, cmd Cmder) error {
 			cmd.SetErr(err)
 			return err
-		}, c: &core{}}
+		}, c: &core{err: err}}
 	}
 	return cl
 }
@@ -116,6 +197,30 @@ func (c *Client) AdvanceClock(d time.Duration) error {
 	return c.c.h.advanceClock(d)
 }
 
+// Backup writes a consistent copy of the store to dir/snapshot.kvs (dir
+// is created if missing), whatever the store's own persistence; open a
+// store with Options{DataDir: dir} to restore it. Save, BgSave and
+// LastSave are the Redis commands.
+func (c *Client) Backup(ctx context.Context, dir string) *StatusCmd {
+	cmd := NewStatusCmd(ctx, "backup", dir)
+	err := ctx.Err()
+	switch {
+	case err != nil:
+	case c.c.h == nil && c.c.err != nil:
+		err = c.c.err
+	case c.c.h == nil || c.c.closed.Load():
+		err = ErrClosed
+	default:
+		err = c.c.h.backup(dir)
+	}
+	if err != nil {
+		cmd.SetErr(err)
+	} else {
+		cmd.val = "OK"
+	}
+	return cmd
+}
+
 // Options returns the options the store was opened with.
 func (c *Client) Options() *Options { return &c.c.opt }
 
@@ -128,6 +233,9 @@ func (k *core) get() (*session, error) {
 		return s, nil
 	}
 	if k.h == nil {
+		if k.err != nil {
+			return nil, k.err
+		}
 		return nil, ErrClosed
 	}
 	s, err := openSession(k.h)
@@ -279,6 +387,21 @@ func markState(cmd Cmder) Cmder {
 	return cmd
 }
 
+// withSession is what the fast paths share: the ctx check, then f on a
+// pooled session. It returns f's error.
+func (k *core) withSession(ctx context.Context, f func(s *session) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s, err := k.get()
+	if err != nil {
+		return err
+	}
+	err = f(s)
+	k.put(s)
+	return err
+}
+
 // Get reads a string; a missing key gives the error Nil.
 func (c *Client) Get(ctx context.Context, key string) *StringCmd {
 	// One allocation for the command and its unbuilt arguments.
@@ -288,25 +411,14 @@ func (c *Client) Get(ctx context.Context, key string) *StringCmd {
 	}{f: fastArgs{name: "get", key: key}}
 	cmd := &g.StringCmd
 	cmd.ctx, cmd.fast = ctx, &g.f
-	if err := ctx.Err(); err != nil {
-		cmd.err = err
-		return cmd
-	}
-	s, err := c.c.get()
-	if err != nil {
-		cmd.err = err
-		return cmd
-	}
-	val, found, err := s.get(key)
-	c.c.put(s)
-	switch {
-	case err != nil:
-		cmd.err = err
-	case !found:
-		cmd.err = Nil
-	default:
+	cmd.err = c.c.withSession(ctx, func(s *session) error {
+		val, found, err := s.get(key)
+		if err == nil && !found {
+			err = Nil
+		}
 		cmd.val = val
-	}
+		return err
+	})
 	return cmd
 }
 
@@ -334,20 +446,9 @@ func (c *Client) Set(ctx context.Context, key string, value interface{}, expirat
 	}{f: fastArgs{name: "set", key: key, val: value, exp: expiration}}
 	cmd := &g.StatusCmd
 	cmd.ctx, cmd.fast = ctx, &g.f
-	if err := ctx.Err(); err != nil {
-		cmd.err = err
-		return cmd
-	}
-	s, err := c.c.get()
-	if err != nil {
-		cmd.err = err
-		return cmd
-	}
-	if err := s.set(key, b, expiration); err != nil {
-		cmd.err = err
-	} else {
+	cmd.err = c.c.withSession(ctx, func(s *session) error { return s.set(key, b, expiration) })
+	if cmd.err == nil {
 		cmd.val = "OK"
 	}
-	c.c.put(s)
 	return cmd
 }

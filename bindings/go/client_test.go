@@ -707,3 +707,25 @@ func TestDroppedClient(t *testing.T) {
 	runtime.GC()
 	runtime.GC()
 }
+
+// Get's one crossing reads into the session's buffer; values that do not
+// fit are read again into one their size, and later values never show
+// what an earlier one left there.
+func TestGetBufferSizes(t *testing.T) {
+	c := open(t)
+	for _, n := range []int{0, 1, 255, 256, 257, 4000, 1 << 16, 1<<16 + 1, 300000, 3, 0} {
+		v := make([]byte, n)
+		for i := range v {
+			v[i] = byte(i*7 + n)
+		}
+		ok(t, c.Set(ctx, "k", v, 0).Err())
+		got, err := c.Get(ctx, "k").Bytes()
+		ok(t, err)
+		if string(got) != string(v) {
+			t.Fatalf("value of %d bytes: got %d bytes back", n, len(got))
+		}
+	}
+	eq(t, "missing", c.Get(ctx, "nokey").Err(), error(Nil))
+	c.HSet(ctx, "h", "f", "v")
+	eq(t, "wrong type", c.Get(ctx, "h").Err(), error(RedisError("WRONGTYPE Operation against a key holding the wrong kind of value")))
+}

@@ -57,6 +57,10 @@ type Cmdable interface {
 	ClientUnblock(ctx context.Context, id int64) *IntCmd
 	ClientUnblockWithError(ctx context.Context, id int64) *IntCmd
 	Info(ctx context.Context, sections ...string) *StringCmd
+	Save(ctx context.Context) *StatusCmd
+	BgSave(ctx context.Context) *StatusCmd
+	BgRewriteAOF(ctx context.Context) *StatusCmd
+	LastSave(ctx context.Context) *IntCmd
 	Append(ctx context.Context, key, value string) *IntCmd
 	Decr(ctx context.Context, key string) *IntCmd
 	DecrBy(ctx context.Context, key string, decrement int64) *IntCmd
@@ -503,6 +507,34 @@ func (c cmdable) Info(ctx context.Context, sections ...string) *StringCmd {
 	args = append(args, "info")
 	args = stringsToArgs(args, sections)
 	cmd := NewStringCmd(ctx, args...)
+	_ = c(ctx, cmd)
+	return cmd
+}
+
+func (c cmdable) Save(ctx context.Context) *StatusCmd {
+	args := []interface{}{"save"}
+	cmd := NewStatusCmd(ctx, args...)
+	_ = c(ctx, cmd)
+	return cmd
+}
+
+func (c cmdable) BgSave(ctx context.Context) *StatusCmd {
+	args := []interface{}{"bgsave"}
+	cmd := NewStatusCmd(ctx, args...)
+	_ = c(ctx, cmd)
+	return cmd
+}
+
+func (c cmdable) BgRewriteAOF(ctx context.Context) *StatusCmd {
+	args := []interface{}{"bgrewriteaof"}
+	cmd := NewStatusCmd(ctx, args...)
+	_ = c(ctx, cmd)
+	return cmd
+}
+
+func (c cmdable) LastSave(ctx context.Context) *IntCmd {
+	args := []interface{}{"lastsave"}
+	cmd := NewIntCmd(ctx, args...)
 	_ = c(ctx, cmd)
 	return cmd
 }

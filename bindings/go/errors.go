@@ -31,6 +31,11 @@ const TxFailedErr = RedisError("kv: transaction failed")
 // blocking call the closing interrupted.
 var ErrClosed = errors.New("kv: client is closed")
 
+// ErrCorrupt matches (errors.Is) the error of an Open whose data
+// directory holds a file that is not valid; the error's text names the
+// file and the byte offset of the first problem.
+var ErrCorrupt = errors.New("kv: corrupt data file")
+
 // storeClosed is the text of the core's reply to calls cut short by Close.
 const storeClosed = "ERR store closed"
 

@@ -18,6 +18,17 @@ func BenchmarkInternalGet(b *testing.B) {
 		keys[i] = fmt.Sprintf("key:%012d", i)
 		c.Set(ctx, keys[i], "v-0123456789abcdef0123456789abcd", 0)
 	}
+	b.Run("libkv", func(b *testing.B) {
+		var packed []byte
+		for _, k := range keys {
+			packed = append(packed, k...)
+		}
+		s, _ := c.c.get()
+		b.ResetTimer()
+		s.getLoop(packed, len(keys[0]), b.N)
+		b.StopTimer()
+		c.c.put(s)
+	})
 	b.Run("session", func(b *testing.B) {
 		s, _ := c.c.get()
 		for i := 0; i < b.N; i++ {
@@ -38,6 +49,15 @@ func BenchmarkInternalGet(b *testing.B) {
 			c.c.put(s)
 		}
 	})
+	b.Run("cmd-alloc", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			g := &struct {
+				StringCmd
+				f fastArgs
+			}{f: fastArgs{name: "get", key: keys[i%len(keys)]}}
+			sink = &g.StringCmd
+		}
+	})
 	b.Run("client", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			c.Get(ctx, keys[i%len(keys)])
@@ -51,3 +71,5 @@ func BenchmarkInternalNoop(b *testing.B) {
 		cgoNoop()
 	}
 }
+
+var sink *StringCmd

@@ -5,6 +5,7 @@ package kv
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../../include
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kv.h"
@@ -28,20 +29,37 @@ static kv_reply *kvgo_exec(kv_session *s, int argc, const char *data, const size
 	return r;
 }
 
-// GET in one crossing: a value that fits in dst is copied there and freed;
-// a larger one is left in *big for the caller to copy and free.
-static int kvgo_get(kv_session *s, const char *key, size_t klen, char *dst, size_t cap, size_t *n, kv_buf *big) {
-	kv_buf v = {0};
-	kv_status st = kv_get(s, key, klen, &v);
-	if (st != KV_OK) return st;
-	*n = v.len;
-	if (v.len <= cap) {
-		if (v.len) memcpy(dst, v.data, v.len);
-		kv_buf_free(&v);
-	} else {
-		*big = v;
+// kv_store_backup and its message in one call: the store keeps a failure's
+// message per OS thread, and a goroutine may change threads between calls.
+static kv_status kvgo_backup(const kv_store *st, const char *dir, char *msg, size_t cap) {
+	kv_status rc = kv_store_backup(st, dir);
+	if (rc != KV_OK && cap > 0) {
+		const char *e = kv_store_error(st);
+		snprintf(msg, cap, "%s", e ? e : kv_status_str(rc));
 	}
-	return st;
+	return rc;
+}
+
+// The hot paths take addresses as integers: cgo then adds no pointer
+// checks to the call (they cost more than the rest of the crossing). The
+// Go side passes only memory that cannot move during the call: heap
+// buffers the session owns, and strings' bytes kept alive across it.
+static int kvgo_get(uintptr_t s, uintptr_t key, size_t klen, uintptr_t dst, size_t cap, uintptr_t n) {
+	return kv_get_into((kv_session *)s, (const char *)key, klen, (char *)dst, cap, (size_t *)n);
+}
+
+// The benchmarks' measure of GET inside libkv without the crossing: iters
+// calls of kv_get_into from C over nkeys keys of klen bytes packed in keys.
+static void kvgo_get_loop(uintptr_t s, uintptr_t keys, size_t klen, size_t nkeys, size_t iters, uintptr_t dst, size_t cap) {
+	size_t n;
+	for (size_t i = 0; i < iters; i++) {
+		kv_get_into((kv_session *)s, (const char *)keys + (i % nkeys) * klen, klen, (char *)dst, cap, &n);
+	}
+}
+
+static int kvgo_set(uintptr_t s, uintptr_t key, size_t klen, uintptr_t val, size_t vlen, uint64_t ttl_ms) {
+	if (ttl_ms) return kv_set_px((kv_session *)s, (const char *)key, klen, (const char *)val, vlen, ttl_ms);
+	return kv_set((kv_session *)s, (const char *)key, klen, (const char *)val, vlen);
 }
 */
 import "C"
@@ -60,6 +78,17 @@ type storeHandle struct {
 	ptr *C.kv_store
 }
 
+// openError is an Open that failed; a corrupt data file matches
+// ErrCorrupt with errors.Is.
+type openError struct {
+	msg     string
+	corrupt bool
+}
+
+func (e *openError) Error() string { return "kv: " + e.msg }
+
+func (e *openError) Is(target error) bool { return e.corrupt && target == ErrCorrupt }
+
 func openStore(opt *Options) (*storeHandle, error) {
 	cfg := C.kv_config_new()
 	defer C.kv_config_free(cfg)
@@ -67,30 +96,69 @@ func openStore(opt *Options) (*storeHandle, error) {
 		if st == C.KV_OK {
 			return nil
 		}
-		return errors.New("kv: " + C.GoString(C.kv_config_error(cfg)))
+		return &openError{msg: C.GoString(C.kv_config_error(cfg)), corrupt: st == C.KV_CORRUPT}
 	}
-	if opt.Databases != 0 {
-		if err := check(C.kv_config_set_databases(cfg, C.size_t(opt.Databases))); err != nil {
+	var sets []func() C.enum_kv_status
+	set := func(on bool, f func() C.enum_kv_status) {
+		if on {
+			sets = append(sets, f)
+		}
+	}
+	set(opt.Databases != 0, func() C.enum_kv_status { return C.kv_config_set_databases(cfg, C.size_t(opt.Databases)) })
+	set(opt.ShardBits != 0, func() C.enum_kv_status { return C.kv_config_set_shard_bits(cfg, C.uint32_t(opt.ShardBits)) })
+	set(opt.Hz != 0, func() C.enum_kv_status { return C.kv_config_set_hz(cfg, C.uint32_t(opt.Hz)) })
+	set(opt.ExpiryThread, func() C.enum_kv_status { return C.kv_config_set_expiry_thread(cfg, true) })
+	set(!opt.ManualClock.IsZero(), func() C.enum_kv_status {
+		return C.kv_config_set_manual_clock(cfg, C.uint64_t(opt.ManualClock.UnixMilli()))
+	})
+	// Save rules first: a data directory set after them keeps them.
+	set(opt.SaveRules != nil, func() C.enum_kv_status {
+		rules := make([]C.kv_save_rule, len(opt.SaveRules))
+		for i, r := range opt.SaveRules {
+			if r.Seconds < 0 || r.Changes < 0 {
+				return C.kv_config_set_save_rules(cfg, 1, nil) // refused: NULL with a count
+			}
+			rules[i] = C.kv_save_rule{seconds: C.uint64_t(r.Seconds), changes: C.uint64_t(r.Changes)}
+		}
+		var p *C.kv_save_rule
+		if len(rules) > 0 {
+			p = &rules[0]
+		}
+		return C.kv_config_set_save_rules(cfg, C.size_t(len(rules)), p)
+	})
+	set(opt.DataDir != "", func() C.enum_kv_status {
+		dir := C.CString(opt.DataDir)
+		defer C.free(unsafe.Pointer(dir))
+		return C.kv_config_set_data_dir(cfg, dir)
+	})
+	set(opt.Persistence != PersistDefault, func() C.enum_kv_status {
+		return C.kv_config_set_persistence(cfg, C.int(opt.Persistence-PersistOff))
+	})
+	set(opt.Fsync != FsyncDefault, func() C.enum_kv_status {
+		return C.kv_config_set_fsync(cfg, C.int(opt.Fsync-FsyncAlways))
+	})
+	set(opt.AutoRewritePercentage != 0 || opt.AutoRewriteMinSize != 0, func() C.enum_kv_status {
+		pct, min := int64(opt.AutoRewritePercentage), opt.AutoRewriteMinSize
+		switch {
+		case pct < 0:
+			pct = 0
+		case pct == 0:
+			pct = 100
+		}
+		if min == 0 {
+			min = 64 << 20
+		}
+		return C.kv_config_set_auto_rewrite(cfg, C.uint64_t(pct), C.uint64_t(min))
+	})
+	for _, f := range sets {
+		if err := check(f()); err != nil {
 			return nil, err
 		}
 	}
-	if opt.ShardBits != 0 {
-		if err := check(C.kv_config_set_shard_bits(cfg, C.uint32_t(opt.ShardBits))); err != nil {
-			return nil, err
-		}
-	}
-	if opt.Hz != 0 {
-		if err := check(C.kv_config_set_hz(cfg, C.uint32_t(opt.Hz))); err != nil {
-			return nil, err
-		}
-	}
-	if opt.ExpiryThread {
-		if err := check(C.kv_config_set_expiry_thread(cfg, true)); err != nil {
-			return nil, err
-		}
-	}
-	if !opt.ManualClock.IsZero() {
-		if err := check(C.kv_config_set_manual_clock(cfg, C.uint64_t(opt.ManualClock.UnixMilli()))); err != nil {
+	if opt.OnLoadProgress != nil {
+		st, release := setLoadProgress(cfg, opt.OnLoadProgress)
+		defer release()
+		if err := check(st); err != nil {
 			return nil, err
 		}
 	}
@@ -104,6 +172,22 @@ func openStore(opt *Options) (*storeHandle, error) {
 		C.kv_store_free(p)
 	}, ptr)
 	return h, nil
+}
+
+// backup writes a copy of the store into dir (kv_store_backup).
+func (h *storeHandle) backup(dir string) error {
+	cdir := C.CString(dir)
+	defer C.free(unsafe.Pointer(cdir))
+	var msg [512]C.char
+	st := C.kvgo_backup(h.ptr, cdir, &msg[0], C.size_t(len(msg)))
+	runtime.KeepAlive(h)
+	switch st {
+	case C.KV_OK:
+		return nil
+	case C.KV_CLOSED:
+		return ErrClosed
+	}
+	return errors.New("kv: " + C.GoString(&msg[0]))
 }
 
 func (h *storeHandle) close() {
@@ -122,8 +206,7 @@ func (h *storeHandle) advanceClock(d time.Duration) error {
 
 // outParams holds no Go pointer, so cgo lets C write into it.
 type outParams struct {
-	n   C.size_t
-	big C.kv_buf
+	n C.size_t
 }
 
 // session owns a kv_session (one goroutine at a time) and the buffers its
@@ -221,51 +304,61 @@ func strPtr(s string) *C.char {
 	return (*C.char)(unsafe.Pointer(unsafe.StringData(s)))
 }
 
+// addr is the address of a string's bytes for the hot paths' C shims;
+// the caller keeps the string alive across the call (runtime.KeepAlive).
+func addr(s string) C.uintptr_t {
+	return C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(s))))
+}
+
+// maxSessionBuf is the largest value buffer a session keeps between calls.
+const maxSessionBuf = 1 << 16
+
 // get is GET's fast path: the value, or found=false for a missing key.
+// One crossing: C copies the value into the session's buffer; a value
+// that does not fit gives its length, and is read again into a buffer
+// that size.
 func (s *session) get(key string) (val string, found bool, err error) {
-	o := s.out
-	o.big = C.kv_buf{}
-	st := C.enum_kv_status(C.kvgo_get(s.ptr, strPtr(key), C.size_t(len(key)),
-		(*C.char)(unsafe.Pointer(&s.buf[0])), C.size_t(len(s.buf)), &o.n, &o.big))
-	n, big := o.n, &o.big
-	runtime.KeepAlive(key)
-	switch st {
-	case C.KV_OK:
-		if big.data != nil {
-			val = cString(big.data, big.len)
-			C.kv_buf_free(big)
-			if len(val) <= 1<<16 {
-				s.buf = make([]byte, len(val))
-			}
-			return val, true, nil
+	buf := s.buf
+	for {
+		st := C.kvgo_get(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), addr(key), C.size_t(len(key)),
+			C.uintptr_t(uintptr(unsafe.Pointer(&buf[0]))), C.size_t(len(buf)),
+			C.uintptr_t(uintptr(unsafe.Pointer(&s.out.n))))
+		runtime.KeepAlive(key)
+		runtime.KeepAlive(buf)
+		switch st {
+		case C.KV_OK:
+		case C.KV_NIL:
+			return "", false, nil
+		default:
+			return "", false, s.failure(C.enum_kv_status(st))
 		}
-		return string(s.buf[:n]), true, nil
-	case C.KV_NIL:
-		return "", false, nil
+		n := int(s.out.n)
+		if n <= len(buf) {
+			return string(buf[:n]), true, nil
+		}
+		buf = make([]byte, n)
+		if n <= maxSessionBuf {
+			s.buf = buf
+		}
 	}
-	return "", false, s.failure(st)
 }
 
 // set is SET's fast path (SET key value [PX ttl]).
 func (s *session) set(key string, val []byte, ttl time.Duration) error {
-	var vp *C.char
-	if len(val) > 0 {
-		vp = (*C.char)(unsafe.Pointer(&val[0]))
-	}
-	var st C.enum_kv_status
+	var ms int64
 	if ttl > 0 {
-		ms := ttl.Milliseconds()
-		if ms < 1 {
-			ms = 1
-		}
-		st = C.kv_set_px(s.ptr, strPtr(key), C.size_t(len(key)), vp, C.size_t(len(val)), C.uint64_t(ms))
-	} else {
-		st = C.kv_set(s.ptr, strPtr(key), C.size_t(len(key)), vp, C.size_t(len(val)))
+		ms = max(ttl.Milliseconds(), 1)
 	}
+	var vp uintptr
+	if len(val) > 0 {
+		vp = uintptr(unsafe.Pointer(&val[0]))
+	}
+	st := C.kvgo_set(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), addr(key), C.size_t(len(key)),
+		C.uintptr_t(vp), C.size_t(len(val)), C.uint64_t(ms))
 	runtime.KeepAlive(key)
 	runtime.KeepAlive(val)
 	if st != C.KV_OK {
-		return s.failure(st)
+		return s.failure(C.enum_kv_status(st))
 	}
 	return nil
 }
@@ -316,6 +409,16 @@ func (r reply) len() int { return int(r.p.elements) }
 
 func (r reply) at(i int) reply {
 	return reply{unsafe.Slice(r.p.element, r.p.elements)[i]}
+}
+
+// getLoop runs iters GETs inside libkv in one crossing (benchmarks):
+// keys holds the keys, klen bytes each.
+func (s *session) getLoop(keys []byte, klen, iters int) {
+	C.kvgo_get_loop(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), C.uintptr_t(uintptr(unsafe.Pointer(&keys[0]))),
+		C.size_t(klen), C.size_t(len(keys)/klen), C.size_t(iters),
+		C.uintptr_t(uintptr(unsafe.Pointer(&s.buf[0]))), C.size_t(len(s.buf)))
+	runtime.KeepAlive(keys)
+	runtime.KeepAlive(s)
 }
 
 // cgoNoop is the cheapest call into libkv: the benchmarks' measure of a

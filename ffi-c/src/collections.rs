@@ -1,46 +1,14 @@
 //! Fast paths for hot hash, list and sorted-set commands, with the same
-//! conventions as the string ones (strings.rs).
-//!
-//! These go through the generic `Session::execute` path and read its
-//! reply; kv-core's typed collection API will replace the body of each
-//! without changing a signature.
+//! conventions as the string ones (strings.rs): they call kv-core's typed
+//! collection API, skipping argument parsing and the reply tree.
 
 use std::ffi::c_char;
-
-use kv_core::{Error, Reply, Session};
 
 use crate::buf::kv_buf;
 use crate::guard::{buffers, bytes, put, Failure};
 use crate::session::kv_session;
 use crate::status::kv_status::{self, KV_NIL, KV_OK};
 use crate::strings::found;
-
-/// Runs a command; an error reply becomes its failure.
-fn exec(s: &mut Session, args: &[&[u8]]) -> Result<Reply, Failure> {
-    match s.execute_slices(args) {
-        Reply::Error(e) => Err(Error::owned(e.into_owned()).into()),
-        r => Ok(r),
-    }
-}
-
-fn unexpected(r: &Reply) -> Failure {
-    Failure::from(Error::owned(format!("ERR unexpected reply {r:?}")))
-}
-
-fn count(r: Reply) -> Result<usize, Failure> {
-    match r {
-        Reply::Integer(n) if n >= 0 => Ok(n as usize),
-        r => Err(unexpected(&r)),
-    }
-}
-
-fn bulk_or_nil(r: Reply) -> Result<Option<Vec<u8>>, Failure> {
-    match r {
-        Reply::Bulk(b) => Ok(Some(b)),
-        Reply::Nil | Reply::NilArray => Ok(None),
-        r => Err(unexpected(&r)),
-    }
-}
 
 /// HGET: reads a field of a hash.
 ///
@@ -63,8 +31,7 @@ pub unsafe extern "C" fn kv_hget(
 ) -> kv_status {
     unsafe {
         kv_session::run(session, |s| {
-            let r = exec(s, &[b"HGET", bytes(key, key_len, "key")?, bytes(field, field_len, "field")?])?;
-            Ok(found(bulk_or_nil(r)?, value))
+            Ok(found(s.hget(bytes(key, key_len, "key")?, bytes(field, field_len, "field")?)?, value))
         })
     }
 }
@@ -90,13 +57,8 @@ pub unsafe extern "C" fn kv_hset(
 ) -> kv_status {
     unsafe {
         kv_session::run(session, |s| {
-            let args = [
-                b"HSET",
-                bytes(key, key_len, "key")?,
-                bytes(field, field_len, "field")?,
-                bytes(value, value_len, "value")?,
-            ];
-            put(added, count(exec(s, &args)?)?);
+            let pair = [(bytes(field, field_len, "field")?, bytes(value, value_len, "value")?)];
+            put(added, s.hset(bytes(key, key_len, "key")?, &pair)?);
             Ok(KV_OK)
         })
     }
@@ -129,10 +91,8 @@ pub unsafe extern "C" fn kv_lpush(
             if nvalues == 0 {
                 return Err(Failure::invalid("LPUSH needs at least one value"));
             }
-            let mut args = buffers(nvalues, values, value_lens, "values")?;
-            args.insert(0, bytes(key, key_len, "key")?);
-            args.insert(0, b"LPUSH");
-            put(length, count(exec(s, &args)?)?);
+            let key = bytes(key, key_len, "key")?;
+            put(length, s.lpush(key, &buffers(nvalues, values, value_lens, "values")?)?);
             Ok(KV_OK)
         })
     }
@@ -154,12 +114,7 @@ pub unsafe extern "C" fn kv_rpop(
     key_len: usize,
     value: *mut kv_buf,
 ) -> kv_status {
-    unsafe {
-        kv_session::run(session, |s| {
-            let r = exec(s, &[b"RPOP", bytes(key, key_len, "key")?])?;
-            Ok(found(bulk_or_nil(r)?, value))
-        })
-    }
+    unsafe { kv_session::run(session, |s| Ok(found(s.rpop(bytes(key, key_len, "key")?)?, value))) }
 }
 
 /// ZADD: sets a member's score in a sorted set.
@@ -183,22 +138,8 @@ pub unsafe extern "C" fn kv_zadd(
 ) -> kv_status {
     unsafe {
         kv_session::run(session, |s| {
-            if score.is_nan() {
-                return Err(Error::new(kv_core::errors::NOT_FLOAT).into());
-            }
-            // Shortest text that reads back as the same double.
-            let text = format!("{score:?}");
-            let text = if score.is_infinite() {
-                if score > 0.0 {
-                    "inf"
-                } else {
-                    "-inf"
-                }
-            } else {
-                &text
-            };
-            let args = [b"ZADD", bytes(key, key_len, "key")?, text.as_bytes(), bytes(member, member_len, "member")?];
-            put(added, count(exec(s, &args)?)? == 1);
+            // kv-core refuses a NaN score with Redis's error text.
+            put(added, s.zadd(bytes(key, key_len, "key")?, score, bytes(member, member_len, "member")?)?);
             Ok(KV_OK)
         })
     }
@@ -223,15 +164,13 @@ pub unsafe extern "C" fn kv_zscore(
 ) -> kv_status {
     unsafe {
         kv_session::run(session, |s| {
-            let r = exec(s, &[b"ZSCORE", bytes(key, key_len, "key")?, bytes(member, member_len, "member")?])?;
-            let v = match r {
-                Reply::Double(d) => d,
-                Reply::Bulk(b) => kv_core::num::parse_f64(&b).ok_or_else(|| unexpected(&Reply::Bulk(b.clone())))?,
-                Reply::Nil => return Ok(KV_NIL),
-                r => return Err(unexpected(&r)),
-            };
-            put(score, v);
-            Ok(KV_OK)
+            match s.zscore(bytes(key, key_len, "key")?, bytes(member, member_len, "member")?)? {
+                Some(v) => {
+                    put(score, v);
+                    Ok(KV_OK)
+                }
+                None => Ok(KV_NIL),
+            }
         })
     }
 }

@@ -46,6 +46,21 @@ impl From<kv_core::Error> for Failure {
     }
 }
 
+impl From<kv_core::persist::Error> for Failure {
+    /// A persistence failure: `KV_IO` for a file operation or the log,
+    /// `KV_CORRUPT` for an invalid file, `KV_ERR` otherwise (a save already
+    /// running, no data directory), with the core's text.
+    fn from(e: kv_core::persist::Error) -> Failure {
+        use kv_core::persist::Error as E;
+        let status = match e {
+            E::Io { .. } | E::Log(_) => kv_status::KV_IO,
+            E::Corrupt { .. } => kv_status::KV_CORRUPT,
+            _ => kv_status::KV_ERR,
+        };
+        Failure { status, message: Cow::Owned(e.to_string()) }
+    }
+}
+
 /// The status and text of the last failed call on a handle.
 pub(crate) struct ErrorSlot {
     status: kv_status,

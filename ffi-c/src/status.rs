@@ -23,6 +23,12 @@ pub enum kv_status {
     /// A bug inside kv was caught before it could reach the caller; the
     /// handle is still usable.
     KV_PANIC = 6,
+    /// A file operation failed (permission denied, no space left, ...): the
+    /// message names the file, the operation and the system's error.
+    KV_IO = 7,
+    /// A data file (snapshot or append-only log) is not valid: the message
+    /// names the file and the byte offset of the first problem.
+    KV_CORRUPT = 8,
 }
 
 /// The name of a status (`"KV_OK"`, ...), or `"KV_UNKNOWN"` for a value
@@ -31,7 +37,7 @@ pub enum kv_status {
 /// @return a static string: never NULL, never to be freed.
 #[no_mangle]
 pub extern "C" fn kv_status_str(status: c_int) -> *const c_char {
-    const NAMES: [&[u8]; 7] = [
+    const NAMES: [&[u8]; 9] = [
         b"KV_OK\0",
         b"KV_NIL\0",
         b"KV_ERR\0",
@@ -39,6 +45,8 @@ pub extern "C" fn kv_status_str(status: c_int) -> *const c_char {
         b"KV_INVALID_ARGUMENT\0",
         b"KV_CLOSED\0",
         b"KV_PANIC\0",
+        b"KV_IO\0",
+        b"KV_CORRUPT\0",
     ];
     let s: &'static [u8] = usize::try_from(status).ok().and_then(|i| NAMES.get(i).copied()).unwrap_or(b"KV_UNKNOWN\0");
     s.as_ptr().cast()

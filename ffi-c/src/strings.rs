@@ -48,6 +48,52 @@ pub unsafe extern "C" fn kv_get(
     unsafe { kv_session::run(session, |s| Ok(found(s.get(bytes(key, key_len, "key")?)?, value))) }
 }
 
+/// GET into the caller's buffer: no allocation when the value fits.
+///
+/// @param buf receives the value if it fits: `cap` writable bytes (NULL
+///        if `cap` is 0).
+/// @param len receives the value's length on KV_OK (may be NULL). If it
+///        is more than `cap`, nothing was copied: call again with a buffer
+///        of at least that size (the value may have changed meanwhile, so
+///        check again).
+/// @return KV_OK, KV_NIL (no such key; `len` untouched), KV_WRONGTYPE,
+///         KV_INVALID_ARGUMENT, KV_CLOSED.
+///
+/// # Safety
+/// `session` is NULL or a live session; `key` is readable for `key_len`
+/// bytes; `buf` is writable for `cap` bytes; `len` is NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn kv_get_into(
+    session: *mut kv_session,
+    key: *const c_char,
+    key_len: usize,
+    buf: *mut c_char,
+    cap: usize,
+    len: *mut usize,
+) -> kv_status {
+    unsafe {
+        kv_session::run(session, |s| {
+            if buf.is_null() && cap > 0 {
+                return Err(Failure::invalid("buf is NULL with a nonzero capacity"));
+            }
+            let n = s.get_with(bytes(key, key_len, "key")?, |v| {
+                if v.len() <= cap && !v.is_empty() {
+                    // SAFETY: `buf` holds `cap` writable bytes, per the contract.
+                    std::ptr::copy_nonoverlapping(v.as_ptr(), buf.cast::<u8>(), v.len());
+                }
+                v.len()
+            })?;
+            Ok(match n {
+                Some(n) => {
+                    put(len, n);
+                    KV_OK
+                }
+                None => KV_NIL,
+            })
+        })
+    }
+}
+
 /// SET: stores a string value, dropping any expiry the key had.
 ///
 /// @return KV_OK, KV_INVALID_ARGUMENT, KV_CLOSED.

@@ -312,6 +312,52 @@ static void test_fast_strings(void) {
     kv_store_free(st);
 }
 
+static void test_get_into(void) {
+    kv_store *st = open_store();
+    kv_session *s = open_session(st);
+    char buf[8];
+    size_t n = 99;
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, buf, sizeof buf, &n), KV_NIL);
+    CHECK_EQ_INT(n, 99);
+    CHECK_EQ_INT(kv_set(s, "k", 1, "v\0x", 3), KV_OK);
+    memset(buf, '#', sizeof buf);
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, buf, sizeof buf, &n), KV_OK);
+    CHECK(n == 3 && memcmp(buf, "v\0x#", 4) == 0);
+    /* Too small: the length, nothing copied; then again with room. */
+    CHECK_EQ_INT(kv_set(s, "big", 3, "0123456789", 10), KV_OK);
+    memset(buf, '#', sizeof buf);
+    CHECK_EQ_INT(kv_get_into(s, "big", 3, buf, sizeof buf, &n), KV_OK);
+    CHECK(n == 10 && buf[0] == '#');
+    char big[10];
+    CHECK_EQ_INT(kv_get_into(s, "big", 3, big, n, &n), KV_OK);
+    CHECK_STR(big, n, "0123456789");
+    /* Just the length; an empty value; exact fit. */
+    CHECK_EQ_INT(kv_get_into(s, "big", 3, NULL, 0, &n), KV_OK);
+    CHECK_EQ_INT(n, 10);
+    CHECK_EQ_INT(kv_set(s, "e", 1, NULL, 0), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "e", 1, buf, sizeof buf, &n), KV_OK);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(kv_set(s, "eight", 5, "12345678", 8), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "eight", 5, buf, sizeof buf, &n), KV_OK);
+    CHECK(n == 8 && memcmp(buf, "12345678", 8) == 0);
+    CHECK_EQ_INT(kv_get_into(s, "eight", 5, buf, sizeof buf, NULL), KV_OK);
+    /* An integer-encoded value reads as its text. */
+    CHECK_EQ_INT(kv_incrby(s, "n", 1, -42, NULL), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "n", 1, buf, sizeof buf, &n), KV_OK);
+    CHECK_STR(buf, n, "-42");
+    /* Errors. */
+    CHECK_EQ_INT(kv_hset(s, "h", 1, "f", 1, "v", 1, NULL), KV_OK);
+    CHECK_EQ_INT(kv_get_into(s, "h", 1, buf, sizeof buf, &n), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, "WRONGTYPE Operation against a key holding the wrong kind of value"));
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, NULL, 4, &n), KV_INVALID_ARGUMENT);
+    CHECK(is_error(s, KV_INVALID_ARGUMENT, "buf is NULL with a nonzero capacity"));
+    CHECK_EQ_INT(kv_get_into(NULL, "k", 1, buf, sizeof buf, &n), KV_INVALID_ARGUMENT);
+    kv_store_close(st);
+    CHECK_EQ_INT(kv_get_into(s, "k", 1, buf, sizeof buf, &n), KV_CLOSED);
+    kv_session_free(s);
+    kv_store_free(st);
+}
+
 static void test_fast_collections(void) {
     kv_store *st = open_store();
     kv_session *s = open_session(st);
@@ -357,15 +403,67 @@ static void test_fast_collections(void) {
     CHECK_EQ_INT(kv_zscore(s, "z", 1, "x", 1, &score), KV_NIL);
     CHECK_EQ_INT(kv_zscore(s, "nozset", 6, "x", 1, &score), KV_NIL);
 
-    /* Wrong types all round. */
+    /* Missing keys: NIL for reads, nothing written through the out-pointers. */
+    b.data = NULL;
+    b.len = 7;
+    CHECK_EQ_INT(kv_hget(s, "nohash", 6, "f", 1, &b), KV_NIL);
+    CHECK_EQ_INT(kv_rpop(s, "nolist", 6, &b), KV_NIL);
+    CHECK(b.data == NULL && b.len == 7);
+    score = 42;
+    CHECK_EQ_INT(kv_zscore(s, "nozset", 6, "m", 1, &score), KV_NIL);
+    CHECK(score == 42);
+    b.len = 0;
+    /* Writes to missing keys create them; the list drained by RPOP is gone. */
+    CHECK_EQ_INT(kv_hset(s, "h2", 2, "f", 1, "", 0, &n), KV_OK);
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_INT(kv_hget(s, "h2", 2, "f", 1, &b), KV_OK);
+    CHECK(b.len == 0 && b.data == NULL);
+    kv_buf_free(&b);
+    CHECK_EQ_INT(kv_lpush(s, "l2", 2, 2, vals, NULL, &n), KV_OK); /* C strings: "b\0c" is "b" */
+    CHECK_EQ_INT(n, 2);
+    CHECK_EQ_INT(kv_rpop(s, "l2", 2, &b), KV_OK);
+    CHECK_STR(b.data, b.len, "a");
+    kv_buf_free(&b);
+    CHECK_EQ_INT(kv_rpop(s, "l2", 2, &b), KV_OK);
+    CHECK_STR(b.data, b.len, "b");
+    kv_buf_free(&b);
+    size_t exists = 9;
+    const char *l2[] = {"l2"};
+    CHECK_EQ_INT(kv_exists(s, 1, l2, NULL, &exists), KV_OK);
+    CHECK_EQ_INT(exists, 0);
+    CHECK_EQ_INT(kv_zadd(s, "z2", 2, 1.0 / 0.0, "m", 1, NULL), KV_OK);
+    CHECK_EQ_INT(kv_zscore(s, "z2", 2, "m", 1, &score), KV_OK);
+    CHECK(score > 1e308);
+    /* The fast paths and kv_exec see the same data. */
+    kv_reply *r = CMD(s, "ZSCORE", "z2", "m");
+    CHECK(r && r->type == KV_REPLY_STRING && strcmp(r->str, "inf") == 0);
+    kv_reply_free(r);
+
+    /* Wrong types all round, each with Redis's text. */
+    const char *wrongtype = "WRONGTYPE Operation against a key holding the wrong kind of value";
     CHECK_EQ_INT(kv_set(s, "str", 3, "v", 1), KV_OK);
     CHECK_EQ_INT(kv_hget(s, "str", 3, "f", 1, &b), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_hset(s, "str", 3, "f", 1, "v", 1, &n), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_lpush(s, "str", 3, 1, vals, NULL, &n), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_rpop(s, "str", 3, &b), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_zadd(s, "str", 3, 1, "m", 1, &added), KV_WRONGTYPE);
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
     CHECK_EQ_INT(kv_zscore(s, "str", 3, "m", 1, &score), KV_WRONGTYPE);
-    CHECK(is_error(s, KV_WRONGTYPE, "WRONGTYPE Operation against a key holding the wrong kind of value"));
+    CHECK(is_error(s, KV_WRONGTYPE, wrongtype));
+    /* A hash is the wrong type for the list and sorted-set calls, and so on. */
+    CHECK_EQ_INT(kv_rpop(s, "h", 1, &b), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_zscore(s, "h", 1, "f", 1, &score), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_hget(s, "z", 1, "m", 1, &b), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_lpush(s, "z", 1, 1, vals, NULL, &n), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_zadd(s, "h", 1, 1, "m", 1, &added), KV_WRONGTYPE);
+    CHECK_EQ_INT(kv_hset(s, "z", 1, "f", 1, "v", 1, &n), KV_WRONGTYPE);
+    /* The NaN check comes before the type check, as in Redis. */
+    CHECK_EQ_INT(kv_zadd(s, "str", 3, 0.0 / 0.0, "m", 1, &added), KV_ERR);
+    CHECK(is_error(s, KV_ERR, "ERR value is not a valid float"));
     CHECK_EQ_INT(kv_hget(NULL, "h", 1, "f", 1, &b), KV_INVALID_ARGUMENT);
     CHECK_EQ_INT(kv_hget(s, "h", 1, NULL, 1, &b), KV_INVALID_ARGUMENT);
 
@@ -537,6 +635,7 @@ int main(void) {
     test_config();
     test_exec();
     test_fast_strings();
+    test_get_into();
     test_fast_collections();
     test_command();
     test_closed();

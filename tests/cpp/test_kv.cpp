@@ -4,6 +4,8 @@
 #include "kv.hpp"  // twice-includable
 
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,9 +103,51 @@ static void test_threads() {
     CHECK(store.session().get("counter") == "1200");
 }
 
+static void test_persistence() {
+    char root[] = "/tmp/kv-cpptest-XXXXXX";
+    if (!mkdtemp(root)) return;
+    std::string dir = std::string(root) + "/data";
+    for (kv_persistence mode : {KV_PERSIST_SNAPSHOT, KV_PERSIST_LOG, KV_PERSIST_BOTH}) {
+        std::string d = dir + std::to_string(static_cast<int>(mode));
+        {
+            kv::Store store(kv::Config().data_dir(d).persistence(mode).fsync(KV_FSYNC_ALWAYS).save_rules({}));
+            store.session().set("k", "v");
+            if (mode == KV_PERSIST_SNAPSHOT) store.save();
+            store.close();
+        }
+        std::uint64_t loaded = 0;
+        kv::Config cfg;
+        cfg.data_dir(d).persistence(mode).on_load_progress([&](const kv_load_progress &p) {
+            if (p.done) loaded += p.keys_loaded;
+        });
+        kv::Store store(cfg);
+        CHECK(store.session().get("k") == "v");
+        CHECK(mode == KV_PERSIST_SNAPSHOT ? loaded == 1 : loaded >= 1);  // a log counts commands
+        CHECK(store.lastsave() > 1600000000LL);
+        store.close();
+    }
+    kv::Store mem;
+    CHECK(throws<kv::ReplyError>([&] { mem.save(); }, "no data directory configured (persistence is off)"));
+    try {
+        mem.backup("/dev/null/x");
+        CHECK(false);
+    } catch (const kv::Error &e) {
+        CHECK(e.status() == KV_IO);
+    }
+    std::ofstream(dir + "1/snapshot.kvs") << "garbage, not a snapshot";
+    try {
+        kv::Store bad(kv::Config().data_dir(dir + "1"));
+        CHECK(false);
+    } catch (const kv::Error &e) {
+        CHECK(e.status() == KV_CORRUPT && std::string(e.what()).find("corrupt at byte offset") != std::string::npos);
+    }
+    std::system((std::string("rm -rf ") + root).c_str());
+}
+
 int main() {
     test_basics();
     test_errors();
     test_threads();
+    test_persistence();
     return check_report("cpp");
 }

@@ -11,11 +11,19 @@ use crate::value::{Kind, StrEnc, Value};
 impl Session {
     /// `GET key`
     pub fn get(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
+        self.get_with(key, <[u8]>::to_vec)
+    }
+
+    /// `GET key`, handing the value to `f` while the key's shard is locked
+    /// (shared) instead of copying it out: a caller with a buffer of its
+    /// own copies once. `f` must not call into the store.
+    #[inline]
+    pub fn get_with<R>(&mut self, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>, Error> {
         self.fast(|ctx| {
             ctx.lock_key(false, key);
             match ctx.read(key) {
                 None => Ok(None),
-                Some(s) => s.as_str().map(|v| Some(v.to_vec())).ok_or_else(wrongtype),
+                Some(s) => s.as_str().map(|v| Some(f(v))).ok_or_else(wrongtype),
             }
         })
     }
