@@ -532,6 +532,30 @@ impl Dict {
         v.reverse_bits()
     }
 
+    /// Visits every entry of group `g` of `groups` (a power of two): the
+    /// entries whose hash's low bits are `g`. Their home buckets are every
+    /// `groups`-th bucket from `g` (the table is at least that big) or,
+    /// in a smaller table, somewhere in it (all entries are checked).
+    pub fn for_group(&self, g: usize, groups: usize, mut f: impl FnMut(&Slot)) {
+        debug_assert!(groups.is_power_of_two() && g < groups);
+        let mask = self.mask();
+        if self.table.len() < groups {
+            for s in self.iter().filter(|s| s.tag as usize & (groups - 1) == g) {
+                f(s);
+            }
+            return;
+        }
+        for home in (g..self.table.len()).step_by(groups) {
+            let mut i = home;
+            while let Some(s) = &self.table[i] {
+                if s.tag as usize & mask == home {
+                    f(s);
+                }
+                i = (i + 1) & mask;
+            }
+        }
+    }
+
     pub fn mem_usage(&self) -> usize {
         (self.table.len() - self.len) * std::mem::size_of::<Option<Slot>>()
             + self.iter().map(Slot::mem_usage).sum::<usize>()

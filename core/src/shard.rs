@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::dict::{Dict, NewValue, Slot};
+use crate::persist::cow::ShardCow;
 use crate::value::Value;
 
 pub struct Shard {
@@ -31,6 +32,10 @@ pub struct Shard {
     /// length check per change) while nobody watches. The table belongs to
     /// the shard's place, not to its contents: SWAPDB leaves it in place.
     watched: HashMap<Box<[u8]>, Watch>,
+    /// A running save's state for this shard: every change first lets it
+    /// encode what it still needs (see [`crate::persist::cow`]). Like the
+    /// watch table it belongs to the shard's place: SWAPDB leaves it.
+    pub(crate) cow: Option<Box<ShardCow>>,
 }
 
 /// One watched key: its change counter and its number of watchers.
@@ -106,6 +111,7 @@ impl Shard {
             volatile: 0,
             sub_expires: BinaryHeap::new(),
             watched: HashMap::new(),
+            cow: None,
         }
     }
 
@@ -168,8 +174,28 @@ impl Shard {
         self.dict.get(key, hash)
     }
 
+    /// A slot to change (a running save first takes the key's state).
+    #[inline]
     pub fn get_mut(&mut self, key: &[u8], hash: u64) -> Option<&mut Slot> {
+        self.before_change(hash);
         self.dict.get_mut(key, hash)
+    }
+
+    /// Lets a running save encode the group of the key with this hash
+    /// before it changes.
+    #[inline]
+    fn before_change(&mut self, hash: u64) {
+        if let Some(cow) = self.cow.as_deref_mut() {
+            cow.before_change(&self.dict, hash);
+        }
+    }
+
+    /// Lets a running save encode everything it still needs before the
+    /// whole shard changes.
+    fn before_change_all(&mut self) {
+        if let Some(cow) = self.cow.as_deref_mut() {
+            cow.before_change_all(&self.dict);
+        }
     }
 
     /// Stores `value` under `key`, replacing any previous value and expiry;
@@ -183,6 +209,7 @@ impl Shard {
         lru: u32,
     ) -> bool {
         let value = value.into();
+        self.before_change(hash);
         self.touch(key);
         if let NewValue::Owned(v) = &value {
             if let Some(t) = v.next_sub_expiry() {
@@ -210,6 +237,7 @@ impl Shard {
     /// Removes a key that has expired: no change for its watchers, who
     /// see it gone from the time it expired (EXEC checks that itself).
     pub fn remove_expired(&mut self, key: &[u8], hash: u64) -> Option<Removed> {
+        self.before_change(hash);
         let (value, expire) = self.dict.remove(key, hash)?;
         if expire.is_some() {
             self.volatile -= 1;
@@ -220,6 +248,7 @@ impl Shard {
 
     /// Sets or clears the expiry of an existing key; false if it is absent.
     pub fn set_expire(&mut self, key: &[u8], hash: u64, expire: Option<u64>) -> bool {
+        self.before_change(hash);
         let Some(slot) = self.dict.get_mut(key, hash) else { return false };
         let had = slot.expire_at().is_some();
         // Clearing an expiry the key does not have is no change.
@@ -260,6 +289,7 @@ impl Shard {
                 return (deleted, true);
             }
             self.sub_expires.pop();
+            self.before_change(hash);
             for key in self.dict.keys_with_hash(hash) {
                 let Some(v) = self.dict.get_mut(&key, hash).and_then(Slot::value_mut) else { continue };
                 let n = v.expire_subs(now, limit);
@@ -279,6 +309,7 @@ impl Shard {
     }
 
     pub fn clear(&mut self) {
+        self.before_change_all();
         self.dict.clear();
         self.sub_expires = BinaryHeap::new();
         self.expires = BinaryHeap::new();
@@ -288,8 +319,11 @@ impl Shard {
     /// Swaps the contents with another shard (SWAPDB); the watch tables
     /// stay where they are.
     pub fn swap(&mut self, other: &mut Shard) {
+        self.before_change_all();
+        other.before_change_all();
         std::mem::swap(self, other);
         std::mem::swap(&mut self.watched, &mut other.watched);
+        std::mem::swap(&mut self.cow, &mut other.cow);
     }
 
     /// Deletes up to `limit` keys whose expiry is before `now`;

@@ -201,7 +201,7 @@ impl Store {
             sweeper: Mutex::new(None),
             sweeper_wake: Condvar::new(),
             sweeper_lock: Mutex::new(()),
-            persist: persist::State::new(n, now),
+            persist: persist::State::new(now),
             me: me.clone(),
         });
         persist::open(&inner)?;

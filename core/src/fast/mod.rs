@@ -164,6 +164,11 @@ impl Session {
             let mut ctx = Ctx::new(inner, &mut self.state);
             ctx.fast = true;
             let r = f(&mut ctx);
+            if r.is_err() {
+                // A refused write changed nothing (keys it found expired
+                // are logged as deleted by the lookup itself).
+                ctx.records.explicit = true;
+            }
             let logged = ctx.finish();
             (r, ctx.coarse_ms(), logged)
         };

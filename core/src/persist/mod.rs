@@ -42,7 +42,7 @@ use crate::dict::NewValue;
 use crate::store::{StoreInner, StripedCounter};
 use crate::value::StrEnc;
 use record::Data;
-use writer::{Encoded, FrameWriter, TempFile};
+use writer::{FrameWriter, TempFile};
 
 /// The snapshot's file name inside the data directory.
 pub const SNAPSHOT_FILE: &str = "snapshot.kvs";
@@ -115,9 +115,6 @@ pub struct SaveStats {
     pub elapsed: Duration,
 }
 
-/// A shard's records as a writer handed them over.
-pub(crate) type Handed = Result<Encoded, bincode::error::EncodeError>;
-
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Job {
     Idle,
@@ -139,8 +136,6 @@ pub(crate) struct State {
     bg_started: Mutex<Option<Instant>>,
     /// Unix ms of the running save's point in time.
     pub t0: AtomicU64,
-    /// Records writers handed over, per shard (see [`cow`]).
-    pub handoff: Box<[Mutex<Option<Handed>>]>,
     last_save_ms: AtomicU64,
     last_bg_ok: AtomicBool,
     last_bg_secs: AtomicI64,
@@ -155,7 +150,7 @@ pub(crate) struct State {
 }
 
 impl State {
-    pub fn new(shards: usize, now_ms: u64) -> State {
+    pub fn new(now_ms: u64) -> State {
         State {
             dirty: StripedCounter::new(),
             dirty_saved: AtomicU64::new(0),
@@ -164,7 +159,6 @@ impl State {
             bg_running: AtomicBool::new(false),
             bg_started: Mutex::new(None),
             t0: AtomicU64::new(0),
-            handoff: (0..shards).map(|_| Mutex::new(None)).collect(),
             last_save_ms: AtomicU64::new(now_ms),
             last_bg_ok: AtomicBool::new(true),
             last_bg_secs: AtomicI64::new(-1),
@@ -274,16 +268,9 @@ fn write_point_in_time(inner: &StoreInner, target: &Path) -> Result<SaveStats, E
         let io_err = |e| Error::io("writing", &tmp.tmp, e);
         let mut w = FrameWriter::new(sink, t0, inner.databases() as u32).map_err(io_err)?;
         for i in 0..inner.shards.len() {
-            let encoded = match inner.take_shard(i) {
-                Ok(e) => e,
-                Err(e) => {
-                    inner.abandon_point_in_time(i + 1);
-                    return Err(e);
-                }
-            };
-            if let Err(e) = w.shard(&encoded) {
-                inner.abandon_point_in_time(i + 1);
-                return Err(io_err(e));
+            if let Err(e) = inner.save_shard(i, &mut w, io_err) {
+                inner.abandon_point_in_time(i);
+                return Err(e);
             }
         }
         let (records, bytes) = (w.records, w.bytes);
