@@ -17,6 +17,7 @@ pub mod aof;
 pub mod cow;
 pub mod dump;
 pub mod frame;
+mod load;
 pub mod log;
 pub mod propagate;
 pub mod reader;
@@ -38,9 +39,7 @@ use parking_lot::{Condvar, Mutex};
 pub use reader::Summary;
 pub use settings::{Fsync, LoadProgress, LogFaults, Mode, ProgressFn, SaveRule, Settings};
 
-use crate::dict::NewValue;
 use crate::store::{StoreInner, StripedCounter};
-use crate::value::StrEnc;
 use record::Data;
 use writer::{FrameWriter, TempFile};
 
@@ -143,8 +142,8 @@ pub(crate) struct State {
     saves: AtomicU64,
     /// Longest hand-off a writer did during the last save (microseconds).
     longest_stall_us: AtomicU64,
-    loaded_keys: AtomicU64,
-    loaded_expired: AtomicU64,
+    pub(crate) loaded_keys: AtomicU64,
+    pub(crate) loaded_expired: AtomicU64,
     /// The append-only log.
     pub aof: aof::AofState,
 }
@@ -423,82 +422,7 @@ pub(crate) fn bgrewriteaof(inner: &Arc<StoreInner>) -> Result<bool, Error> {
 /// Loads a snapshot file into the store's shards; keys expired by now are
 /// skipped, as are hash fields.
 pub(crate) fn load_snapshot(inner: &StoreInner, path: &Path) -> Result<Summary, Error> {
-    load_snapshot_at(inner, path, inner.now_ms())
-}
-
-/// Loads a snapshot, skipping what expired before `now`.
-pub(crate) fn load_snapshot_at(inner: &StoreInner, path: &Path, now: u64) -> Result<Summary, Error> {
-    let lru = StoreInner::lru_clock(now);
-    let databases = inner.databases() as u32;
-    let progress = inner.config.persist.on_load_progress.clone();
-    let (mut loaded, mut expired) = (0u64, 0u64);
-    let mut last_report = Instant::now();
-    let report = |pos: &reader::Position, loaded, expired| {
-        if let Some(f) = &progress {
-            f(&LoadProgress {
-                path: path.to_path_buf(),
-                bytes_read: pos.offset,
-                bytes_total: pos.total,
-                keys_loaded: loaded,
-                keys_expired: expired,
-                elapsed: pos.started.elapsed(),
-                done: false,
-                warning: None,
-            });
-        }
-    };
-    let summary = reader::walk(path, |rec, _, pos| {
-        if rec.db >= databases {
-            return Err(format!("database {} out of range (the store has {databases})", rec.db));
-        }
-        if rec.expire.is_some_and(|t| t < now) {
-            expired += 1;
-            return Ok(());
-        }
-        let key: &[u8] = &rec.key.0;
-        let h = inner.hash(key);
-        let mut shard = inner.shards[inner.shard_of(rec.db as usize, h)].write_unchecked();
-        if shard.get(key, h).is_some() {
-            return Err("duplicate key".into());
-        }
-        match rec.data {
-            Data::String(s) => {
-                shard.insert(key, h, NewValue::Bytes(&s.0, StrEnc::for_value(&s.0)), rec.expire, lru);
-            }
-            data => match record::to_value(data, now)? {
-                Some(v) => {
-                    shard.insert(key, h, v, rec.expire, lru);
-                }
-                None => {
-                    expired += 1;
-                    return Ok(());
-                }
-            },
-        }
-        drop(shard);
-        loaded += 1;
-        if loaded % 8192 == 0 && last_report.elapsed() >= Duration::from_millis(100) {
-            last_report = Instant::now();
-            report(pos, loaded, expired);
-        }
-        Ok(())
-    })?;
-    let st = &inner.persist;
-    st.loaded_keys.store(loaded, Ordering::Relaxed);
-    st.loaded_expired.store(expired, Ordering::Relaxed);
-    if let Some(f) = &progress {
-        f(&LoadProgress {
-            path: path.to_path_buf(),
-            bytes_read: summary.bytes,
-            bytes_total: summary.bytes,
-            keys_loaded: loaded,
-            keys_expired: expired,
-            elapsed: Duration::ZERO,
-            done: true,
-            warning: None,
-        });
-    }
-    Ok(summary)
+    load::load_snapshot_at(inner, path, inner.now_ms())
 }
 
 /// INFO persistence's fields, in Redis's order.

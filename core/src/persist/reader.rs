@@ -2,12 +2,13 @@
 //! checksum, records, trailer) and every record handed to a visitor. The
 //! first problem stops the walk with an error naming the file and the byte
 //! offset where it was found. One thread reads and checksums blocks while
-//! the caller's thread decodes and applies them.
+//! the caller's thread (and any helper threads) decode and apply them.
 
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{mpsc, Mutex};
 use std::time::Instant;
 
 use super::frame::{self, Chain, Header, BLOCK_HEAD_LEN, HEADER_LEN, TRAILER_LEN};
@@ -31,12 +32,44 @@ pub struct Position {
     pub started: Instant,
 }
 
-/// Decoded records go to `visit` with the offset of each; it may refuse one
-/// with a message (reported at that offset).
+/// What a walk hands each record to: a worker's own state.
+pub trait Visitor {
+    /// A record and its file offset; a message refuses it (reported at
+    /// that offset).
+    fn record(&mut self, rec: Record<'_>, offset: u64, pos: &Position) -> Result<(), String>;
+    /// The block in hand is done (a worker lets go of what it held).
+    fn block_done(&mut self) {}
+}
+
+struct FnVisitor<F>(F);
+
+impl<F: FnMut(Record<'_>, u64, &Position) -> Result<(), String>> Visitor for FnVisitor<F> {
+    fn record(&mut self, rec: Record<'_>, offset: u64, pos: &Position) -> Result<(), String> {
+        (self.0)(rec, offset, pos)
+    }
+}
+
+/// Decoded records go to `visit` in file order with the offset of each;
+/// it may refuse one with a message (reported at that offset).
 pub fn walk(
     path: &Path,
-    mut visit: impl FnMut(Record<'_>, u64, &Position) -> Result<(), String>,
+    visit: impl FnMut(Record<'_>, u64, &Position) -> Result<(), String> + Send,
 ) -> Result<Summary, Error> {
+    let visit = Mutex::new(visit);
+    walk_with(path, 1, || {
+        FnVisitor(|rec: Record<'_>, at: u64, pos: &Position| {
+            (visit.lock().unwrap_or_else(|e| e.into_inner()))(rec, at, pos)
+        })
+    })
+}
+
+/// A walk with `workers` workers, each with a visitor `make` gives it on
+/// its thread: the first on the caller's thread, the others on threads of
+/// their own, each taking whole blocks in turn (so records of different
+/// blocks reach visitors in no set order). Of the problems found, the one
+/// at the smallest offset is reported: every block before a bad one is
+/// handed out before it and finished, so that is the file's first problem.
+pub fn walk_with<V: Visitor>(path: &Path, workers: usize, make: impl Fn() -> V + Sync) -> Result<Summary, Error> {
     let corrupt = |offset: u64, what: String| Error::Corrupt { path: path.to_path_buf(), offset, what };
     let mut file = File::open(path).map_err(|e| Error::io("opening", path, e))?;
     let total = file.metadata().map_err(|e| Error::io("reading metadata of", path, e))?.len();
@@ -52,70 +85,125 @@ pub fn walk(
 
     // The reading thread sends (offset, count, payload) of each checked
     // block, then the end; the channel is bounded so memory stays small.
-    let (tx, rx) = mpsc::sync_channel::<Result<Block, Error>>(4);
+    let (tx, rx) = mpsc::sync_channel::<(u64, Result<Block, Error>)>(4);
     let (back_tx, back_rx) = mpsc::channel::<Vec<u8>>();
     let owned = path.to_path_buf();
     let reader = std::thread::Builder::new()
         .name("kv-load".into())
         .spawn(move || read_blocks(file, owned, total, head, tx, back_rx))
         .map_err(|e| Error::io("starting the load thread for", path, e))?;
-    let mut result = Ok(());
-    let mut ended = false;
-    for msg in rx.iter() {
+    let shared = Shared {
+        rx: Mutex::new(rx),
+        back: Mutex::new(back_tx),
+        stop: AtomicBool::new(false),
+        problems: Mutex::new(Vec::new()),
+        blocks: AtomicU64::new(0),
+        end: Mutex::new(None),
+        total,
+        started,
+        path,
+    };
+    std::thread::scope(|scope| {
+        let (shared, make) = (&shared, &make);
+        for _ in 1..workers {
+            scope.spawn(move || work(shared, &mut make()));
+        }
+        work(shared, &mut make());
+    });
+    drop(shared.rx);
+    drop(shared.back);
+    let _ = reader.join();
+    let mut problems = shared.problems.into_inner().unwrap_or_else(|e| e.into_inner());
+    problems.sort_by_key(|p| p.0);
+    if let Some((_, e)) = problems.into_iter().next() {
+        return Err(e);
+    }
+    let Some(records) = shared.end.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+        return Err(corrupt(total, "missing trailer".into()));
+    };
+    summary.records = records;
+    summary.blocks = shared.blocks.load(Ordering::Relaxed);
+    Ok(summary)
+}
+
+/// What a walk's workers share.
+struct Shared<'p> {
+    rx: Mutex<mpsc::Receiver<(u64, Result<Block, Error>)>>,
+    back: Mutex<mpsc::Sender<Vec<u8>>>,
+    stop: AtomicBool,
+    /// (offset, error) of every problem found.
+    problems: Mutex<Vec<(u64, Error)>>,
+    blocks: AtomicU64,
+    /// The trailer's record count, once reached.
+    end: Mutex<Option<u64>>,
+    total: u64,
+    started: Instant,
+    path: &'p Path,
+}
+
+impl Shared<'_> {
+    fn problem(&self, offset: u64, e: Error) {
+        self.problems.lock().unwrap_or_else(|e| e.into_inner()).push((offset, e));
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A worker: takes blocks until the end, the channel closes or a problem
+/// stops the walk; a block taken is always finished.
+fn work<V: Visitor>(shared: &Shared<'_>, v: &mut V) {
+    let corrupt = |offset: u64, what: String| Error::Corrupt { path: shared.path.to_path_buf(), offset, what };
+    loop {
+        if shared.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let msg = match shared.rx.lock().unwrap_or_else(|e| e.into_inner()).recv() {
+            Ok(m) => m,
+            Err(_) => return,
+        };
         let block = match msg {
-            Ok(b) => b,
-            Err(e) => {
-                result = Err(e);
-                break;
-            }
+            (at, Err(e)) => return shared.problem(at, e),
+            (_, Ok(b)) => b,
         };
         let Block { offset, count, payload, end } = block;
         if let Some(records) = end {
-            summary.records = records;
-            ended = true;
-            break;
+            *shared.end.lock().unwrap_or_else(|e| e.into_inner()) = Some(records);
+            return;
         }
-        let pos = Position { offset, total, started };
+        let pos = Position { offset, total: shared.total, started: shared.started };
         let data_at = offset + BLOCK_HEAD_LEN as u64;
         let mut at = 0usize;
         let mut n = 0u32;
+        let mut problem = None;
         while at < payload.len() {
+            let rec_at = data_at + at as u64;
             if n == count {
-                result = Err(corrupt(data_at + at as u64, format!("block holds more than its {count} records")));
+                problem = Some((rec_at, format!("block holds more than its {count} records")));
                 break;
             }
-            let rec_at = data_at + at as u64;
             let (rec, used) = match record::decode(&payload[at..]) {
                 Ok(r) => r,
                 Err(e) => {
-                    result = Err(corrupt(rec_at, format!("bad record: {e}")));
+                    problem = Some((rec_at, format!("bad record: {e}")));
                     break;
                 }
             };
-            if let Err(what) = visit(rec, rec_at, &pos) {
-                result = Err(corrupt(rec_at, what));
+            if let Err(what) = v.record(rec, rec_at, &pos) {
+                problem = Some((rec_at, what));
                 break;
             }
             at += used;
             n += 1;
         }
-        if result.is_ok() && n != count {
-            result = Err(corrupt(data_at + at as u64, format!("block ends after {n} of its {count} records")));
+        v.block_done();
+        if problem.is_none() && n != count {
+            problem = Some((data_at + at as u64, format!("block ends after {n} of its {count} records")));
         }
-        if result.is_err() {
-            break;
+        if let Some((at, what)) = problem {
+            return shared.problem(at, corrupt(at, what));
         }
-        summary.blocks += 1;
-        summary.records += count as u64;
-        let _ = back_tx.send(payload);
+        shared.blocks.fetch_add(1, Ordering::Relaxed);
+        let _ = shared.back.lock().unwrap_or_else(|e| e.into_inner()).send(payload);
     }
-    drop(rx);
-    drop(back_tx);
-    let _ = reader.join();
-    if result.is_ok() && !ended {
-        result = Err(corrupt(total, "missing trailer".into()));
-    }
-    result.map(|()| summary)
 }
 
 struct Block {
@@ -131,7 +219,7 @@ fn read_blocks(
     path: PathBuf,
     total: u64,
     header: [u8; HEADER_LEN],
-    tx: mpsc::SyncSender<Result<Block, Error>>,
+    tx: mpsc::SyncSender<(u64, Result<Block, Error>)>,
     spare: mpsc::Receiver<Vec<u8>>,
 ) {
     let corrupt = |offset: u64, what: String| Error::Corrupt { path: path.clone(), offset, what };
@@ -175,12 +263,14 @@ fn read_blocks(
         }
         chain.block(crc);
         records += count as u64;
-        if tx.send(Ok(Block { offset: off, count, payload, end: None })).is_err() {
+        if tx.send((off, Ok(Block { offset: off, count, payload, end: None }))).is_err() {
             return; // the consumer stopped
         }
         off += BLOCK_HEAD_LEN as u64 + len;
     };
-    let _ = tx.send(result);
+    // An error found at or after `off`: it sorts after every problem of
+    // the blocks before.
+    let _ = tx.send((off, result));
 }
 
 fn read_trailer(

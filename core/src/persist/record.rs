@@ -208,12 +208,12 @@ pub fn to_value(data: Data<'_>, now: u64) -> Result<Option<Value>, Invalid> {
             if items.is_empty() {
                 return Err("empty sorted set");
             }
-            let mut sorted: Vec<(f64, Vec<u8>)> = Vec::with_capacity(items.len());
-            for (m, s) in items {
+            let mut sorted: Vec<(f64, &[u8])> = Vec::with_capacity(items.len());
+            for (m, s) in &items {
                 if s.is_nan() {
                     return Err("NaN score");
                 }
-                sorted.push((s, m.0.into_owned()));
+                sorted.push((*s, &m.0));
             }
             // Written in rank order; checked rather than trusted.
             let ordered = sorted.windows(2).all(|w| zcmp(&w[0], &w[1]).is_lt());
@@ -222,13 +222,13 @@ pub fn to_value(data: Data<'_>, now: u64) -> Result<Option<Value>, Invalid> {
             }
             let n = sorted.len();
             if n <= 1024 {
-                let mut members: Vec<&[u8]> = sorted.iter().map(|(_, m)| m.as_slice()).collect();
+                let mut members: Vec<&[u8]> = sorted.iter().map(|(_, m)| *m).collect();
                 members.sort_unstable();
                 if members.windows(2).any(|w| w[0] == w[1]) {
                     return Err("duplicate sorted set member");
                 }
             }
-            let z = ZSet::from_sorted(sorted);
+            let z = ZSet::from_sorted_refs(&sorted);
             // A big set is keyed by member: a duplicate shows in its length.
             if z.len() != n {
                 return Err("duplicate sorted set member");
@@ -238,6 +238,14 @@ pub fn to_value(data: Data<'_>, now: u64) -> Result<Option<Value>, Invalid> {
         Data::Hash(fields) => {
             if fields.is_empty() {
                 return Err("empty hash");
+            }
+            let live = fields.iter().filter(|f| f.expire.is_none_or(|t| t >= now));
+            let n = live.clone().count();
+            if n == 0 {
+                return Ok(None);
+            }
+            if let Some(h) = Hash::bulk_table(n, live.map(|f| (&*f.field.0, &*f.value.0, f.expire))) {
+                return h.map(|h| Some(Value::Hash(h))).ok_or("duplicate hash field");
             }
             let mut h = Hash::new();
             for f in &fields {
@@ -263,8 +271,8 @@ pub fn to_value(data: Data<'_>, now: u64) -> Result<Option<Value>, Invalid> {
     }))
 }
 
-fn zcmp(a: &(f64, Vec<u8>), b: &(f64, Vec<u8>)) -> std::cmp::Ordering {
-    crate::types::zset::cmp((a.0, &a.1), (b.0, &b.1))
+fn zcmp(a: &(f64, &[u8]), b: &(f64, &[u8])) -> std::cmp::Ordering {
+    crate::types::zset::cmp((a.0, a.1), (b.0, b.1))
 }
 
 #[cfg(test)]

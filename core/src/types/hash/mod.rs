@@ -216,6 +216,23 @@ impl Hash {
         }
     }
 
+    /// A hash of `n` fields (field, value, expiry), each given once, that
+    /// a snapshot load rebuilds: hashtable-encoded when Redis's limits say
+    /// so (more than [`MAX_LISTPACK_ENTRIES`] fields or a long field or
+    /// value), built in one pass; otherwise `None` (set the fields one by
+    /// one). `Some(None)`: a field repeats.
+    pub fn bulk_table<'f>(
+        n: usize,
+        fields: impl Iterator<Item = (&'f [u8], &'f [u8], Option<u64>)> + Clone,
+    ) -> Option<Option<Hash>> {
+        let big = n > MAX_LISTPACK_ENTRIES
+            || fields.clone().any(|(f, v, _)| Self::too_long_for_listpack(f) || Self::too_long_for_listpack(v));
+        if !big {
+            return None;
+        }
+        Some(Table::from_fields(n, fields).map(|t| Hash(Repr::Table(Box::new(t)))))
+    }
+
     fn convert_to_hashtable(&mut self) {
         let Repr::Listpack(lp) = &self.0 else { return };
         let mut t = Table::with_capacity(lp.count());

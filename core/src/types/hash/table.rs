@@ -22,7 +22,8 @@ pub struct Entry {
 
 impl Entry {
     fn new(field: &[u8], value: &[u8], ttl: Option<u64>) -> Entry {
-        let mut d = Vec::with_capacity(1 + if ttl.is_some() { 8 } else { 0 } + 5 + field.len() + value.len());
+        let varint = (usize::BITS - (field.len() | 1).leading_zeros()).div_ceil(7) as usize;
+        let mut d = Vec::with_capacity(1 + if ttl.is_some() { 8 } else { 0 } + varint + field.len() + value.len());
         d.push(if ttl.is_some() { HAS_TTL } else { 0 });
         if let Some(t) = ttl {
             d.extend_from_slice(&t.to_le_bytes());
@@ -152,8 +153,31 @@ impl Table {
         }
     }
 
+    /// A table of `n` fields given once each (a snapshot load): sized once,
+    /// each field checked against the others through a temporary index of
+    /// their hashes (so a check does not read the fields it passes);
+    /// `None` if a field repeats.
+    pub fn from_fields<'f>(n: usize, fields: impl Iterator<Item = (&'f [u8], &'f [u8], Option<u64>)>) -> Option<Table> {
+        let mut t = Table::with_capacity(n);
+        let mut seen: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::with_capacity(n);
+        for (field, value, ttl) in fields {
+            let h = field_hash(field);
+            let entries = &t.entries;
+            if seen.find(h, |&(eh, i)| eh == h && entries[i as usize].field() == field).is_some() {
+                return None;
+            }
+            seen.insert_unique(h, (h, t.entries.len() as u32), |&(eh, _)| eh);
+            t.push_hashed(field, value, ttl, h);
+        }
+        Some(t)
+    }
+
     /// Adds a field that is not there.
     pub fn push(&mut self, field: &[u8], value: &[u8], ttl: Option<u64>) {
+        self.push_hashed(field, value, ttl, field_hash(field));
+    }
+
+    fn push_hashed(&mut self, field: &[u8], value: &[u8], ttl: Option<u64>, h: u64) {
         if let Some(t) = ttl {
             self.ttls.insert((t, Box::from(field)));
         }
@@ -161,7 +185,7 @@ impl Table {
         if self.entries.len() >= self.buckets.len() {
             self.rebucket(self.buckets.len() * 2);
         }
-        let b = (field_hash(field) & self.mask()) as usize;
+        let b = (h & self.mask()) as usize;
         e.next = self.buckets[b];
         self.entries.push(e);
         self.buckets[b] = self.entries.len() as u32;
