@@ -319,7 +319,8 @@ fn collection_fast_paths_log_the_change_not_the_collection() {
         s.zadd_with(b"z", Default::default(), &scored).unwrap();
     }
     let size = || std::fs::metadata(last_incr(dir.path())).unwrap().len();
-    let mut ops: Vec<(&str, Box<dyn FnMut(&mut kv_core::Session)>)> = vec![
+    type Op<'a> = Box<dyn FnMut(&mut kv_core::Session) + 'a>;
+    let mut ops: Vec<(&str, Op)> = vec![
         ("lpush", Box::new(|s| assert_eq!(s.lpush(b"l", &[b"new"]).unwrap(), n + 1))),
         ("rpop", Box::new(|s| assert!(s.rpop(b"l").unwrap().is_some()))),
         ("lpop count", Box::new(|s| assert_eq!(s.lpop_count(b"l", 2).unwrap().unwrap().len(), 2))),
