@@ -38,10 +38,12 @@ use crate::shard::Shard;
 use crate::store::StoreInner;
 
 /// About this many keys per group (groups are a power of two per shard).
-pub const GROUP_KEYS: usize = 1024;
-/// The saver encodes groups until it has about this many records, then
-/// releases the shard's lock to write them.
-const SAVER_STEP: u32 = 2048;
+pub const GROUP_KEYS: usize = 256;
+/// The saver encodes groups until it has visited about this many keys,
+/// then releases the shard's lock to write them.
+const SAVER_STEP: usize = 256;
+/// Encoded records are kept in pieces of about this many bytes.
+const PIECE: usize = 64 << 10;
 
 /// A shard's part of a running save: which groups of keys are still to
 /// be encoded as of `t0`, and the records encoded so far.
@@ -52,7 +54,9 @@ pub struct ShardCow {
     done: Vec<bool>,
     /// The next group the saver looks at.
     next: usize,
-    out: Encoded,
+    /// Encoded so far, in pieces of up to [`PIECE`] bytes (a buffer that
+    /// grew by doubling would copy everything now and then, under a lock).
+    out: Vec<Encoded>,
     err: Option<EncodeError>,
     /// Longest encoding a change had to wait for.
     longest: Duration,
@@ -67,23 +71,43 @@ impl ShardCow {
             groups,
             done: vec![false; groups],
             next: 0,
-            out: Encoded::default(),
+            out: Vec::new(),
             err: None,
             longest: Duration::ZERO,
         }
     }
 
-    fn encode_group(&mut self, dict: &Dict, g: usize) {
+    /// Encodes group `g`; returns how many keys it visited.
+    fn encode_group(&mut self, dict: &Dict, g: usize) -> usize {
         self.done[g] = true;
+        if self.out.last().is_none_or(|e| e.buf.len() >= PIECE) {
+            if let Some(e) = self.out.last_mut() {
+                e.cut();
+            }
+            let mut e = Encoded::default();
+            e.buf.reserve(PIECE + PIECE / 4);
+            self.out.push(e);
+        }
         let (db, t0) = (self.db, self.t0);
-        let (out, err) = (&mut self.out, &mut self.err);
+        let (out, err) = (self.out.last_mut().expect("pushed above"), &mut self.err);
+        let mut n = 0;
         dict.for_group(g, self.groups, |slot| {
+            n += 1;
             if err.is_none() {
                 if let Err(e) = out.push_slot(db, slot, t0) {
                     *err = Some(e);
                 }
             }
         });
+        n
+    }
+
+    /// What was encoded so far, its blocks finished.
+    fn take_out(&mut self) -> Vec<Encoded> {
+        if let Some(e) = self.out.last_mut() {
+            e.cut();
+        }
+        std::mem::take(&mut self.out)
     }
 
     /// A key with this hash is about to change: its group first.
@@ -112,12 +136,13 @@ impl ShardCow {
     /// The saver's turn: encodes pending groups until about
     /// [`SAVER_STEP`] records are collected; true once every group is done.
     fn step(&mut self, dict: &Dict) -> bool {
+        let mut keys = 0;
         while self.next < self.groups {
             let g = self.next;
             self.next += 1;
             if !self.done[g] {
-                self.encode_group(dict, g);
-                if self.out.records_pending() >= SAVER_STEP {
+                keys += self.encode_group(dict, g);
+                if keys >= SAVER_STEP {
                     break;
                 }
             }
@@ -179,8 +204,7 @@ impl StoreInner {
                 return Err(Error::Internal("a shard's save state went missing"));
             };
             let finished = cow.step(&shard.dict);
-            cow.out.cut();
-            let out = std::mem::take(&mut cow.out);
+            let out = cow.take_out();
             if finished {
                 let cow = shard.cow.take().expect("checked above");
                 self.shards[i].pending.store(false, Ordering::Relaxed);
@@ -190,7 +214,9 @@ impl StoreInner {
                 }
             }
             drop(g);
-            w.shard(&out).map_err(&io_err)?;
+            for e in &out {
+                w.shard(e).map_err(&io_err)?;
+            }
             if finished {
                 return Ok(());
             }
@@ -248,7 +274,7 @@ mod tests {
         let k = b"key:7";
         let h = s.dict.hash(k);
         s.insert(k, h, crate::value::Value::string("changed"), None, 0);
-        let handed = s.cow.as_ref().unwrap().out.records_pending() as usize;
+        let handed: usize = s.cow.as_ref().unwrap().out.iter().map(|e| e.records_pending() as usize).sum();
         assert!(handed > 0 && handed <= 2 * GROUP_KEYS, "one change handed off {handed} records");
         // New keys (growing the table) and deletions while the save runs.
         for i in 0..20_000 {
@@ -263,8 +289,7 @@ mod tests {
         }
         let mut cow = s.cow.take().unwrap();
         while !cow.step(&s.dict) {}
-        cow.out.cut();
-        let mut got = keys(&cow.out);
+        let mut got: Vec<_> = cow.take_out().iter().flat_map(keys).collect();
         got.sort();
         let mut want: Vec<(Vec<u8>, Vec<u8>)> =
             (0..n).map(|i| (format!("key:{i}").into_bytes(), format!("v{i}").into_bytes())).collect();
@@ -281,7 +306,6 @@ mod tests {
         s.clear();
         let mut cow = s.cow.take().unwrap();
         assert!(cow.step(&s.dict));
-        cow.out.cut();
-        assert_eq!(keys(&cow.out).len(), 5_000);
+        assert_eq!(cow.take_out().iter().flat_map(keys).count(), 5_000);
     }
 }
