@@ -11,13 +11,14 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Mutex, RwLockWriteGuard};
 
+use super::decode::{self, Body};
 use super::reader::{self, Position, Summary, Visitor};
 use super::record::{self, Data, Record};
 use super::{Error, LoadProgress, ProgressFn};
 use crate::dict::NewValue;
 use crate::shard::Shard;
 use crate::store::StoreInner;
-use crate::value::StrEnc;
+use crate::value::{StrEnc, Value};
 
 /// Threads inserting at most (the caller's included).
 const MAX_WORKERS: usize = 4;
@@ -81,20 +82,20 @@ impl Drop for Worker<'_> {
     }
 }
 
-impl Visitor for Worker<'_> {
-    fn record(&mut self, rec: Record<'_>, _: u64, pos: &Position) -> Result<(), String> {
+impl Worker<'_> {
+    /// Stores one key (of a record already checked to be its database's).
+    fn store(
+        &mut self,
+        db: u32,
+        key: &[u8],
+        expire: Option<u64>,
+        value: Built<'_>,
+        pos: &Position,
+    ) -> Result<(), String> {
         let load = self.load;
-        if rec.db >= load.databases {
-            return Err(format!("database {} out of range (the store has {})", rec.db, load.databases));
-        }
-        if rec.expire.is_some_and(|t| t < load.now) {
-            self.expired += 1;
-            return Ok(());
-        }
-        let key: &[u8] = &rec.key.0;
         let inner = load.inner;
         let h = inner.hash(key);
-        let i = inner.shard_of(rec.db as usize, h);
+        let i = inner.shard_of(db as usize, h);
         if self.held.as_ref().is_none_or(|(j, _)| *j != i) {
             // One lock at a time: let go before taking the next.
             self.held = None;
@@ -103,17 +104,9 @@ impl Visitor for Worker<'_> {
         let shard = &mut self.held.as_mut().expect("held").1;
         // A key replaced is a duplicate: the open fails, so what it
         // replaced does not matter (one probe instead of a lookup first).
-        let replaced = match rec.data {
-            Data::String(s) => {
-                shard.insert(key, h, NewValue::Bytes(&s.0, StrEnc::for_value(&s.0)), rec.expire, load.lru)
-            }
-            data => match record::to_value(data, load.now)? {
-                Some(v) => shard.insert(key, h, v, rec.expire, load.lru),
-                None => {
-                    self.expired += 1;
-                    return Ok(());
-                }
-            },
+        let replaced = match value {
+            Built::Str(s) => shard.insert(key, h, NewValue::Bytes(s, StrEnc::for_value(s)), expire, load.lru),
+            Built::Value(v) => shard.insert(key, h, v, expire, load.lru),
         };
         if replaced {
             return Err("duplicate key".into());
@@ -124,6 +117,79 @@ impl Visitor for Worker<'_> {
             load.report(pos);
         }
         Ok(())
+    }
+
+    /// Whether a record of `db` expiring at `expire` is skipped (counted).
+    fn check(&mut self, db: u32, expire: Option<u64>) -> Result<bool, String> {
+        let load = self.load;
+        if db >= load.databases {
+            return Err(format!("database {db} out of range (the store has {})", load.databases));
+        }
+        let expired = expire.is_some_and(|t| t < load.now);
+        self.expired += expired as u64;
+        Ok(expired)
+    }
+
+    /// A record bincode decoded (the types the hand reader leaves to it).
+    fn record(&mut self, rec: Record<'_>, pos: &Position) -> Result<(), String> {
+        if self.check(rec.db, rec.expire)? {
+            return Ok(());
+        }
+        let value = match rec.data {
+            Data::String(s) => return self.store(rec.db, &rec.key.0, rec.expire, Built::Str(&s.0), pos),
+            data => record::to_value(data, self.load.now)?,
+        };
+        self.built(rec.db, &rec.key.0, rec.expire, value, pos)
+    }
+
+    fn built(
+        &mut self,
+        db: u32,
+        key: &[u8],
+        expire: Option<u64>,
+        v: Option<Value>,
+        pos: &Position,
+    ) -> Result<(), String> {
+        match v {
+            Some(v) => self.store(db, key, expire, Built::Value(v), pos),
+            None => {
+                // A hash whose fields all expired.
+                self.expired += 1;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A value ready to store.
+enum Built<'a> {
+    Str(&'a [u8]),
+    Value(Value),
+}
+
+impl Visitor for Worker<'_> {
+    fn visit(&mut self, buf: &[u8], _: u64, pos: &Position) -> Result<usize, String> {
+        let Some(r) = decode::raw(buf) else {
+            let (rec, used) = reader::decode(buf)?;
+            self.record(rec, pos)?;
+            return Ok(used);
+        };
+        if self.check(r.db, r.expire)? {
+            return Ok(r.len);
+        }
+        let now = self.load.now;
+        match r.body {
+            Body::String(s) => self.store(r.db, r.key, r.expire, Built::Str(s), pos)?,
+            Body::ZSet(n, e) => {
+                let v = record::zset_value(n, decode::zset_items(n, e))?;
+                self.built(r.db, r.key, r.expire, Some(v), pos)?
+            }
+            Body::Hash(n, e) => {
+                let v = record::hash_value(n, decode::hash_fields(n, e), now)?;
+                self.built(r.db, r.key, r.expire, v, pos)?
+            }
+        }
+        Ok(r.len)
     }
 
     fn block_done(&mut self) {

@@ -15,6 +15,7 @@
 
 pub mod aof;
 pub mod cow;
+mod decode;
 pub mod dump;
 pub mod frame;
 mod load;

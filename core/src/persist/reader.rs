@@ -34,18 +34,26 @@ pub struct Position {
 
 /// What a walk hands each record to: a worker's own state.
 pub trait Visitor {
-    /// A record and its file offset; a message refuses it (reported at
-    /// that offset).
-    fn record(&mut self, rec: Record<'_>, offset: u64, pos: &Position) -> Result<(), String>;
+    /// The record at the start of `buf` (at `offset` in the file): how
+    /// many bytes it takes, or why it is refused (reported at `offset`).
+    fn visit(&mut self, buf: &[u8], offset: u64, pos: &Position) -> Result<usize, String>;
     /// The block in hand is done (a worker lets go of what it held).
     fn block_done(&mut self) {}
+}
+
+/// Decodes the record at the start of `buf` (the message a walk reports
+/// for one that does not decode).
+pub fn decode(buf: &[u8]) -> Result<(Record<'_>, usize), String> {
+    record::decode(buf).map_err(|e| format!("bad record: {e}"))
 }
 
 struct FnVisitor<F>(F);
 
 impl<F: FnMut(Record<'_>, u64, &Position) -> Result<(), String>> Visitor for FnVisitor<F> {
-    fn record(&mut self, rec: Record<'_>, offset: u64, pos: &Position) -> Result<(), String> {
-        (self.0)(rec, offset, pos)
+    fn visit(&mut self, buf: &[u8], offset: u64, pos: &Position) -> Result<usize, String> {
+        let (rec, used) = decode(buf)?;
+        (self.0)(rec, offset, pos)?;
+        Ok(used)
     }
 }
 
@@ -180,17 +188,13 @@ fn work<V: Visitor>(shared: &Shared<'_>, v: &mut V) {
                 problem = Some((rec_at, format!("block holds more than its {count} records")));
                 break;
             }
-            let (rec, used) = match record::decode(&payload[at..]) {
-                Ok(r) => r,
-                Err(e) => {
-                    problem = Some((rec_at, format!("bad record: {e}")));
+            let used = match v.visit(&payload[at..], rec_at, &pos) {
+                Ok(used) => used,
+                Err(what) => {
+                    problem = Some((rec_at, what));
                     break;
                 }
             };
-            if let Err(what) = v.record(rec, rec_at, &pos) {
-                problem = Some((rec_at, what));
-                break;
-            }
             at += used;
             n += 1;
         }
