@@ -166,6 +166,11 @@ impl Shard {
     pub fn len(&self) -> usize {
         self.dict.len()
     }
+
+    /// Makes room for `n` keys in all (a load that knows how many come).
+    pub fn reserve(&mut self, n: usize) {
+        self.dict.reserve(n);
+    }
     pub fn volatile(&self) -> usize {
         self.volatile
     }

@@ -121,6 +121,9 @@ fn kv_config(dir: &Path) -> Config {
     Config::default().data_dir(dir).save_rules(Vec::new())
 }
 
+/// Loads timed per snapshot (kv and redis-server), the best one reported.
+const LOADS: usize = 3;
+
 /// Times `Store::try_open` on `dir` in a new process (this program with
 /// `--load DIR`), as redis-server's load is timed at a restart: not in a
 /// process whose allocator has just taken back the millions of blocks of
@@ -142,7 +145,9 @@ fn measure(data: Data) -> Result<Row, String> {
         store.save().map_err(|e| e.to_string())?;
         (t.elapsed().as_secs_f64(), size(&dir.join(kv_core::persist::SNAPSHOT_FILE)))
     };
-    let kv_load = load_in_child(&dir)?;
+    // Best of LOADS, for kv and redis-server alike: the machine is shared.
+    let kv_load =
+        (0..LOADS).map(|_| load_in_child(&dir)).collect::<Result<Vec<_>, _>>()?.into_iter().fold(f64::MAX, f64::min);
     let _ = std::fs::remove_dir_all(&dir);
 
     eprintln!("{}: redis-server", data.name());
@@ -154,15 +159,21 @@ fn measure(data: Data) -> Result<Row, String> {
     let redis_save = t.elapsed().as_secs_f64();
     r.shutdown();
     let redis_size = size(&rdir.join("dump.rdb"));
-    let _ = std::fs::remove_file(rdir.join("redis.log"));
-    let (r, ping) = RedisServer::start_in(&rdir)?;
-    let redis_load_ping = ping.as_secs_f64();
-    r.shutdown();
-    let log = std::fs::read_to_string(rdir.join("redis.log")).unwrap_or_default();
-    let redis_load_log = log.lines().find_map(|l| {
-        let rest = l.split("DB loaded from disk: ").nth(1)?;
-        rest.split_whitespace().next()?.parse().ok()
-    });
+    let (mut redis_load_ping, mut redis_load_log) = (f64::MAX, None::<f64>);
+    for _ in 0..LOADS {
+        let _ = std::fs::remove_file(rdir.join("redis.log"));
+        let (r, ping) = RedisServer::start_in(&rdir)?;
+        redis_load_ping = redis_load_ping.min(ping.as_secs_f64());
+        r.shutdown();
+        let log = std::fs::read_to_string(rdir.join("redis.log")).unwrap_or_default();
+        let logged: Option<f64> = log.lines().find_map(|l| {
+            let rest = l.split("DB loaded from disk: ").nth(1)?;
+            rest.split_whitespace().next()?.parse().ok()
+        });
+        if let Some(t) = logged {
+            redis_load_log = Some(redis_load_log.map_or(t, |b| b.min(t)));
+        }
+    }
     let _ = std::fs::remove_dir_all(&rdir);
     Ok(Row { what: data.name(), kv_save, kv_load, kv_size, redis_save, redis_load_log, redis_load_ping, redis_size })
 }
@@ -295,7 +306,7 @@ fn main() {
         md,
         "kv: `Store::save()` (SAVE) and `Store::try_open` (load, with checksums, timed in a new process as \
          redis-server's load is; a reading thread plus one inserting thread per core, here 2; redis-server \
-         loads on one thread). redis-server: SAVE timed at the \
+         loads on one thread). Loads: the best of 3, for both. redis-server: SAVE timed at the \
          client; load is the \"DB loaded from disk\" time of its log, and (in brackets) the time from spawning \
          redis-server on the RDB until PING answers PONG. 16-byte keys, 32-byte random printable values.\n"
     );
@@ -333,7 +344,7 @@ fn main() {
          (in brackets) the CPU time the writing thread spent in that call (the rest is waiting: for a lock \
          or, on a busy machine, for a core). \
          \"hand-off\" is kv's own measure of the longest copy a writer made before its change (the save \
-         copies on write by groups of ~1024 keys). redis-server: `latest_fork_usec` after a BGSAVE of the \
+         copies on write by groups of ~256 keys). redis-server: `latest_fork_usec` after a BGSAVE of the \
          same keys (the main thread is stopped for the fork).\n"
     );
     let _ = writeln!(md, "| keys | kv longest SET, no save | kv longest SET during BGSAVE | kv longest hand-off | kv BGSAVE took | redis fork |");

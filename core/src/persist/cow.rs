@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use bincode::error::EncodeError;
 use parking_lot::RwLockWriteGuard;
 
+use super::frame::BLOCK_TARGET;
 use super::writer::{Encoded, FrameWriter};
 use super::Error;
 use crate::dict::Dict;
@@ -197,6 +198,9 @@ impl StoreInner {
         w: &mut FrameWriter<W>,
         io_err: impl Fn(std::io::Error) -> Error,
     ) -> Result<(), Error> {
+        // What the steps collect, written in blocks of about BLOCK_TARGET
+        // (the steps are small; blocks that small would cost a load more).
+        let mut block = Encoded::default();
         loop {
             let mut g = self.shards[i].write_unchecked();
             let shard = &mut *g;
@@ -215,7 +219,12 @@ impl StoreInner {
             }
             drop(g);
             for e in &out {
-                w.shard(e).map_err(&io_err)?;
+                block.append(e);
+            }
+            if finished || block.buf.len() >= BLOCK_TARGET {
+                block.cut();
+                w.shard(&block).map_err(&io_err)?;
+                block.clear();
             }
             if finished {
                 return Ok(());

@@ -79,6 +79,27 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The database and key of the record at the start of `buf`, if they lie
+/// within it.
+pub fn db_and_key(buf: &[u8]) -> Option<(u32, &[u8])> {
+    let mut c = Cursor { buf, at: 0 };
+    Some((u32::try_from(c.varint()?).ok()?, c.bytes()?))
+}
+
+/// [`raw`] for a string record only (declining any other without reading
+/// it through).
+pub fn raw_string(buf: &[u8]) -> Option<Raw<'_>> {
+    let mut c = Cursor { buf, at: 0 };
+    let db = u32::try_from(c.varint()?).ok()?;
+    let key = c.bytes()?;
+    let expire = c.option_u64()?;
+    if c.varint()? != STRING {
+        return None;
+    }
+    let body = Body::String(c.bytes()?);
+    Some(Raw { db, key, expire, body, len: c.at })
+}
+
 /// Reads the record at the start of `buf`, or declines.
 pub fn raw(buf: &[u8]) -> Option<Raw<'_>> {
     let mut c = Cursor { buf, at: 0 };

@@ -50,6 +50,20 @@ impl Encoded {
         self.buf.is_empty()
     }
 
+    /// Appends another's records (whole records: its bytes and count) to
+    /// the block being filled.
+    pub fn append(&mut self, other: &Encoded) {
+        self.buf.extend_from_slice(&other.buf);
+        self.count += other.records_pending();
+    }
+
+    /// Empties it, keeping its buffer.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.cuts.clear();
+        (self.start, self.count) = (0, 0);
+    }
+
     /// Records held (finished blocks and the one being filled).
     pub fn records_pending(&self) -> u32 {
         self.cuts.iter().map(|c| c.1).sum::<u32>() + self.count
