@@ -360,17 +360,17 @@ fn load_with(load: &Load<'_>, workers: usize, big: bool) -> Result<Summary, Erro
     let (inner, path) = (load.inner, load.path);
     if big {
         // Tables sized once for what each shard will hold (a big load
-        // would otherwise grow each about twenty times, moving every key).
-        let databases = load.databases;
-        let counts = reader::shard_counts(path, |db, key| {
-            (db < databases).then(|| inner.shard_of(db as usize, inner.hash(key)))
-        });
-        let mut per_shard = vec![0u64; inner.shards.len()];
-        for (i, n) in counts.unwrap_or_default() {
-            per_shard[i] += n;
-        }
-        for (i, n) in per_shard.into_iter().enumerate().filter(|&(_, n)| n > 0) {
-            inner.shards[i].write_unchecked().reserve(n as usize);
+        // would otherwise grow each about twenty times, moving every key):
+        // a database's keys spread evenly over its shards.
+        for (db, n) in reader::db_counts(path).unwrap_or_default().into_iter().enumerate() {
+            if n == 0 || db >= inner.databases() {
+                continue;
+            }
+            let range = inner.db_range(db);
+            let each = n as usize / range.len();
+            for i in range {
+                inner.shards[i].write_unchecked().reserve(each + each / 32 + 16);
+            }
         }
     }
     let summary = reader::walk_with(path, workers, || Worker {

@@ -318,23 +318,22 @@ fn read_trailer(
     Ok(Block { offset: off, count: 0, payload: Vec::new(), end: Some(records) })
 }
 
-/// Records per shard, for sizing tables before a load: a pass over the
-/// block heads (and each block's first key, which names the shard: a
-/// writer keeps a block's records in one shard) that reads no payload.
-/// `shard_of(db, key)` names a record's shard. `None` if anything looks
-/// wrong (the walk itself reports it) or the heads do not add up to the
-/// trailer's count under its checksum: counts that are not trusted size
-/// nothing.
-pub fn shard_counts(path: &Path, shard_of: impl Fn(u32, &[u8]) -> Option<usize>) -> Option<Vec<(usize, u64)>> {
+/// Records per database, for sizing tables before a load: a pass over
+/// the block heads (and each block's first record, whose database is the
+/// block's: a writer keeps a block's records in one shard) that reads no
+/// payload. `None` if anything looks wrong (the walk itself reports it) or
+/// the heads do not add up to the trailer's count under its checksum:
+/// counts that are not trusted size nothing.
+pub fn db_counts(path: &Path) -> Option<Vec<u64>> {
     use std::io::{Seek, SeekFrom};
     let mut file = File::open(path).ok()?;
     let total = file.metadata().ok()?.len();
     let mut head = [0u8; HEADER_LEN];
     file.read_exact(&mut head).ok()?;
-    Header::decode(&head).ok()?;
+    let header = Header::decode(&head).ok()?;
     let mut chain = Chain::new(&head);
     let (mut off, mut records) = (HEADER_LEN as u64, 0u64);
-    let mut counts: Vec<(usize, u64)> = Vec::new();
+    let mut counts = vec![0u64; header.databases.min(1 << 16) as usize];
     loop {
         let mut bh = [0u8; BLOCK_HEAD_LEN];
         file.seek(SeekFrom::Start(off)).ok()?;
@@ -354,13 +353,8 @@ pub fn shard_counts(path: &Path, shard_of: impl Fn(u32, &[u8]) -> Option<usize>)
         let mut first = [0u8; 64];
         let n = (len as usize).min(first.len());
         file.read_exact(&mut first[..n]).ok()?;
-        let shard = super::decode::db_and_key(&first[..n]).and_then(|(db, key)| shard_of(db, key));
-        if let Some(i) = shard {
-            match counts.last_mut() {
-                Some((j, c)) if *j == i => *c += count as u64,
-                _ => counts.push((i, count as u64)),
-            }
-        }
+        let (db, _) = super::decode::db_and_key(&first[..n])?;
+        *counts.get_mut(db as usize)? += count as u64;
         off += BLOCK_HEAD_LEN as u64 + len;
     }
     let mut t = [0u8; TRAILER_LEN - 4];
