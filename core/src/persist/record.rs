@@ -147,6 +147,11 @@ pub fn data_of(value: ValueRef<'_>, now: u64) -> Option<Data<'_>> {
             if fields.is_empty() {
                 return None;
             }
+            let mut fields = fields;
+            if !h.is_listpack() {
+                // In hash order: its load checks for repeats in one pass.
+                fields.sort_by_cached_key(|f| Hash::field_hash(&f.field.0));
+            }
             Data::Hash(fields)
         }
     })
