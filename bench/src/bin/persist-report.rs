@@ -305,8 +305,8 @@ fn main() {
     let _ = writeln!(
         md,
         "kv: `Store::save()` (SAVE) and `Store::try_open` (load, with checksums, timed in a new process as \
-         redis-server's load is; a reading thread plus one inserting thread per core, here 2; redis-server \
-         loads on one thread). Loads: the best of 3, for both. redis-server: SAVE timed at the \
+         redis-server's load is; a reading thread and an inserting one, or one inserting thread per two cores \
+         on bigger machines; redis-server loads on one thread). Loads: the best of 3, for both. redis-server: SAVE timed at the \
          client; load is the \"DB loaded from disk\" time of its log, and (in brackets) the time from spawning \
          redis-server on the RDB until PING answers PONG. 16-byte keys, 32-byte random printable values.\n"
     );
