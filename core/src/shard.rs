@@ -63,11 +63,12 @@ impl ShardStats {
 #[repr(align(128))]
 pub struct ShardCell {
     /// Private: writers go through [`crate::store::StoreInner::write_shard`]
-    /// (a running save must copy the shard before its first change).
+    /// (or, to skip a shard pending a save, `try_write_shard`).
     lock: RwLock<Shard>,
     pub stats: ShardStats,
-    /// A running save still needs this shard's contents as of its point
-    /// in time (see [`crate::persist::cow`]).
+    /// A running save still has keys of this shard to write as of its
+    /// point in time (see [`crate::persist::cow`]); the active expiry sweep
+    /// leaves the shard alone meanwhile.
     pub pending: AtomicBool,
 }
 
@@ -84,9 +85,9 @@ impl ShardCell {
         self.lock.read()
     }
 
-    /// The write lock without the save's copy-on-write check: only for
-    /// `persist::cow` itself (which makes that check) and for loading,
-    /// when no save can run. Everyone else calls `StoreInner::write_shard`.
+    /// The write lock. A running save's copy-on-write is in [`Shard`]'s
+    /// mutators, so any holder is safe; commands go through
+    /// `StoreInner::write_shard`, the sweep through `try_write_shard`.
     pub fn write_unchecked(&self) -> RwLockWriteGuard<'_, Shard> {
         self.lock.write()
     }
