@@ -888,7 +888,8 @@ enum kv_status kv_set_px(struct kv_session *session, const char *key, size_t key
  *        key is a NUL-terminated string.
  * @param deleted receives how many keys existed and were deleted (may be
  *        NULL).
- * @return KV_OK, KV_INVALID_ARGUMENT, KV_CLOSED.
+ * @return KV_OK; KV_ERR (`MISCONF ...`) if the append-only log cannot be
+ *         written; KV_INVALID_ARGUMENT, KV_CLOSED.
  *
  * # Safety
  * `keys` (and `key_lens` unless NULL) hold `nkeys` entries, each readable

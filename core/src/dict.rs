@@ -456,6 +456,33 @@ impl Dict {
         Some(out)
     }
 
+    /// Asks the CPU to fetch the table entry where a probe for `hash`
+    /// starts (a load works a few keys ahead).
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        let i = hash as u32 as usize & self.mask();
+        #[cfg(target_arch = "x86_64")]
+        {
+            let p = self.table.as_ptr().wrapping_add(i).cast::<i8>();
+            // SAFETY: a prefetch is a hint: it reads nothing and cannot
+            // fault; `p` points into the table anyway.
+            #[allow(unused_unsafe)]
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p)
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = i;
+    }
+
+    /// Grows the table so that `n` keys fit without growing again.
+    pub fn reserve(&mut self, n: usize) {
+        let want = (n.saturating_mul(4) / 3 + 1).next_power_of_two().min(1 << 32);
+        if want > self.table.len() {
+            self.resize(want);
+        }
+    }
+
     fn resize(&mut self, n: usize) {
         debug_assert!(n.is_power_of_two() && n > self.len && n <= 1 << 32);
         if n == self.table.len() {
@@ -530,6 +557,30 @@ impl Dict {
         v = v.reverse_bits();
         v = v.wrapping_add(1);
         v.reverse_bits()
+    }
+
+    /// Visits every entry of group `g` of `groups` (a power of two): the
+    /// entries whose hash's low bits are `g`. Their home buckets are every
+    /// `groups`-th bucket from `g` (the table is at least that big) or,
+    /// in a smaller table, somewhere in it (all entries are checked).
+    pub fn for_group(&self, g: usize, groups: usize, mut f: impl FnMut(&Slot)) {
+        debug_assert!(groups.is_power_of_two() && g < groups);
+        let mask = self.mask();
+        if self.table.len() < groups {
+            for s in self.iter().filter(|s| s.tag as usize & (groups - 1) == g) {
+                f(s);
+            }
+            return;
+        }
+        for home in (g..self.table.len()).step_by(groups) {
+            let mut i = home;
+            while let Some(s) = &self.table[i] {
+                if s.tag as usize & mask == home {
+                    f(s);
+                }
+                i = (i + 1) & mask;
+            }
+        }
     }
 
     pub fn mem_usage(&self) -> usize {

@@ -127,6 +127,8 @@ pub struct Ctx<'a> {
     /// collected in `records` and appended before its locks are released.
     pub(crate) logging: bool,
     pub(crate) records: Records,
+    /// [`Ctx::finish`] ran.
+    finished: bool,
     /// The session's command count (EXEC counts the commands it runs).
     pub(crate) counter: Option<&'a CommandCell>,
 }
@@ -153,6 +155,7 @@ impl<'a> Ctx<'a> {
             fast: false,
             logging: store.persist.aof.log.get().is_some(),
             records: Records::default(),
+            finished: false,
             counter: None,
         }
     }
@@ -666,28 +669,41 @@ impl<'a> Ctx<'a> {
     }
 }
 
-impl Drop for Ctx<'_> {
-    /// Typed fast paths run without the dispatcher: their in-place
-    /// changes are collected here.
-    fn drop(&mut self) {
+impl Ctx<'_> {
+    /// Ends a typed fast path's context: collects its in-place changes,
+    /// counts and logs them, releases the locks and waits for the log as
+    /// the fsync policy says. The error is the log's failure to make the
+    /// records durable (the fast path reports it instead of its result).
+    pub(crate) fn finish(&mut self) -> Result<(), String> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
         self.settle_writes(true);
         if self.wrote && self.fast {
             self.store.persist.dirty.add(self.sess.id, 1);
         }
-        if self.logging {
-            if self.fast && !self.records.fast_keys.is_empty() && !self.records.explicit {
-                propagate::fast_effects(self);
-            }
-            if let Some(t) = self.flush_log() {
-                // Release the locks, then wait for the fsync (`always`).
-                // A fast path cannot return the error: a failure shows in
-                // the log's status and refuses the following writes.
-                self.single = None;
-                self.held.clear();
-                if let Some(log) = self.store.persist.aof.log.get() {
-                    let _ = log.wait(t);
-                }
-            }
+        if !self.logging {
+            return Ok(());
         }
+        if self.fast && !self.records.fast_keys.is_empty() && !self.records.explicit {
+            propagate::fast_effects(self);
+        }
+        let Some(t) = self.flush_log() else { return Ok(()) };
+        // Release the locks, then wait for the fsync (`always`).
+        self.single = None;
+        self.held.clear();
+        match self.store.persist.aof.log.get() {
+            Some(log) => log.wait(t),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Ctx<'_> {
+    /// Typed fast paths run without the dispatcher: their in-place
+    /// changes are collected here unless [`Ctx::finish`] did.
+    fn drop(&mut self) {
+        let _ = self.finish();
     }
 }

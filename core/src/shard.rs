@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use parking_lot::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::dict::{Dict, NewValue, Slot};
+use crate::persist::cow::ShardCow;
 use crate::value::Value;
 
 pub struct Shard {
@@ -31,6 +32,10 @@ pub struct Shard {
     /// length check per change) while nobody watches. The table belongs to
     /// the shard's place, not to its contents: SWAPDB leaves it in place.
     watched: HashMap<Box<[u8]>, Watch>,
+    /// A running save's state for this shard: every change first lets it
+    /// encode what it still needs (see [`crate::persist::cow`]). Like the
+    /// watch table it belongs to the shard's place: SWAPDB leaves it.
+    pub(crate) cow: Option<Box<ShardCow>>,
 }
 
 /// One watched key: its change counter and its number of watchers.
@@ -58,11 +63,12 @@ impl ShardStats {
 #[repr(align(128))]
 pub struct ShardCell {
     /// Private: writers go through [`crate::store::StoreInner::write_shard`]
-    /// (a running save must copy the shard before its first change).
+    /// (or, to skip a shard pending a save, `try_write_shard`).
     lock: RwLock<Shard>,
     pub stats: ShardStats,
-    /// A running save still needs this shard's contents as of its point
-    /// in time (see [`crate::persist::cow`]).
+    /// A running save still has keys of this shard to write as of its
+    /// point in time (see [`crate::persist::cow`]); the active expiry sweep
+    /// leaves the shard alone meanwhile.
     pub pending: AtomicBool,
 }
 
@@ -79,9 +85,9 @@ impl ShardCell {
         self.lock.read()
     }
 
-    /// The write lock without the save's copy-on-write check: only for
-    /// `persist::cow` itself (which makes that check) and for loading,
-    /// when no save can run. Everyone else calls `StoreInner::write_shard`.
+    /// The write lock. A running save's copy-on-write is in [`Shard`]'s
+    /// mutators, so any holder is safe; commands go through
+    /// `StoreInner::write_shard`, the sweep through `try_write_shard`.
     pub fn write_unchecked(&self) -> RwLockWriteGuard<'_, Shard> {
         self.lock.write()
     }
@@ -106,6 +112,7 @@ impl Shard {
             volatile: 0,
             sub_expires: BinaryHeap::new(),
             watched: HashMap::new(),
+            cow: None,
         }
     }
 
@@ -160,6 +167,11 @@ impl Shard {
     pub fn len(&self) -> usize {
         self.dict.len()
     }
+
+    /// Makes room for `n` keys in all (a load that knows how many come).
+    pub fn reserve(&mut self, n: usize) {
+        self.dict.reserve(n);
+    }
     pub fn volatile(&self) -> usize {
         self.volatile
     }
@@ -168,8 +180,28 @@ impl Shard {
         self.dict.get(key, hash)
     }
 
+    /// A slot to change (a running save first takes the key's state).
+    #[inline]
     pub fn get_mut(&mut self, key: &[u8], hash: u64) -> Option<&mut Slot> {
+        self.before_change(hash);
         self.dict.get_mut(key, hash)
+    }
+
+    /// Lets a running save encode the group of the key with this hash
+    /// before it changes.
+    #[inline]
+    fn before_change(&mut self, hash: u64) {
+        if let Some(cow) = self.cow.as_deref_mut() {
+            cow.before_change(&self.dict, hash);
+        }
+    }
+
+    /// Lets a running save encode everything it still needs before the
+    /// whole shard changes.
+    fn before_change_all(&mut self) {
+        if let Some(cow) = self.cow.as_deref_mut() {
+            cow.before_change_all(&self.dict);
+        }
     }
 
     /// Stores `value` under `key`, replacing any previous value and expiry;
@@ -183,6 +215,7 @@ impl Shard {
         lru: u32,
     ) -> bool {
         let value = value.into();
+        self.before_change(hash);
         self.touch(key);
         if let NewValue::Owned(v) = &value {
             if let Some(t) = v.next_sub_expiry() {
@@ -210,6 +243,7 @@ impl Shard {
     /// Removes a key that has expired: no change for its watchers, who
     /// see it gone from the time it expired (EXEC checks that itself).
     pub fn remove_expired(&mut self, key: &[u8], hash: u64) -> Option<Removed> {
+        self.before_change(hash);
         let (value, expire) = self.dict.remove(key, hash)?;
         if expire.is_some() {
             self.volatile -= 1;
@@ -220,6 +254,7 @@ impl Shard {
 
     /// Sets or clears the expiry of an existing key; false if it is absent.
     pub fn set_expire(&mut self, key: &[u8], hash: u64, expire: Option<u64>) -> bool {
+        self.before_change(hash);
         let Some(slot) = self.dict.get_mut(key, hash) else { return false };
         let had = slot.expire_at().is_some();
         // Clearing an expiry the key does not have is no change.
@@ -260,6 +295,7 @@ impl Shard {
                 return (deleted, true);
             }
             self.sub_expires.pop();
+            self.before_change(hash);
             for key in self.dict.keys_with_hash(hash) {
                 let Some(v) = self.dict.get_mut(&key, hash).and_then(Slot::value_mut) else { continue };
                 let n = v.expire_subs(now, limit);
@@ -279,6 +315,7 @@ impl Shard {
     }
 
     pub fn clear(&mut self) {
+        self.before_change_all();
         self.dict.clear();
         self.sub_expires = BinaryHeap::new();
         self.expires = BinaryHeap::new();
@@ -288,8 +325,11 @@ impl Shard {
     /// Swaps the contents with another shard (SWAPDB); the watch tables
     /// stay where they are.
     pub fn swap(&mut self, other: &mut Shard) {
+        self.before_change_all();
+        other.before_change_all();
         std::mem::swap(self, other);
         std::mem::swap(&mut self.watched, &mut other.watched);
+        std::mem::swap(&mut self.cow, &mut other.cow);
     }
 
     /// Deletes up to `limit` keys whose expiry is before `now`;

@@ -45,7 +45,7 @@ pub(crate) struct StoreInner {
     sweeper: Mutex<Option<JoinHandle<()>>>,
     sweeper_wake: Condvar,
     sweeper_lock: Mutex<()>,
-    /// Snapshots: counters, the running save, hand-off slots.
+    /// Snapshots and the log: counters, the running save.
     pub persist: persist::State,
     /// This store itself, for work that outlives a command (BGSAVE).
     pub me: Weak<StoreInner>,
@@ -201,7 +201,7 @@ impl Store {
             sweeper: Mutex::new(None),
             sweeper_wake: Condvar::new(),
             sweeper_lock: Mutex::new(()),
-            persist: persist::State::new(n, now),
+            persist: persist::State::new(now),
             me: me.clone(),
         });
         persist::open(&inner)?;
@@ -258,8 +258,8 @@ impl Store {
         persist::backup(&self.inner, dir.as_ref())
     }
 
-    /// Longest time a writer was held up handing a shard to the last (or
-    /// running) save.
+    /// Longest time a writer was held up handing a group of keys to the
+    /// last (or running) save before changing one of them.
     pub fn last_save_stall(&self) -> Duration {
         self.inner.persist.longest_stall()
     }

@@ -262,7 +262,7 @@ fn typed_fast_paths_are_logged() {
     s.execute(&["RPUSH", "l", "x", "y"]);
     assert!(s.expire(b"l", 50_000).unwrap());
     s.set(b"gone", b"x").unwrap();
-    assert_eq!(s.del(&[b"gone".as_slice(), b"never"]), 1);
+    assert_eq!(s.del(&[b"gone".as_slice(), b"never"]), Ok(1));
     s.execute(&["SELECT", "2"]);
     s.set(b"in2", b"v").unwrap();
     let before = describe(&store);
@@ -298,6 +298,96 @@ fn collection_fast_paths_are_logged() {
         Reply::Array(vec![Reply::bulk("z"), Reply::bulk("a"), Reply::bulk("b")])
     );
     assert_eq!(after.execute(&["EXISTS", "gone"]), Reply::Integer(0));
+}
+
+/// A write to a big collection through a typed fast path is logged as its
+/// command: the log grows with the change, not with the collection.
+#[test]
+fn collection_fast_paths_log_the_change_not_the_collection() {
+    let dir = TempDir::new("log-fast-size");
+    let clock = ManualClock::new(T0);
+    let store = reopen(dir.path(), &clock);
+    let mut s = store.session();
+    let n = 20_000;
+    let items: Vec<Vec<u8>> = (0..n).map(|i| format!("element-{i:08}").into_bytes()).collect();
+    for chunk in items.chunks(1000) {
+        s.rpush(b"l", chunk).unwrap();
+        s.sadd(b"s", chunk).unwrap();
+        let pairs: Vec<(&[u8], &[u8])> = chunk.iter().map(|m| (m.as_slice(), m.as_slice())).collect();
+        s.hset(b"h", &pairs).unwrap();
+        let scored: Vec<(f64, &[u8])> = chunk.iter().enumerate().map(|(i, m)| (i as f64 * 0.5, m.as_slice())).collect();
+        s.zadd_with(b"z", Default::default(), &scored).unwrap();
+    }
+    let size = || std::fs::metadata(last_incr(dir.path())).unwrap().len();
+    type Op<'a> = Box<dyn FnMut(&mut kv_core::Session) + 'a>;
+    let mut ops: Vec<(&str, Op)> = vec![
+        ("lpush", Box::new(|s| assert_eq!(s.lpush(b"l", &[b"new"]).unwrap(), n + 1))),
+        ("rpop", Box::new(|s| assert!(s.rpop(b"l").unwrap().is_some()))),
+        ("lpop count", Box::new(|s| assert_eq!(s.lpop_count(b"l", 2).unwrap().unwrap().len(), 2))),
+        ("rpushx", Box::new(|s| assert_eq!(s.rpushx(b"l", &[b"x"]).unwrap(), n - 1))),
+        ("sadd", Box::new(|s| assert_eq!(s.sadd(b"s", &[b"new"]).unwrap(), 1))),
+        ("srem", Box::new(|s| assert_eq!(s.srem(b"s", &[b"element-00000007"]).unwrap(), 1))),
+        ("hset", Box::new(|s| assert_eq!(s.hset(b"h", &[(b"f", b"v")]).unwrap(), 1))),
+        ("hdel", Box::new(|s| assert_eq!(s.hdel(b"h", &[b"element-00000009"]).unwrap(), 1))),
+        ("zadd", Box::new(|s| assert!(s.zadd(b"z", 0.1, b"new").unwrap()))),
+        ("zincrby", Box::new(|s| assert_eq!(s.zincrby(b"z", 0.25, b"new").unwrap(), 0.35))),
+        ("zadd incr", Box::new(|s| assert!(s.zadd_incr(b"z", Default::default(), 1e300, b"big").unwrap().is_some()))),
+        ("zrem", Box::new(|s| assert_eq!(s.zrem(b"z", &[b"element-00000011"]).unwrap(), 1))),
+    ];
+    for (name, op) in ops.iter_mut() {
+        let before = size();
+        op(&mut s);
+        let grew = size() - before;
+        assert!(grew > 0 && grew < 200, "{name}: the log grew by {grew} bytes");
+    }
+    // Nothing changed, nothing logged.
+    let before = size();
+    assert_eq!(s.srem(b"s", &[b"absent"]).unwrap(), 0);
+    assert_eq!(s.zrem(b"z", &[b"absent"]).unwrap(), 0);
+    assert_eq!(s.rpushx(b"nolist", &[b"x"]).unwrap(), 0);
+    assert_eq!(s.lpop(b"nolist").unwrap(), None);
+    assert_eq!(size(), before);
+    let want = describe(&store);
+    store.close();
+    drop((s, store));
+    assert_eq!(describe(&reopen(dir.path(), &clock)), want);
+}
+
+#[test]
+fn fsync_always_failures_fail_fast_path_writes() {
+    let dir = TempDir::new("log-faults-fast");
+    let clock = ManualClock::new(T0);
+    let faults = Arc::new(LogFaults::default());
+    let store = Store::try_open(log_config(dir.path(), &clock).log_faults(faults.clone())).unwrap();
+    let mut s = store.session();
+    s.set(b"ok", b"1").unwrap();
+    s.rpush(b"l", &[b"a"]).unwrap();
+    faults.fail_fsync.store(true, Ordering::Relaxed);
+    let misconf = |e: kv_core::Error| assert!(e.text().starts_with("MISCONF Errors writing to the AOF file: "), "{e}");
+    misconf(s.set(b"a", b"1").unwrap_err());
+    // Refused from now on, strings and collections alike; reads go on.
+    misconf(s.rpush(b"l", &[b"b"]).unwrap_err());
+    misconf(s.hset(b"h", &[(b"f", b"v")]).unwrap_err());
+    misconf(s.zincrby(b"z", 1.0, b"m").unwrap_err());
+    misconf(s.del(&[b"ok"]).unwrap_err());
+    assert_eq!(s.get(b"ok").unwrap(), Some(b"1".to_vec()));
+    assert_eq!(s.llen(b"l").unwrap(), 1);
+    faults.fail_fsync.store(false, Ordering::Relaxed);
+    faults.fail_writes.store(true, Ordering::Relaxed);
+    std::thread::sleep(Duration::from_millis(300));
+    let e = s.sadd(b"s", &[b"x"]).unwrap_err();
+    assert!(e.text().contains("No space left"), "{e}");
+    faults.fail_writes.store(false, Ordering::Relaxed);
+    let t = Instant::now();
+    while s.lpush(b"l2", &[b"v"]).is_err() {
+        assert!(t.elapsed() < Duration::from_secs(5));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    store.close();
+    drop((s, store));
+    let again = reopen(dir.path(), &clock);
+    assert_eq!(again.execute(&["GET", "ok"]), Reply::bulk("1"));
+    assert_eq!(again.execute(&["LLEN", "l2"]), Reply::Integer(1));
 }
 
 #[test]

@@ -149,7 +149,8 @@ pub unsafe extern "C" fn kv_set_px(
 ///        key is a NUL-terminated string.
 /// @param deleted receives how many keys existed and were deleted (may be
 ///        NULL).
-/// @return KV_OK, KV_INVALID_ARGUMENT, KV_CLOSED.
+/// @return KV_OK; KV_ERR (`MISCONF ...`) if the append-only log cannot be
+///         written; KV_INVALID_ARGUMENT, KV_CLOSED.
 ///
 /// # Safety
 /// `keys` (and `key_lens` unless NULL) hold `nkeys` entries, each readable
@@ -165,7 +166,7 @@ pub unsafe extern "C" fn kv_del(
     unsafe {
         kv_session::run(session, |s| {
             let keys = buffers(nkeys, keys, key_lens, "keys")?;
-            put(deleted, s.del(&keys));
+            put(deleted, s.del(&keys)?);
             Ok(KV_OK)
         })
     }

@@ -6,8 +6,9 @@
 
 use smallvec::SmallVec;
 
-use super::{arity, Error, Spec};
+use super::{arity, log_args, Error, Spec};
 use crate::cmd::hashes::{clock, field_value, read_hash, with_hash};
+use crate::persist::log::Records;
 use crate::session::Session;
 
 static HGET: Spec = Spec::new("hget");
@@ -41,14 +42,19 @@ impl Session {
         if pairs.is_empty() {
             return Err(arity("hset"));
         }
-        self.keyed(&HSET, key, |ctx| {
+        let log = |_: &usize, recs: &mut Records, db| {
+            let a: Vec<&[u8]> = pairs.iter().flat_map(|(f, v)| [f.as_ref(), v.as_ref()]).collect();
+            log_args(recs, db, b"HSET", key, &a);
+        };
+        let set = |ctx: &mut crate::keyspace::Ctx<'_>| {
             let added = with_hash(ctx, key, true, |h, _| {
                 let all: SmallVec<[&[u8]; 8]> = pairs.iter().flat_map(|(f, v)| [f.as_ref(), v.as_ref()]).collect();
                 h.convert_if_needed(&all);
                 pairs.iter().filter(|(f, v)| h.set(f.as_ref(), v.as_ref(), false)).count()
             })?;
             Ok(added.unwrap_or(0))
-        })
+        };
+        self.keyed_log(&HSET, key, set, Some(log))
     }
 
     /// `HDEL key field [field ...]`: how many fields were removed.
@@ -56,8 +62,12 @@ impl Session {
         if fields.is_empty() {
             return Err(arity("hdel"));
         }
-        self.keyed(&HDEL, key, |ctx| {
+        // Logged even if no field was named: the write dropped the
+        // hash's expired fields, as its replay at the same time will.
+        let log = |_: &usize, recs: &mut Records, db| log_args(recs, db, b"HDEL", key, fields);
+        let del = |ctx: &mut crate::keyspace::Ctx<'_>| {
             Ok(with_hash(ctx, key, false, |h, _| fields.iter().filter(|f| h.remove(f.as_ref())).count())?.unwrap_or(0))
-        })
+        };
+        self.keyed_log(&HDEL, key, del, Some(log))
     }
 }

@@ -1,8 +1,9 @@
 //! Typed fast paths for list commands.
 
-use super::{arity, Error, Spec};
+use super::{arity, log_args, Error, Spec};
 use crate::cmd::lists::{pop_items, pop_one, push_values, read_list};
 use crate::errors;
+use crate::persist::log::Records;
 use crate::session::Session;
 use crate::types::list::End;
 
@@ -26,7 +27,12 @@ impl Session {
         if values.is_empty() {
             return Err(arity(spec.name));
         }
-        self.keyed(spec, key, |ctx| push_values(ctx, key, values, end, x))
+        let log = |&n: &usize, recs: &mut Records, db| {
+            if n > 0 {
+                log_args(recs, db, spec.name.as_bytes(), key, values);
+            }
+        };
+        self.keyed_log(spec, key, |ctx| push_values(ctx, key, values, end, x), Some(log))
     }
 
     /// `LPUSH key value [value ...]`: the list's new length. Wakes a caller
@@ -53,12 +59,12 @@ impl Session {
 
     /// `LPOP key`: the first element, None if the key does not exist.
     pub fn lpop(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
-        self.keyed(&LPOP, key, |ctx| pop_one(ctx, key, End::Left))
+        self.keyed_log(&LPOP, key, |ctx| pop_one(ctx, key, End::Left), Some(log_pop_one(b"LPOP", key)))
     }
 
     /// `RPOP key`: the last element.
     pub fn rpop(&mut self, key: &[u8]) -> Result<Option<Vec<u8>>, Error> {
-        self.keyed(&RPOP, key, |ctx| pop_one(ctx, key, End::Right))
+        self.keyed_log(&RPOP, key, |ctx| pop_one(ctx, key, End::Right), Some(log_pop_one(b"RPOP", key)))
     }
 
     fn pop_count(
@@ -72,7 +78,12 @@ impl Session {
         if i64::try_from(count).is_err() {
             return self.refused(Error::new(errors::MUST_BE_POSITIVE));
         }
-        self.keyed(spec, key, |ctx| pop_items(ctx, key, end, count))
+        let log = |popped: &Option<Vec<Vec<u8>>>, recs: &mut Records, db| {
+            if let Some(n) = popped.as_ref().map(Vec::len).filter(|&n| n > 0) {
+                log_args(recs, db, spec.name.as_bytes(), key, &[n.to_string()]);
+            }
+        };
+        self.keyed_log(spec, key, |ctx| pop_items(ctx, key, end, count), Some(log))
     }
 
     /// `LPOP key count`: up to `count` elements from the head, in pop
@@ -89,5 +100,14 @@ impl Session {
     /// `LLEN key`: 0 if the key does not exist.
     pub fn llen(&mut self, key: &[u8]) -> Result<usize, Error> {
         self.keyed(&LLEN, key, |ctx| Ok(read_list(ctx, key)?.map_or(0, |l| l.len())))
+    }
+}
+
+/// Logs a single pop that popped something as `name key`.
+fn log_pop_one<'k>(name: &'static [u8], key: &'k [u8]) -> impl FnOnce(&Option<Vec<u8>>, &mut Records, usize) + 'k {
+    move |popped, recs, db| {
+        if popped.is_some() {
+            log_args::<&[u8]>(recs, db, name, key, &[]);
+        }
     }
 }

@@ -17,7 +17,10 @@ use std::sync::OnceLock;
 
 use crate::cmd::{self, flag, CommandSpec};
 use crate::errors;
+use smallvec::SmallVec;
+
 use crate::keyspace::Ctx;
+use crate::persist::log::Records;
 use crate::reply::Reply;
 use crate::session::Session;
 
@@ -131,7 +134,8 @@ impl Spec {
 
 impl Session {
     /// Runs `f` as the dispatcher runs a handler: counts the command, fixes
-    /// the time, and gives the expiry sweep its turn afterwards.
+    /// the time, and gives the expiry sweep its turn afterwards. For reads
+    /// (a write's log failure would go unreported: use [`Session::fast_w`]).
     #[inline]
     fn fast<R>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> R) -> R {
         let inner = &*self.store.inner;
@@ -143,6 +147,36 @@ impl Session {
         };
         inner.maybe_sweep(now);
         r
+    }
+
+    /// [`Session::fast`] for a command that may write: refused while the
+    /// append-only log cannot be written (as `execute` refuses it), and
+    /// failed if its log records could not be made durable (fsync
+    /// `always`), so no write is acknowledged that the log lost.
+    #[inline]
+    fn fast_w<T>(&mut self, f: impl FnOnce(&mut Ctx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let inner = &*self.store.inner;
+        if let Some(e) = inner.persist.aof.log.get().and_then(|l| l.error()) {
+            return Err(Error::owned(errors::aof_write(&e)));
+        }
+        self.counter.cell().bump();
+        let (r, now, logged) = {
+            let mut ctx = Ctx::new(inner, &mut self.state);
+            ctx.fast = true;
+            let r = f(&mut ctx);
+            if r.is_err() {
+                // A refused write changed nothing (keys it found expired
+                // are logged as deleted by the lookup itself).
+                ctx.records.explicit = true;
+            }
+            let logged = ctx.finish();
+            (r, ctx.coarse_ms(), logged)
+        };
+        inner.maybe_sweep(now);
+        match logged {
+            Ok(()) => r,
+            Err(e) => Err(Error::owned(errors::aof_write(&e))),
+        }
     }
 
     /// A command refused for its typed arguments, counted as `execute`
@@ -159,6 +193,8 @@ impl Session {
     /// A one-key command as the dispatcher runs it: `key`'s shard locked
     /// (exclusively for a write command), the command's table entry set,
     /// and in-place changes to watched keys counted only if it succeeded.
+    /// A write whose log cannot be written fails (see [`Session::fast_w`]);
+    /// its changes are logged as the state of the key afterwards.
     #[inline]
     fn keyed<T>(
         &mut self,
@@ -166,13 +202,51 @@ impl Session {
         key: &[u8],
         f: impl FnOnce(&mut Ctx<'_>) -> Result<T, Reply>,
     ) -> Result<T, Error> {
-        self.fast(|ctx| {
-            let spec = spec.get();
+        self.keyed_log(spec, key, f, None::<fn(&T, &mut Records, usize)>)
+    }
+
+    /// [`Session::keyed`] for a write logged as a command: `log` records
+    /// it (given the result, the records and the database) when it
+    /// succeeded, so the log grows with the change, not with the value.
+    #[inline]
+    fn keyed_log<T>(
+        &mut self,
+        spec: &'static Spec,
+        key: &[u8],
+        f: impl FnOnce(&mut Ctx<'_>) -> Result<T, Reply>,
+        log: Option<impl FnOnce(&T, &mut Records, usize)>,
+    ) -> Result<T, Error> {
+        let spec = spec.get();
+        let run = |ctx: &mut Ctx<'_>| {
             ctx.spec = Some(spec);
-            ctx.lock_key(spec.has(flag::WRITE), key);
+            let write = spec.has(flag::WRITE);
+            ctx.lock_key(write, key);
             let r = f(ctx);
             ctx.settle_writes(r.is_ok());
+            if let Some(log) = log {
+                if ctx.logging {
+                    if let Ok(v) = &r {
+                        let db = ctx.db();
+                        log(v, &mut ctx.records, db);
+                    }
+                    ctx.records.explicit = true;
+                }
+            }
             r.map_err(to_error)
-        })
+        };
+        if spec.has(flag::WRITE) {
+            self.fast_w(run)
+        } else {
+            self.fast(run)
+        }
     }
+}
+
+/// `name key args...` as one log record.
+pub(crate) fn log_args<A: AsRef<[u8]>>(recs: &mut Records, db: usize, name: &[u8], key: &[u8], args: &[A]) {
+    let mut a: SmallVec<[&[u8]; 8]> = SmallVec::with_capacity(2 + args.len());
+    a.push(name);
+    a.push(key);
+    a.extend(args.iter().map(AsRef::as_ref));
+    recs.command(db, &a);
 }

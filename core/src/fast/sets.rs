@@ -1,7 +1,8 @@
 //! Typed fast paths for set commands.
 
-use super::{arity, Error, Spec};
+use super::{arity, log_args, Error, Spec};
 use crate::cmd::sets::{add_members, read_set, remove_members};
+use crate::persist::log::Records;
 use crate::session::Session;
 
 static SADD: Spec = Spec::new("sadd");
@@ -15,7 +16,12 @@ impl Session {
         if members.is_empty() {
             return Err(arity("sadd"));
         }
-        self.keyed(&SADD, key, |ctx| add_members(ctx, key, members))
+        let log = |&n: &usize, recs: &mut Records, db| {
+            if n > 0 {
+                log_args(recs, db, b"SADD", key, members);
+            }
+        };
+        self.keyed_log(&SADD, key, |ctx| add_members(ctx, key, members), Some(log))
     }
 
     /// `SREM key member [member ...]`: how many members were removed.
@@ -23,7 +29,12 @@ impl Session {
         if members.is_empty() {
             return Err(arity("srem"));
         }
-        self.keyed(&SREM, key, |ctx| remove_members(ctx, key, members))
+        let log = |&n: &usize, recs: &mut Records, db| {
+            if n > 0 {
+                log_args(recs, db, b"SREM", key, members);
+            }
+        };
+        self.keyed_log(&SREM, key, |ctx| remove_members(ctx, key, members), Some(log))
     }
 
     /// `SISMEMBER key member`.

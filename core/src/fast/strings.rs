@@ -30,7 +30,7 @@ impl Session {
 
     /// `SET key value`
     pub fn set(&mut self, key: &[u8], value: &[u8]) -> Result<(), Error> {
-        self.fast(|ctx| {
+        self.fast_w(|ctx| {
             ctx.lock_key(true, key);
             ctx.insert_bytes(key, value, StrEnc::for_value(value), None);
             Ok(())
@@ -39,7 +39,7 @@ impl Session {
 
     /// `SET key value PX ttl_ms`
     pub fn set_ex(&mut self, key: &[u8], value: &[u8], ttl_ms: u64) -> Result<(), Error> {
-        self.fast(|ctx| {
+        self.fast_w(|ctx| {
             let ms = i64::try_from(ttl_ms).map_err(|_| expire_time_error("set"))?;
             if ms <= 0 {
                 return Err(expire_time_error("set"));
@@ -51,12 +51,13 @@ impl Session {
         })
     }
 
-    /// `DEL key [key ...]`: the number of keys removed.
-    pub fn del<K: AsRef<[u8]>>(&mut self, keys: &[K]) -> usize {
-        self.fast(|ctx| {
+    /// `DEL key [key ...]`: the number of keys removed (an error only if
+    /// the append-only log cannot be written).
+    pub fn del<K: AsRef<[u8]>>(&mut self, keys: &[K]) -> Result<usize, Error> {
+        self.fast_w(|ctx| {
             let db = ctx.db();
             ctx.lock_keys(true, keys.iter().map(|k| (db, k.as_ref())));
-            keys.iter().filter(|k| ctx.remove(k.as_ref()).is_some()).count()
+            Ok(keys.iter().filter(|k| ctx.remove(k.as_ref()).is_some()).count())
         })
     }
 
@@ -83,7 +84,7 @@ impl Session {
     /// `INCRBY key n`: the new value. The result is stored int-encoded,
     /// keeping the key's expiry, as Redis does.
     pub fn incr_by(&mut self, key: &[u8], n: i64) -> Result<i64, Error> {
-        self.fast(|ctx| {
+        self.fast_w(|ctx| {
             ctx.lock_key(true, key);
             let Some(slot) = ctx.write(key) else {
                 ctx.insert(key, Value::string(n.to_string()), None);
@@ -113,7 +114,7 @@ impl Session {
     /// `PEXPIRE key ms`: true if the key exists (an expiry at or before
     /// now deletes it, as Redis does). Negative `ms` is allowed.
     pub fn expire(&mut self, key: &[u8], ms: i64) -> Result<bool, Error> {
-        self.fast(|ctx| {
+        self.fast_w(|ctx| {
             let at = deadline(ctx.now(), ms, "pexpire")?;
             ctx.lock_key(true, key);
             // A write lookup, as Redis's: lazily expires, touches the LRU.
@@ -265,9 +266,9 @@ mod tests {
         assert_eq!(hits_misses(&st), (h0 + 3, m0 + 1));
         clock.advance(11);
         assert_eq!(s.exists(&["t"]), 0);
-        assert_eq!(s.del(&["t"]), 0, "an expired key is not counted");
-        assert_eq!(s.del(&keys[..5]), 5);
-        assert_eq!(s.del(&["k0", "k5", "k5", "x"]), 1, "duplicates delete once");
+        assert_eq!(s.del(&["t"]), Ok(0), "an expired key is not counted");
+        assert_eq!(s.del(&keys[..5]), Ok(5));
+        assert_eq!(s.del(&["k0", "k5", "k5", "x"]), Ok(1), "duplicates delete once");
         assert_eq!(s.exists(&keys), 14);
         assert_eq!(s.execute(&["GET", "k6"]), Reply::bulk("v"));
         assert_eq!(s.execute(&["GET", "k4"]), Reply::Nil);
@@ -366,7 +367,7 @@ mod tests {
         let n0 = st.inner.commands.sum();
         s.set(b"k", b"v").unwrap();
         s.get(b"k").unwrap();
-        s.del(&["k"]);
+        s.del(&["k"]).unwrap();
         assert_eq!(st.inner.commands.sum(), n0 + 3);
     }
 

@@ -1,9 +1,10 @@
 //! Typed fast paths for sorted-set commands.
 
-use super::{arity, Error, Spec, ZAddFlags};
+use super::{arity, log_args, Error, Spec, ZAddFlags};
 use crate::cmd::zsets::range::rank_span;
-use crate::cmd::zsets::{add_pairs, get, remove_members};
+use crate::cmd::zsets::{add_pairs, get, remove_members, AddOutcome};
 use crate::errors;
+use crate::persist::log::Records;
 use crate::session::Session;
 use crate::types::zset::ZSet;
 
@@ -32,6 +33,25 @@ fn check_pairs<M>(f: ZAddFlags, pairs: &[(f64, M)]) -> Result<(), Error> {
     Ok(())
 }
 
+/// A score as text that parses back to the same double (Rust's shortest
+/// round-trip form, in exponent form if long; `inf`/`-inf` as Redis
+/// reads them).
+fn score_text(s: f64) -> Vec<u8> {
+    let plain = format!("{s}");
+    // 1e300 is 301 digits plainly.
+    if plain.len() <= 24 { plain } else { format!("{s:e}") }.into_bytes()
+}
+
+/// ZADD INCR / ZINCRBY logged as the score they produced (`ZADD key score
+/// member`), so replay does not redo the float addition.
+fn log_incr<'k>(key: &'k [u8], member: &'k [u8]) -> impl FnOnce(&AddOutcome, &mut Records, usize) + 'k {
+    move |out, recs, db| {
+        if let (Some(s), true) = (out.last, out.added + out.updated > 0) {
+            log_args(recs, db, b"ZADD", key, &[score_text(s), member.to_vec()]);
+        }
+    }
+}
+
 /// The ascending ranks `start..end` that ZRANGE's inclusive, possibly
 /// negative `start`/`stop` select.
 fn span(z: &ZSet, start: i64, stop: i64) -> (usize, usize) {
@@ -58,7 +78,19 @@ impl Session {
         if let Err(e) = check_pairs(f, pairs) {
             return self.refused(e);
         }
-        let out = self.keyed(&ZADD, key, |ctx| add_pairs(ctx, key, f, pairs))?;
+        let log = |out: &AddOutcome, recs: &mut Records, db| {
+            if out.added + out.updated == 0 {
+                return;
+            }
+            let opts = [(f.nx, "NX"), (f.xx, "XX"), (f.gt, "GT"), (f.lt, "LT")];
+            let mut a: Vec<Vec<u8>> = opts.iter().filter(|o| o.0).map(|o| o.1.as_bytes().to_vec()).collect();
+            for (s, m) in pairs {
+                a.push(score_text(*s));
+                a.push(m.as_ref().to_vec());
+            }
+            log_args(recs, db, b"ZADD", key, &a);
+        };
+        let out = self.keyed_log(&ZADD, key, |ctx| add_pairs(ctx, key, f, pairs), Some(log))?;
         Ok(if f.ch { out.added + out.updated } else { out.added })
     }
 
@@ -75,7 +107,9 @@ impl Session {
         if let Err(e) = check_pairs(f, &[(increment, member)]) {
             return self.refused(e);
         }
-        Ok(self.keyed(&ZADD, key, |ctx| add_pairs(ctx, key, f, &[(increment, member)]))?.last)
+        Ok(self
+            .keyed_log(&ZADD, key, |ctx| add_pairs(ctx, key, f, &[(increment, member)]), Some(log_incr(key, member)))?
+            .last)
     }
 
     /// `ZINCRBY key increment member`: the new score.
@@ -84,7 +118,12 @@ impl Session {
         if let Err(e) = check_pairs(f, &[(increment, member)]) {
             return self.refused(e);
         }
-        let out = self.keyed(&ZINCRBY, key, |ctx| add_pairs(ctx, key, f, &[(increment, member)]))?;
+        let out = self.keyed_log(
+            &ZINCRBY,
+            key,
+            |ctx| add_pairs(ctx, key, f, &[(increment, member)]),
+            Some(log_incr(key, member)),
+        )?;
         out.last.ok_or(Error::new(errors::INTERNAL))
     }
 
@@ -93,7 +132,12 @@ impl Session {
         if members.is_empty() {
             return Err(arity("zrem"));
         }
-        self.keyed(&ZREM, key, |ctx| remove_members(ctx, key, members))
+        let log = |&n: &usize, recs: &mut Records, db| {
+            if n > 0 {
+                log_args(recs, db, b"ZREM", key, members);
+            }
+        };
+        self.keyed_log(&ZREM, key, |ctx| remove_members(ctx, key, members), Some(log))
     }
 
     /// `ZSCORE key member`.

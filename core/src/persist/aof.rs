@@ -170,7 +170,7 @@ pub(crate) fn load(inner: &StoreInner, data_dir: &Path) -> Result<bool, Error> {
     let Some(m) = read_manifest(&adir)? else { return Ok(false) };
     if let Some(b) = &m.base {
         // As of its own point in time: what expired since, the log decides.
-        super::load_snapshot_at(inner, &adir.join(b), 0)?;
+        super::load::load_snapshot_at(inner, &adir.join(b), 0)?;
     }
     let n = m.incrs.len();
     for (i, name) in m.incrs.iter().enumerate() {

@@ -15,8 +15,10 @@
 
 pub mod aof;
 pub mod cow;
+mod decode;
 pub mod dump;
 pub mod frame;
+mod load;
 pub mod log;
 pub mod propagate;
 pub mod reader;
@@ -38,11 +40,9 @@ use parking_lot::{Condvar, Mutex};
 pub use reader::Summary;
 pub use settings::{Fsync, LoadProgress, LogFaults, Mode, ProgressFn, SaveRule, Settings};
 
-use crate::dict::NewValue;
 use crate::store::{StoreInner, StripedCounter};
-use crate::value::StrEnc;
 use record::Data;
-use writer::{Encoded, FrameWriter, TempFile};
+use writer::{FrameWriter, TempFile};
 
 /// The snapshot's file name inside the data directory.
 pub const SNAPSHOT_FILE: &str = "snapshot.kvs";
@@ -115,9 +115,6 @@ pub struct SaveStats {
     pub elapsed: Duration,
 }
 
-/// A shard's records as a writer handed them over.
-pub(crate) type Handed = Result<Encoded, bincode::error::EncodeError>;
-
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Job {
     Idle,
@@ -139,8 +136,6 @@ pub(crate) struct State {
     bg_started: Mutex<Option<Instant>>,
     /// Unix ms of the running save's point in time.
     pub t0: AtomicU64,
-    /// Records writers handed over, per shard (see [`cow`]).
-    pub handoff: Box<[Mutex<Option<Handed>>]>,
     last_save_ms: AtomicU64,
     last_bg_ok: AtomicBool,
     last_bg_secs: AtomicI64,
@@ -148,14 +143,14 @@ pub(crate) struct State {
     saves: AtomicU64,
     /// Longest hand-off a writer did during the last save (microseconds).
     longest_stall_us: AtomicU64,
-    loaded_keys: AtomicU64,
-    loaded_expired: AtomicU64,
+    pub(crate) loaded_keys: AtomicU64,
+    pub(crate) loaded_expired: AtomicU64,
     /// The append-only log.
     pub aof: aof::AofState,
 }
 
 impl State {
-    pub fn new(shards: usize, now_ms: u64) -> State {
+    pub fn new(now_ms: u64) -> State {
         State {
             dirty: StripedCounter::new(),
             dirty_saved: AtomicU64::new(0),
@@ -164,7 +159,6 @@ impl State {
             bg_running: AtomicBool::new(false),
             bg_started: Mutex::new(None),
             t0: AtomicU64::new(0),
-            handoff: (0..shards).map(|_| Mutex::new(None)).collect(),
             last_save_ms: AtomicU64::new(now_ms),
             last_bg_ok: AtomicBool::new(true),
             last_bg_secs: AtomicI64::new(-1),
@@ -274,16 +268,9 @@ fn write_point_in_time(inner: &StoreInner, target: &Path) -> Result<SaveStats, E
         let io_err = |e| Error::io("writing", &tmp.tmp, e);
         let mut w = FrameWriter::new(sink, t0, inner.databases() as u32).map_err(io_err)?;
         for i in 0..inner.shards.len() {
-            let encoded = match inner.take_shard(i) {
-                Ok(e) => e,
-                Err(e) => {
-                    inner.abandon_point_in_time(i + 1);
-                    return Err(e);
-                }
-            };
-            if let Err(e) = w.shard(&encoded) {
-                inner.abandon_point_in_time(i + 1);
-                return Err(io_err(e));
+            if let Err(e) = inner.save_shard(i, &mut w, io_err) {
+                inner.abandon_point_in_time(i);
+                return Err(e);
             }
         }
         let (records, bytes) = (w.records, w.bytes);
@@ -436,82 +423,7 @@ pub(crate) fn bgrewriteaof(inner: &Arc<StoreInner>) -> Result<bool, Error> {
 /// Loads a snapshot file into the store's shards; keys expired by now are
 /// skipped, as are hash fields.
 pub(crate) fn load_snapshot(inner: &StoreInner, path: &Path) -> Result<Summary, Error> {
-    load_snapshot_at(inner, path, inner.now_ms())
-}
-
-/// Loads a snapshot, skipping what expired before `now`.
-pub(crate) fn load_snapshot_at(inner: &StoreInner, path: &Path, now: u64) -> Result<Summary, Error> {
-    let lru = StoreInner::lru_clock(now);
-    let databases = inner.databases() as u32;
-    let progress = inner.config.persist.on_load_progress.clone();
-    let (mut loaded, mut expired) = (0u64, 0u64);
-    let mut last_report = Instant::now();
-    let report = |pos: &reader::Position, loaded, expired| {
-        if let Some(f) = &progress {
-            f(&LoadProgress {
-                path: path.to_path_buf(),
-                bytes_read: pos.offset,
-                bytes_total: pos.total,
-                keys_loaded: loaded,
-                keys_expired: expired,
-                elapsed: pos.started.elapsed(),
-                done: false,
-                warning: None,
-            });
-        }
-    };
-    let summary = reader::walk(path, |rec, _, pos| {
-        if rec.db >= databases {
-            return Err(format!("database {} out of range (the store has {databases})", rec.db));
-        }
-        if rec.expire.is_some_and(|t| t < now) {
-            expired += 1;
-            return Ok(());
-        }
-        let key: &[u8] = &rec.key.0;
-        let h = inner.hash(key);
-        let mut shard = inner.shards[inner.shard_of(rec.db as usize, h)].write_unchecked();
-        if shard.get(key, h).is_some() {
-            return Err("duplicate key".into());
-        }
-        match rec.data {
-            Data::String(s) => {
-                shard.insert(key, h, NewValue::Bytes(&s.0, StrEnc::for_value(&s.0)), rec.expire, lru);
-            }
-            data => match record::to_value(data, now)? {
-                Some(v) => {
-                    shard.insert(key, h, v, rec.expire, lru);
-                }
-                None => {
-                    expired += 1;
-                    return Ok(());
-                }
-            },
-        }
-        drop(shard);
-        loaded += 1;
-        if loaded % 8192 == 0 && last_report.elapsed() >= Duration::from_millis(100) {
-            last_report = Instant::now();
-            report(pos, loaded, expired);
-        }
-        Ok(())
-    })?;
-    let st = &inner.persist;
-    st.loaded_keys.store(loaded, Ordering::Relaxed);
-    st.loaded_expired.store(expired, Ordering::Relaxed);
-    if let Some(f) = &progress {
-        f(&LoadProgress {
-            path: path.to_path_buf(),
-            bytes_read: summary.bytes,
-            bytes_total: summary.bytes,
-            keys_loaded: loaded,
-            keys_expired: expired,
-            elapsed: Duration::ZERO,
-            done: true,
-            warning: None,
-        });
-    }
-    Ok(summary)
+    load::load_snapshot_at(inner, path, inner.now_ms())
 }
 
 /// INFO persistence's fields, in Redis's order.

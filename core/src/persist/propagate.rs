@@ -5,8 +5,10 @@
 //! ran as that effect (SPOP → SREM, an expiry in the past → DEL, GETEX →
 //! PEXPIREAT/PERSIST, INCRBYFLOAT → SET KEEPTTL, BLPOP → LPOP, ...).
 //!
-//! Typed fast paths run no command: their context logs the state of each
-//! key they locked for writing when it ends ([`fast_effects`]).
+//! Typed fast paths run no command: the collection paths log their
+//! command themselves (`fast::log_args`); for the others their context
+//! logs the state of each key they locked for writing when it ends
+//! ([`fast_effects`]).
 
 use crate::cmd::{is, CommandSpec};
 use crate::keyspace::Ctx;

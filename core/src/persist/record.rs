@@ -147,6 +147,11 @@ pub fn data_of(value: ValueRef<'_>, now: u64) -> Option<Data<'_>> {
             if fields.is_empty() {
                 return None;
             }
+            let mut fields = fields;
+            if !h.is_listpack() {
+                // In hash order: its load checks for repeats in one pass.
+                fields.sort_by_cached_key(|f| Hash::field_hash(&f.field.0));
+            }
             Data::Hash(fields)
         }
     })
@@ -204,67 +209,81 @@ pub fn to_value(data: Data<'_>, now: u64) -> Result<Option<Value>, Invalid> {
             }
             Value::Set(s)
         }
-        Data::ZSet(items) => {
-            if items.is_empty() {
-                return Err("empty sorted set");
-            }
-            let mut sorted: Vec<(f64, Vec<u8>)> = Vec::with_capacity(items.len());
-            for (m, s) in items {
-                if s.is_nan() {
-                    return Err("NaN score");
-                }
-                sorted.push((s, m.0.into_owned()));
-            }
-            // Written in rank order; checked rather than trusted.
-            let ordered = sorted.windows(2).all(|w| zcmp(&w[0], &w[1]).is_lt());
-            if !ordered {
-                sorted.sort_by(zcmp);
-            }
-            let n = sorted.len();
-            if n <= 1024 {
-                let mut members: Vec<&[u8]> = sorted.iter().map(|(_, m)| m.as_slice()).collect();
-                members.sort_unstable();
-                if members.windows(2).any(|w| w[0] == w[1]) {
-                    return Err("duplicate sorted set member");
-                }
-            }
-            let z = ZSet::from_sorted(sorted);
-            // A big set is keyed by member: a duplicate shows in its length.
-            if z.len() != n {
-                return Err("duplicate sorted set member");
-            }
-            Value::ZSet(Box::new(z))
-        }
+        Data::ZSet(items) => return zset_value(items.len(), items.iter().map(|(m, s)| (&*m.0, *s))).map(Some),
         Data::Hash(fields) => {
-            if fields.is_empty() {
-                return Err("empty hash");
-            }
-            let mut h = Hash::new();
-            for f in &fields {
-                if f.expire.is_some_and(|t| t < now) {
-                    continue;
-                }
-                if !h.set(&f.field.0, &f.value.0, false) {
-                    return Err("duplicate hash field");
-                }
-            }
-            for f in &fields {
-                if let Some(t) = f.expire.filter(|&t| t >= now) {
-                    // set_ttl deletes a field due at its `now`: ask as of
-                    // just before the expiry (the field is live at `now`).
-                    h.set_ttl(&f.field.0, t, TtlCond::Always, now.min(t.saturating_sub(1)));
-                }
-            }
-            if h.stored_len() == 0 {
-                return Ok(None);
-            }
-            Value::Hash(h)
+            return hash_value(fields.len(), fields.iter().map(|f| (&*f.field.0, &*f.value.0, f.expire)), now);
         }
     }))
 }
 
-fn zcmp(a: &(f64, Vec<u8>), b: &(f64, Vec<u8>)) -> std::cmp::Ordering {
-    crate::types::zset::cmp((a.0, &a.1), (b.0, &b.1))
+/// A sorted set from its `n` (member, score) pairs, in rank order as
+/// written (checked, not trusted).
+pub fn zset_value<'m>(n: usize, items: impl Iterator<Item = (&'m [u8], f64)>) -> Result<Value, Invalid> {
+    if n == 0 {
+        return Err("empty sorted set");
+    }
+    let mut sorted: Vec<(f64, &[u8])> = Vec::with_capacity(n);
+    for (m, s) in items {
+        if s.is_nan() {
+            return Err("NaN score");
+        }
+        sorted.push((s, m));
+    }
+    let ordered = sorted.windows(2).all(|w| zcmp(&w[0], &w[1]).is_lt());
+    if !ordered {
+        sorted.sort_by(zcmp);
+    }
+    if n <= 1024 {
+        let mut members: Vec<&[u8]> = sorted.iter().map(|(_, m)| *m).collect();
+        members.sort_unstable();
+        if members.windows(2).any(|w| w[0] == w[1]) {
+            return Err("duplicate sorted set member");
+        }
+    }
+    let z = ZSet::from_sorted_refs(&sorted);
+    // A big set is keyed by member: a duplicate shows in its length.
+    if z.len() != n {
+        return Err("duplicate sorted set member");
+    }
+    Ok(Value::ZSet(Box::new(z)))
+}
+
+/// A hash from its `n` (field, value, expiry) triples, leaving out fields
+/// expired at `now`; `None` if none is left.
+pub fn hash_value<'f>(
+    n: usize,
+    fields: impl Iterator<Item = (&'f [u8], &'f [u8], Option<u64>)> + Clone,
+    now: u64,
+) -> Result<Option<Value>, Invalid> {
+    if n == 0 {
+        return Err("empty hash");
+    }
+    let live = fields.clone().filter(|f| f.2.is_none_or(|t| t >= now));
+    let n = live.clone().count();
+    if n == 0 {
+        return Ok(None);
+    }
+    if let Some(h) = Hash::bulk_table(n, live.clone()) {
+        return h.map(|h| Some(Value::Hash(h))).ok_or("duplicate hash field");
+    }
+    let mut h = Hash::new();
+    for (f, v, _) in live.clone() {
+        if !h.set(f, v, false) {
+            return Err("duplicate hash field");
+        }
+    }
+    for (f, _, t) in live {
+        if let Some(t) = t {
+            // set_ttl deletes a field due at its `now`: ask as of just
+            // before the expiry (the field is live at `now`).
+            h.set_ttl(f, t, TtlCond::Always, now.min(t.saturating_sub(1)));
+        }
+    }
+    Ok(Some(Value::Hash(h)))
+}
+
+fn zcmp(a: &(f64, &[u8]), b: &(f64, &[u8])) -> std::cmp::Ordering {
+    crate::types::zset::cmp((a.0, a.1), (b.0, b.1))
 }
 
 #[cfg(test)]

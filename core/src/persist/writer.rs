@@ -1,4 +1,4 @@
-//! Writing a snapshot: a shard's records into memory ([`encode_shard`]),
+//! Writing a snapshot: records into memory ([`Encoded`]),
 //! then framed into a temporary file that is fsynced, renamed into place,
 //! and its directory fsynced, so the previous snapshot stays whole until
 //! the new one is complete on disk.
@@ -13,37 +13,61 @@ use bincode::error::EncodeError;
 use super::frame::{self, Chain, Header};
 use super::record;
 use super::Error;
-use crate::shard::Shard;
+use crate::dict::Slot;
 
-/// A shard's records as of a save's start, cut into blocks.
+/// Records of a save's point in time, cut into blocks.
 #[derive(Default)]
 pub struct Encoded {
     pub buf: Vec<u8>,
-    /// (end offset in `buf`, records) of each block.
+    /// (end offset in `buf`, records) of each finished block.
     pub cuts: Vec<(usize, u32)>,
+    /// Start and records of the block being filled.
+    start: usize,
+    count: u32,
 }
 
-/// Encodes every key of `shard` (database `db`) live at `now`.
-pub fn encode_shard(shard: &Shard, db: u32, now: u64) -> Result<Encoded, EncodeError> {
-    let mut e = Encoded::default();
-    if shard.len() == 0 {
-        return Ok(e);
-    }
-    e.buf.reserve(shard.len() * 64);
-    let (mut start, mut count) = (0, 0u32);
-    for slot in shard.dict.iter() {
-        if record::encode_slot(&mut e.buf, db, slot, now)? {
-            count += 1;
-            if e.buf.len() - start >= frame::BLOCK_TARGET {
-                e.cuts.push((e.buf.len(), count));
-                (start, count) = (e.buf.len(), 0);
+impl Encoded {
+    /// Appends the record of a slot of database `db` live at `now`.
+    pub fn push_slot(&mut self, db: u32, slot: &Slot, now: u64) -> Result<(), EncodeError> {
+        if record::encode_slot(&mut self.buf, db, slot, now)? {
+            self.count += 1;
+            if self.buf.len() - self.start >= frame::BLOCK_TARGET {
+                self.cut();
             }
         }
+        Ok(())
     }
-    if count > 0 {
-        e.cuts.push((e.buf.len(), count));
+
+    /// Ends the block being filled (if it holds any record).
+    pub fn cut(&mut self) {
+        if self.count > 0 {
+            self.cuts.push((self.buf.len(), self.count));
+            (self.start, self.count) = (self.buf.len(), 0);
+        }
     }
-    Ok(e)
+
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Appends another's records (whole records: its bytes and count) to
+    /// the block being filled.
+    pub fn append(&mut self, other: &Encoded) {
+        self.buf.extend_from_slice(&other.buf);
+        self.count += other.records_pending();
+    }
+
+    /// Empties it, keeping its buffer.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.cuts.clear();
+        (self.start, self.count) = (0, 0);
+    }
+
+    /// Records held (finished blocks and the one being filled).
+    pub fn records_pending(&self) -> u32 {
+        self.cuts.iter().map(|c| c.1).sum::<u32>() + self.count
+    }
 }
 
 /// Frames blocks into any byte sink.
@@ -71,6 +95,7 @@ impl<W: Write> FrameWriter<W> {
         Ok(())
     }
 
+    /// Writes the finished blocks of `e`.
     pub fn shard(&mut self, e: &Encoded) -> io::Result<()> {
         let mut start = 0;
         for &(end, count) in &e.cuts {

@@ -98,16 +98,24 @@ impl ZSet {
     /// *STORE result is (`zsetConvertToListpackIfNeeded`).
     pub fn from_sorted(items: Vec<(f64, Vec<u8>)>) -> ZSet {
         let small = items.len() <= MAX_LISTPACK_ENTRIES && items.iter().all(|i| i.1.len() <= MAX_LISTPACK_VALUE);
-        let mut z = ZSet::with_hint(if small { 0 } else { usize::MAX }, 0);
-        match &mut z.repr {
-            Repr::Small(v) => v.extend(items.into_iter().map(|(s, m)| (listpack_score(s), m.into_boxed_slice()))),
-            Repr::Big(b) => {
-                for (s, m) in items {
-                    b.insert(&m, s);
-                }
-            }
+        if small {
+            let v = items.into_iter().map(|(s, m)| (listpack_score(s), m.into_boxed_slice())).collect();
+            return ZSet { repr: Repr::Small(v) };
         }
-        z
+        ZSet { repr: Repr::Big(Big::from_sorted(items.iter().map(|(s, m)| (*s, m.as_slice())), items.len())) }
+    }
+
+    /// [`ZSet::from_sorted`] from borrowed members (a snapshot load builds
+    /// big sets this way: appended in order, no search per member). The
+    /// items must be in strictly increasing (score, member) order; a
+    /// repeated member is left out (the length tells).
+    pub fn from_sorted_refs(items: &[(f64, &[u8])]) -> ZSet {
+        let small = items.len() <= MAX_LISTPACK_ENTRIES && items.iter().all(|i| i.1.len() <= MAX_LISTPACK_VALUE);
+        if small {
+            let v = items.iter().map(|&(s, m)| (listpack_score(s), Box::from(m))).collect();
+            return ZSet { repr: Repr::Small(v) };
+        }
+        ZSet { repr: Repr::Big(Big::from_sorted(items.iter().copied(), items.len())) }
     }
 
     pub fn encoding(&self) -> &'static str {
@@ -341,6 +349,30 @@ impl Big {
         (h >> 32) as u32
     }
 
+    /// Appends members given in (score, member) order: the arena and the
+    /// index sized once, the order cut into 3/4-full chunks. A member
+    /// already there is left out.
+    fn from_sorted<'m>(items: impl Iterator<Item = (f64, &'m [u8])>, n: usize) -> Big {
+        let mut b = Big { entries: Vec::with_capacity(n), index: HashTable::with_capacity(n), order: Order::default() };
+        for (score, member) in items {
+            let h = Self::hash(member);
+            let tag = Self::tag(h);
+            let entries = &b.entries;
+            if b.index.find(h, |&i| entries[i as usize].member.is(member, tag)).is_some() {
+                continue;
+            }
+            let i = b.entries.len() as u32;
+            b.entries.push(Entry { score, member: Bytes::new(member, tag) });
+            let entries = &b.entries;
+            b.index.insert_unique(h, i, |&j| Self::hash(&entries[j as usize].member));
+        }
+        let len = b.entries.len() as u32;
+        b.order.chunks =
+            (0..len).step_by(CHUNK * 3 / 4).map(|c| (c..(c + (CHUNK * 3 / 4) as u32).min(len)).collect()).collect();
+        b.order.rebuild();
+        b
+    }
+
     fn find(&self, member: &[u8]) -> Option<usize> {
         let h = Self::hash(member);
         self.index.find(h, |&i| self.entries[i as usize].member.is(member, Self::tag(h))).map(|&i| i as usize)
@@ -549,6 +581,40 @@ mod tests {
             assert_eq!(z.rank(m), Some((r, *s)));
             assert_eq!(z.get(r), (&m[..], *s));
         }
+    }
+
+    /// A big set built in bulk from sorted members behaves as one built
+    /// by inserts, before and after further changes.
+    #[test]
+    fn bulk_built_big_sets_agree_with_a_model() {
+        let mut model = std::collections::BTreeMap::new();
+        let mut items: Vec<(f64, Vec<u8>)> = Vec::new();
+        for i in 0..5000u64 {
+            let m = format!("m{:x}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).into_bytes();
+            let s = (i % 97) as f64 / 4.0;
+            model.insert(m.clone(), s);
+            items.push((s, m));
+        }
+        items.sort_by(|a, b| cmp((a.0, &a.1), (b.0, &b.1)));
+        let refs: Vec<(f64, &[u8])> = items.iter().map(|(s, m)| (*s, m.as_slice())).collect();
+        let mut z = ZSet::from_sorted_refs(&refs);
+        assert_eq!(z.encoding(), "skiplist");
+        check(&z, &model);
+        for i in 0..3000u64 {
+            let m = format!("m{:x}", (i * 7).wrapping_mul(0x9e37_79b9_7f4a_7c15)).into_bytes();
+            if i % 3 == 0 {
+                z.remove(&m);
+                model.remove(&m);
+            } else {
+                z.insert(&m, i as f64);
+                model.insert(m, i as f64);
+            }
+        }
+        check(&z, &model);
+        // A repeated member is left out: the length tells.
+        let dup = [(1.0, &b"a"[..]), (2.0, &b"a"[..])];
+        let many: Vec<(f64, &[u8])> = refs.iter().copied().chain(dup).collect();
+        assert_eq!(ZSet::from_sorted_refs(&many).len(), refs.len() + 1);
     }
 
     #[test]

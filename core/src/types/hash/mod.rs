@@ -216,6 +216,30 @@ impl Hash {
         }
     }
 
+    /// A hash of `n` fields (field, value, expiry), each given once, that
+    /// a snapshot load rebuilds: hashtable-encoded when Redis's limits say
+    /// so (more than [`MAX_LISTPACK_ENTRIES`] fields or a long field or
+    /// value), built in one pass; otherwise `None` (set the fields one by
+    /// one). `Some(None)`: a field repeats.
+    pub fn bulk_table<'f>(
+        n: usize,
+        fields: impl Iterator<Item = (&'f [u8], &'f [u8], Option<u64>)> + Clone,
+    ) -> Option<Option<Hash>> {
+        let big = n > MAX_LISTPACK_ENTRIES
+            || fields.clone().any(|(f, v, _)| Self::too_long_for_listpack(f) || Self::too_long_for_listpack(v));
+        if !big {
+            return None;
+        }
+        Some(Table::from_fields(n, fields).map(|t| Hash(Repr::Table(Box::new(t)))))
+    }
+
+    /// The fixed hash of a field in the hashtable encoding: a snapshot
+    /// writes a big hash's fields in this order, which its load checks for
+    /// repeated fields in one pass.
+    pub fn field_hash(field: &[u8]) -> u64 {
+        table::field_hash(field)
+    }
+
     fn convert_to_hashtable(&mut self) {
         let Repr::Listpack(lp) = &self.0 else { return };
         let mut t = Table::with_capacity(lp.count());
@@ -401,6 +425,32 @@ impl fmt::Debug for Hash {
 
 #[cfg(test)]
 mod tests {
+    /// A big hash built in one pass, its fields in hash order (as a
+    /// snapshot writes them) or not: the same fields, and a repeated field
+    /// refused either way.
+    #[test]
+    fn bulk_tables_in_either_order_refuse_repeats() {
+        let owned: Vec<(Vec<u8>, Vec<u8>)> =
+            (0..2000).map(|i| (format!("f{i}").into_bytes(), format!("v{i}").into_bytes())).collect();
+        let mut hashed = owned.clone();
+        hashed.sort_by_key(|(f, _)| Hash::field_hash(f));
+        for fields in [&owned, &hashed] {
+            let it = fields.iter().map(|(f, v)| (f.as_slice(), v.as_slice(), None));
+            let Some(Some(h)) = Hash::bulk_table(fields.len(), it) else { panic!("built") };
+            assert_eq!(h.encoding(), "hashtable");
+            assert_eq!(h.len(0), 2000);
+            for (f, v) in fields.iter() {
+                assert_eq!(h.get(f, 0), Some(&v[..]));
+            }
+            for at in [1, 999, 1999] {
+                let mut dup = fields.clone();
+                dup.insert(at, fields[at - 1].clone());
+                let it = dup.iter().map(|(f, v)| (f.as_slice(), v.as_slice(), None));
+                assert!(matches!(Hash::bulk_table(dup.len(), it), Some(None)), "repeat at {at}");
+            }
+        }
+    }
+
     use super::*;
 
     fn h(n: usize) -> Hash {

@@ -22,7 +22,8 @@ pub struct Entry {
 
 impl Entry {
     fn new(field: &[u8], value: &[u8], ttl: Option<u64>) -> Entry {
-        let mut d = Vec::with_capacity(1 + if ttl.is_some() { 8 } else { 0 } + 5 + field.len() + value.len());
+        let varint = (usize::BITS - (field.len() | 1).leading_zeros()).div_ceil(7) as usize;
+        let mut d = Vec::with_capacity(1 + if ttl.is_some() { 8 } else { 0 } + varint + field.len() + value.len());
         d.push(if ttl.is_some() { HAS_TTL } else { 0 });
         if let Some(t) = ttl {
             d.extend_from_slice(&t.to_le_bytes());
@@ -80,7 +81,7 @@ impl Entry {
 
 /// The hash of a field: fixed seeds, so a collection's HSCAN order (and
 /// cursors) stay the same for its whole life.
-fn field_hash(field: &[u8]) -> u64 {
+pub fn field_hash(field: &[u8]) -> u64 {
     use std::sync::OnceLock;
     static H: OnceLock<ahash::RandomState> = OnceLock::new();
     H.get_or_init(|| ahash::RandomState::with_seeds(0x9e37, 0x79b9, 0x7f4a, 0x7c15)).hash_one(field)
@@ -152,8 +153,50 @@ impl Table {
         }
     }
 
+    /// A table of `n` fields given once each (a snapshot load): sized once.
+    /// Fields in [`field_hash`] order (as snapshots write big hashes) are
+    /// checked for repeats against their neighbours of equal hash; others
+    /// against a temporary index of the hashes (so a check does not read
+    /// the fields it passes). `None` if a field repeats.
+    pub fn from_fields<'f>(
+        n: usize,
+        fields: impl Iterator<Item = (&'f [u8], &'f [u8], Option<u64>)> + Clone,
+    ) -> Option<Table> {
+        let hashes: Vec<u64> = fields.clone().map(|(f, _, _)| field_hash(f)).collect();
+        let in_order = hashes.windows(2).all(|w| w[0] <= w[1]);
+        let mut t = Table::with_capacity(n);
+        let mut seen: Option<hashbrown::HashTable<(u64, u32)>> =
+            (!in_order).then(|| hashbrown::HashTable::with_capacity(n));
+        let mut run = 0;
+        for (i, ((field, value, ttl), &h)) in fields.zip(&hashes).enumerate() {
+            let entries = &t.entries;
+            match seen.as_mut() {
+                Some(seen) => {
+                    if seen.find(h, |&(eh, j)| eh == h && entries[j as usize].field() == field).is_some() {
+                        return None;
+                    }
+                    seen.insert_unique(h, (h, i as u32), |&(eh, _)| eh);
+                }
+                None => {
+                    if i > 0 && hashes[i - 1] != h {
+                        run = i;
+                    }
+                    if entries[run..i].iter().any(|e| e.field() == field) {
+                        return None;
+                    }
+                }
+            }
+            t.push_hashed(field, value, ttl, h);
+        }
+        Some(t)
+    }
+
     /// Adds a field that is not there.
     pub fn push(&mut self, field: &[u8], value: &[u8], ttl: Option<u64>) {
+        self.push_hashed(field, value, ttl, field_hash(field));
+    }
+
+    fn push_hashed(&mut self, field: &[u8], value: &[u8], ttl: Option<u64>, h: u64) {
         if let Some(t) = ttl {
             self.ttls.insert((t, Box::from(field)));
         }
@@ -161,7 +204,7 @@ impl Table {
         if self.entries.len() >= self.buckets.len() {
             self.rebucket(self.buckets.len() * 2);
         }
-        let b = (field_hash(field) & self.mask()) as usize;
+        let b = (h & self.mask()) as usize;
         e.next = self.buckets[b];
         self.entries.push(e);
         self.buckets[b] = self.entries.len() as u32;
