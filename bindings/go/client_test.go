@@ -179,6 +179,33 @@ func TestDo(t *testing.T) {
 	eq(t, "String", c.Get(ctx, "k").String(), "get k: v")
 }
 
+// The fast paths' commands (built on the caller's stack, arguments kept
+// unbuilt) still tell their name and arguments, whichever path ran.
+func TestFastPathCmds(t *testing.T) {
+	c := open(t)
+	set := c.Set(ctx, "k", "v", 0)
+	eq(t, "set name", set.Name(), "set")
+	eq(t, "set args", set.Args(), []interface{}{"set", "k", "v"})
+	eq(t, "set result", set.Val(), "OK")
+	set = c.Set(ctx, "k", []byte("w"), time.Second)
+	eq(t, "set px args", set.Args(), []interface{}{"set", "k", []byte("w"), "ex", int64(1)})
+	set = c.Set(ctx, "n", 7, KeepTTL)
+	eq(t, "generic set name", set.Name(), "set")
+	eq(t, "generic set args", set.Args(), []interface{}{"set", "n", 7, "keepttl"})
+	eq(t, "generic set result", set.Val(), "OK")
+	eq(t, "generic set stored", c.Get(ctx, "n").Val(), "7")
+	get := c.Get(ctx, "k")
+	eq(t, "get name", get.Name(), "get")
+	eq(t, "get args", get.Args(), []interface{}{"get", "k"})
+	eq(t, "get result", get.Val(), "w")
+	_, err := c.Get(ctx, "missing").Result()
+	eq(t, "get missing", err, Nil)
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	eq(t, "get canceled", c.Get(done, "k").Err(), context.Canceled)
+	eq(t, "set canceled", c.Set(done, "k", "v", 0).Err(), context.Canceled)
+}
+
 func TestKeys(t *testing.T) {
 	c := open(t)
 	for i := 0; i < 100; i++ {
