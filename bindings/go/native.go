@@ -217,7 +217,8 @@ type session struct {
 	data    []byte     // packed arguments
 	lens    []C.size_t // their lengths
 	buf     []byte     // scratch for the benchmarks' getLoop
-	chunk   []byte     // the unused tail of Get's value chunk (see get)
+	chunk   []byte     // Get's value chunk (see get)
+	used    int        // how much of chunk is handed out as strings
 	id      int64      // CLIENT ID, 0 until asked
 	out     *outParams // the fast paths' out-parameters, allocated once
 	dirty   bool       // its state changed (SELECT, MULTI...): not pooled
@@ -327,10 +328,12 @@ const (
 // One crossing for a value that fits what is left of the session's chunk;
 // a larger one is read again into an allocation of its size.
 func (s *session) get(key string) (val string, found bool, err error) {
-	if len(s.chunk) < maxChunkValue {
-		s.chunk = make([]byte, valueChunk)
+	if len(s.chunk)-s.used < maxChunkValue {
+		s.chunk, s.used = make([]byte, valueChunk), 0
 	}
-	buf := s.chunk
+	// An offset into the chunk rather than a reslice of it: no pointer
+	// written to the session (and no GC write barrier) per Get.
+	buf := s.chunk[s.used:]
 	for {
 		st := C.kvgo_get(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), addr(key), C.size_t(len(key)),
 			C.uintptr_t(uintptr(unsafe.Pointer(&buf[0]))), C.size_t(len(buf)),
@@ -353,12 +356,12 @@ func (s *session) get(key string) (val string, found bool, err error) {
 			// have grown meanwhile, hence the loop).
 			buf = make([]byte, n)
 			continue
-		case &buf[0] != &s.chunk[0]:
+		case &buf[0] != &s.chunk[s.used]:
 			return unsafe.String(&buf[0], n), true, nil
 		case n <= maxChunkValue:
-			// The chunk's first n bytes become the string, and are never
+			// These n bytes of the chunk become the string, and are never
 			// handed to C again.
-			s.chunk = s.chunk[n:]
+			s.used += n
 			return unsafe.String(&buf[0], n), true, nil
 		default:
 			// Fit in the chunk but too large to pin it: a copy of its own,
