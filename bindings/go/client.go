@@ -387,39 +387,37 @@ func markState(cmd Cmder) Cmder {
 	return cmd
 }
 
-// withSession is what the fast paths share: the ctx check, then f on a
-// pooled session. It returns f's error.
-func (k *core) withSession(ctx context.Context, f func(s *session) error) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	s, err := k.get()
-	if err != nil {
-		return err
-	}
-	err = f(s)
-	k.put(s)
-	return err
+// Get reads a string; a missing key gives the error Nil.
+//
+// Small enough to be inlined, and getInto keeps no reference to cmd: a
+// caller that only reads the result (Get(ctx, k).Result()) then keeps
+// the command on its own stack instead of allocating it.
+func (c *Client) Get(ctx context.Context, key string) *StringCmd {
+	cmd := &StringCmd{baseCmd: baseCmd{fast: fastArgs{name: "get", key: key}}}
+	c.getInto(ctx, cmd)
+	return cmd
 }
 
-// Get reads a string; a missing key gives the error Nil.
-func (c *Client) Get(ctx context.Context, key string) *StringCmd {
-	// One allocation for the command and its unbuilt arguments.
-	g := &struct {
-		StringCmd
-		f fastArgs
-	}{f: fastArgs{name: "get", key: key}}
-	cmd := &g.StringCmd
-	cmd.ctx, cmd.fast = ctx, &g.f
-	cmd.err = c.c.withSession(ctx, func(s *session) error {
-		val, found, err := s.get(key)
-		if err == nil && !found {
-			err = Nil
-		}
-		cmd.val = val
-		return err
-	})
-	return cmd
+// getInto is Get's work. It must not let cmd escape (no closure over it,
+// no storing it or its fields' addresses): see Get.
+//
+//go:noinline
+func (c *Client) getInto(ctx context.Context, cmd *StringCmd) {
+	cmd.ctx = ctx
+	if cmd.err = ctx.Err(); cmd.err != nil {
+		return
+	}
+	s, err := c.c.get()
+	if err != nil {
+		cmd.err = err
+		return
+	}
+	val, found, err := s.get(cmd.fast.key)
+	c.c.put(s)
+	if err == nil && !found {
+		err = Nil
+	}
+	cmd.val, cmd.err = val, err
 }
 
 // KeepTTL is the expiration that keeps a key's time to live (SET KEEPTTL).
@@ -428,27 +426,46 @@ const KeepTTL = -1
 // Set stores a value with an expiration (0: none; KeepTTL: keep the
 // key's).
 func (c *Client) Set(ctx context.Context, key string, value interface{}, expiration time.Duration) *StatusCmd {
+	cmd := &StatusCmd{baseCmd: baseCmd{fast: fastArgs{key: key, val: value, exp: expiration}}}
+	c.setInto(ctx, cmd)
+	return cmd
+}
+
+// setInto is Set's work, shaped as getInto: strings and byte slices
+// without KEEPTTL take the fast path, anything else the generic one.
+//
+//go:noinline
+func (c *Client) setInto(ctx context.Context, cmd *StatusCmd) {
+	f := &cmd.fast
+	f.name = "set" // here rather than in Set, to keep Set inlinable
 	var b []byte
-	switch v := value.(type) {
+	switch v := f.val.(type) {
 	case string:
 		b = unsafe.Slice(unsafe.StringData(v), len(v))
 	case []byte:
 		b = v
 	default:
-		return c.cmdable.Set(ctx, key, value, expiration)
+		*cmd = *c.cmdable.Set(ctx, f.key, f.val, f.exp)
+		return
 	}
-	if expiration < 0 {
-		return c.cmdable.Set(ctx, key, value, expiration)
+	if f.exp < 0 {
+		*cmd = *c.cmdable.Set(ctx, f.key, f.val, f.exp)
+		return
 	}
-	g := &struct {
-		StatusCmd
-		f fastArgs
-	}{f: fastArgs{name: "set", key: key, val: value, exp: expiration}}
-	cmd := &g.StatusCmd
-	cmd.ctx, cmd.fast = ctx, &g.f
-	cmd.err = c.c.withSession(ctx, func(s *session) error { return s.set(key, b, expiration) })
-	if cmd.err == nil {
-		cmd.val = "OK"
+	cmd.ctx = ctx
+	if cmd.err = ctx.Err(); cmd.err != nil {
+		return
 	}
-	return cmd
+	s, err := c.c.get()
+	if err != nil {
+		cmd.err = err
+		return
+	}
+	err = s.set(f.key, b, f.exp)
+	c.c.put(s)
+	if err != nil {
+		cmd.err = err
+		return
+	}
+	cmd.val = "OK"
 }

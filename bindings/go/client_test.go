@@ -179,6 +179,33 @@ func TestDo(t *testing.T) {
 	eq(t, "String", c.Get(ctx, "k").String(), "get k: v")
 }
 
+// The fast paths' commands (built on the caller's stack, arguments kept
+// unbuilt) still tell their name and arguments, whichever path ran.
+func TestFastPathCmds(t *testing.T) {
+	c := open(t)
+	set := c.Set(ctx, "k", "v", 0)
+	eq(t, "set name", set.Name(), "set")
+	eq(t, "set args", set.Args(), []interface{}{"set", "k", "v"})
+	eq(t, "set result", set.Val(), "OK")
+	set = c.Set(ctx, "k", []byte("w"), time.Second)
+	eq(t, "set px args", set.Args(), []interface{}{"set", "k", []byte("w"), "ex", int64(1)})
+	set = c.Set(ctx, "n", 7, KeepTTL)
+	eq(t, "generic set name", set.Name(), "set")
+	eq(t, "generic set args", set.Args(), []interface{}{"set", "n", 7, "keepttl"})
+	eq(t, "generic set result", set.Val(), "OK")
+	eq(t, "generic set stored", c.Get(ctx, "n").Val(), "7")
+	get := c.Get(ctx, "k")
+	eq(t, "get name", get.Name(), "get")
+	eq(t, "get args", get.Args(), []interface{}{"get", "k"})
+	eq(t, "get result", get.Val(), "w")
+	_, err := c.Get(ctx, "missing").Result()
+	eq(t, "get missing", err, Nil)
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	eq(t, "get canceled", c.Get(done, "k").Err(), context.Canceled)
+	eq(t, "set canceled", c.Set(done, "k", "v", 0).Err(), context.Canceled)
+}
+
 func TestKeys(t *testing.T) {
 	c := open(t)
 	for i := 0; i < 100; i++ {
@@ -708,9 +735,9 @@ func TestDroppedClient(t *testing.T) {
 	runtime.GC()
 }
 
-// Get's one crossing reads into the session's buffer; values that do not
-// fit are read again into one their size, and later values never show
-// what an earlier one left there.
+// Get's one crossing reads into the session's value chunk; values that do
+// not fit are read again into a buffer their size, and later values never
+// show what an earlier one left there.
 func TestGetBufferSizes(t *testing.T) {
 	c := open(t)
 	for _, n := range []int{0, 1, 255, 256, 257, 4000, 1 << 16, 1<<16 + 1, 300000, 3, 0} {
@@ -728,4 +755,37 @@ func TestGetBufferSizes(t *testing.T) {
 	eq(t, "missing", c.Get(ctx, "nokey").Err(), error(Nil))
 	c.HSet(ctx, "h", "f", "v")
 	eq(t, "wrong type", c.Get(ctx, "h").Err(), error(RedisError("WRONGTYPE Operation against a key holding the wrong kind of value")))
+}
+
+// Small values share a chunk: every string Get returned keeps its bytes
+// while later Gets fill the rest of the chunk and the next ones.
+func TestGetStringsKeepTheirBytes(t *testing.T) {
+	c := open(t)
+	sizes := []int{1, 32, 127, 128, 129, 500, 1000, 1024, 1025, 3000, 0, 5}
+	want := map[string]string{}
+	for i := 0; i < 400; i++ {
+		n := sizes[i%len(sizes)]
+		v := make([]byte, n)
+		for j := range v {
+			v[j] = byte(i + j)
+		}
+		k := fmt.Sprintf("k%d", i)
+		want[k] = string(v)
+		ok(t, c.Set(ctx, k, v, 0).Err())
+	}
+	got := map[string]string{}
+	for round := 0; round < 3; round++ {
+		for k := range want {
+			v, err := c.Get(ctx, k).Result()
+			ok(t, err)
+			if round == 0 {
+				got[k] = v
+			}
+		}
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%s: %d bytes changed after later Gets", k, len(v))
+		}
+	}
 }

@@ -30,19 +30,21 @@ type baseCmd struct {
 	args []interface{}
 	err  error
 	// The fast paths (Client.Get, Client.Set) build args only if asked.
-	fast *fastArgs
+	// A value, not a pointer: the command then needs no allocation of its
+	// own and can live on the caller's stack.
+	fast fastArgs
 }
 
 // fastArgs are a fast path's arguments, made into args on demand.
 type fastArgs struct {
-	name string // "get" or "set"
+	name string // "get" or "set"; "" when args are built
 	key  string
 	val  interface{}
 	exp  time.Duration
 }
 
 func (c *baseCmd) Name() string {
-	if c.fast != nil {
+	if c.fast.name != "" {
 		return c.fast.name
 	}
 	if len(c.args) == 0 {
@@ -71,7 +73,7 @@ func (c *baseCmd) stringArg(i int) string {
 }
 
 func (c *baseCmd) Args() []interface{} {
-	if c.fast != nil && c.args == nil {
+	if c.fast.name != "" && c.args == nil {
 		if c.fast.name == "get" {
 			c.args = []interface{}{"get", c.fast.key}
 		} else {

@@ -51,11 +51,7 @@ func BenchmarkInternalGet(b *testing.B) {
 	})
 	b.Run("cmd-alloc", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			g := &struct {
-				StringCmd
-				f fastArgs
-			}{f: fastArgs{name: "get", key: keys[i%len(keys)]}}
-			sink = &g.StringCmd
+			sink = &StringCmd{baseCmd: baseCmd{ctx: ctx, fast: fastArgs{name: "get", key: keys[i%len(keys)]}}}
 		}
 	})
 	b.Run("client", func(b *testing.B) {

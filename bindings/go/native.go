@@ -216,7 +216,9 @@ type session struct {
 	cleanup runtime.Cleanup
 	data    []byte     // packed arguments
 	lens    []C.size_t // their lengths
-	buf     []byte     // fast-path values land here
+	buf     []byte     // scratch for the benchmarks' getLoop
+	chunk   []byte     // Get's value chunk (see get)
+	used    int        // how much of chunk is handed out as strings
 	id      int64      // CLIENT ID, 0 until asked
 	out     *outParams // the fast paths' out-parameters, allocated once
 	dirty   bool       // its state changed (SELECT, MULTI...): not pooled
@@ -236,7 +238,7 @@ func openSession(h *storeHandle) (*session, error) {
 	// Replies keep their RESP3 shapes (maps, doubles, booleans, sets), as
 	// go-redis v9 sees them with its default protocol 3.
 	C.kv_session_set_resp3_replies(ptr, true)
-	s := &session{ptr: ptr, buf: make([]byte, 256), out: new(outParams)}
+	s := &session{ptr: ptr, out: new(outParams)}
 	s.cleanup = runtime.AddCleanup(s, func(p *C.kv_session) { C.kv_session_free(p) }, ptr)
 	return s, nil
 }
@@ -310,15 +312,28 @@ func addr(s string) C.uintptr_t {
 	return C.uintptr_t(uintptr(unsafe.Pointer(unsafe.StringData(s))))
 }
 
-// maxSessionBuf is the largest value buffer a session keeps between calls.
-const maxSessionBuf = 1 << 16
+// Get's values are read straight into the memory of the strings it
+// returns. Small ones share a chunk: each string is a slice of it, handed
+// out once and never written again, so one allocation serves many Gets
+// (Go's allocator costs more than the rest of a Get's Go side). The price
+// is that a small string kept alive keeps its whole chunk alive: at most
+// valueChunk bytes, so a value of n bytes pins no more than valueChunk/n
+// times its size.
+const (
+	valueChunk    = 1024 // the chunk small values are carved from
+	maxChunkValue = 128  // larger values get an allocation of their own
+)
 
 // get is GET's fast path: the value, or found=false for a missing key.
-// One crossing: C copies the value into the session's buffer; a value
-// that does not fit gives its length, and is read again into a buffer
-// that size.
+// One crossing for a value that fits what is left of the session's chunk;
+// a larger one is read again into an allocation of its size.
 func (s *session) get(key string) (val string, found bool, err error) {
-	buf := s.buf
+	if len(s.chunk)-s.used < maxChunkValue {
+		s.chunk, s.used = make([]byte, valueChunk), 0
+	}
+	// An offset into the chunk rather than a reslice of it: no pointer
+	// written to the session (and no GC write barrier) per Get.
+	buf := s.chunk[s.used:]
 	for {
 		st := C.kvgo_get(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), addr(key), C.size_t(len(key)),
 			C.uintptr_t(uintptr(unsafe.Pointer(&buf[0]))), C.size_t(len(buf)),
@@ -333,12 +348,25 @@ func (s *session) get(key string) (val string, found bool, err error) {
 			return "", false, s.failure(C.enum_kv_status(st))
 		}
 		n := int(s.out.n)
-		if n <= len(buf) {
+		switch {
+		case n == 0:
+			return "", true, nil
+		case n > len(buf):
+			// Did not fit: again into a buffer of its size (the value may
+			// have grown meanwhile, hence the loop).
+			buf = make([]byte, n)
+			continue
+		case &buf[0] != &s.chunk[s.used]:
+			return unsafe.String(&buf[0], n), true, nil
+		case n <= maxChunkValue:
+			// These n bytes of the chunk become the string, and are never
+			// handed to C again.
+			s.used += n
+			return unsafe.String(&buf[0], n), true, nil
+		default:
+			// Fit in the chunk but too large to pin it: a copy of its own,
+			// and the chunk's space is reused.
 			return string(buf[:n]), true, nil
-		}
-		buf = make([]byte, n)
-		if n <= maxSessionBuf {
-			s.buf = buf
 		}
 	}
 }
@@ -414,6 +442,9 @@ func (r reply) at(i int) reply {
 // getLoop runs iters GETs inside libkv in one crossing (benchmarks):
 // keys holds the keys, klen bytes each.
 func (s *session) getLoop(keys []byte, klen, iters int) {
+	if len(s.buf) < valueChunk {
+		s.buf = make([]byte, valueChunk)
+	}
 	C.kvgo_get_loop(C.uintptr_t(uintptr(unsafe.Pointer(s.ptr))), C.uintptr_t(uintptr(unsafe.Pointer(&keys[0]))),
 		C.size_t(klen), C.size_t(len(keys)/klen), C.size_t(iters),
 		C.uintptr_t(uintptr(unsafe.Pointer(&s.buf[0]))), C.size_t(len(s.buf)))
