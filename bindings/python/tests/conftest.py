@@ -59,11 +59,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         try:
             yield port
         finally:
-            try:
-                c = redis.Redis(port=port)
-                c.shutdown(nosave=True)
-            except Exception:
-                pass
+            proc.terminate()
             try:
                 proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -127,6 +123,21 @@ def run_captured(fn: Callable[[Any], Any], client: Any) -> Tuple[bool, Any]:
         return False, e
 
 
+def compare_outcomes(ok_a: bool, a: Any, ok_b: bool, b: Any, key: Optional[Callable[[Any], Any]] = None) -> None:
+    """kv's outcome (ok_a, a) must equal redis-py's (ok_b, b): equal values of
+    the same types, or exceptions of the same class name and message."""
+    if ok_a != ok_b:
+        if ok_a:
+            raise AssertionError(f"kv returned {a!r}, redis raised {type(b).__name__}: {b}")
+        raise AssertionError(f"kv raised {type(a).__name__}: {a}, redis returned {b!r}")
+    if not ok_a:
+        assert (type(a).__name__, str(a)) == (type(b).__name__, str(b)), (a, b)
+        return
+    if key is not None:
+        a, b = key(a), key(b)
+    assert _normalize(a) == _normalize(b), f"kv: {a!r}\nredis: {b!r}"
+
+
 def assert_same_impl(
     pair: Pair,
     fn: Callable[[Any], Any],
@@ -138,16 +149,7 @@ def assert_same_impl(
     ours, theirs = pair
     ok_a, a = run_captured(fn, ours)
     ok_b, b = run_captured(fn, theirs)
-    if ok_a != ok_b:
-        if ok_a:
-            raise AssertionError(f"kv returned {a!r}, redis raised {type(b).__name__}: {b}")
-        raise AssertionError(f"kv raised {type(a).__name__}: {a}, redis returned {b!r}")
-    if not ok_a:
-        assert (type(a).__name__, str(a)) == (type(b).__name__, str(b)), (a, b)
-        return a
-    if key is not None:
-        a, b = key(a), key(b)
-    assert _normalize(a) == _normalize(b), f"kv: {a!r}\nredis: {b!r}"
+    compare_outcomes(ok_a, a, ok_b, b, key)
     return a
 
 

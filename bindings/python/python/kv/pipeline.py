@@ -60,11 +60,11 @@ class Pipeline(CoreCommands):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.reset()
+        self._reset()
 
     def __del__(self) -> None:
         try:
-            self.reset()
+            self._reset()
         except Exception:
             pass
 
@@ -85,6 +85,9 @@ class Pipeline(CoreCommands):
 
     def reset(self) -> None:  # type: ignore[override]
         """Forget the queued commands and any WATCH, and give the session back."""
+        self._reset()
+
+    def _reset(self) -> None:
         self.command_stack = []
         session = self.__dict__.get("_session")
         if session is not None:
@@ -148,7 +151,7 @@ class Pipeline(CoreCommands):
                 return self._execute_transaction(stack, raise_on_error)
             return self._execute_pipeline(stack, raise_on_error)
         finally:
-            self.reset()
+            self._reset()
 
     def _execute_transaction(self, commands: List[Command], raise_on_error: bool) -> List[Any]:
         from .client import EMPTY_RESPONSE, _split_name

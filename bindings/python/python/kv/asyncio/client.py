@@ -383,7 +383,7 @@ class Pipeline(SyncPipeline):
 
     async def reset(self) -> None:  # type: ignore[override]
         """Forget the queued commands and any WATCH."""
-        SyncPipeline.reset(self)
+        self._reset()
 
     async def aclose(self) -> None:
         """Alias of ``reset()``."""
