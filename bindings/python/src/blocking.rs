@@ -31,12 +31,24 @@ struct Helper {
     done: mpsc::Receiver<()>,
 }
 
-static IDLE: Mutex<Vec<Helper>> = Mutex::new(Vec::new());
+/// The idle helpers, and the process they belong to: a child made by
+/// fork() has none of its parent's threads.
+static IDLE: Mutex<(u32, Vec<Helper>)> = Mutex::new((0, Vec::new()));
 
 impl Helper {
     fn take() -> Option<Helper> {
-        if let Some(h) = IDLE.lock().pop() {
-            return Some(h);
+        {
+            let mut idle = IDLE.lock();
+            let pid = std::process::id();
+            if idle.0 != pid {
+                // Forgotten, not dropped: their channels were shared with
+                // threads that do not exist in this process.
+                std::mem::forget(std::mem::take(&mut idle.1));
+                idle.0 = pid;
+            }
+            if let Some(h) = idle.1.pop() {
+                return Some(h);
+            }
         }
         let (jobs, rx) = mpsc::channel::<Job>();
         let (tx, done) = mpsc::channel();
@@ -85,8 +97,8 @@ impl Helper {
         std::mem::forget(pending);
         if healthy {
             let mut idle = IDLE.lock();
-            if idle.len() < MAX_IDLE {
-                idle.push(self);
+            if idle.0 == std::process::id() && idle.1.len() < MAX_IDLE {
+                idle.1.push(self);
             }
         }
         raised.map_or(Ok(()), Err)

@@ -176,3 +176,18 @@ def test_pipeline_with_blocking_command() -> None:
         assert out == [[[b"q", b"v"], None]]
         # Inside MULTI nothing blocks.
         assert s.execute_many([("BLPOP", "q", "0")], transaction=True) == [None]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_blocking_call_in_a_forked_child() -> None:
+    # The parent's helper threads do not exist in a child process.
+    with kv.Store() as store:
+        s = store.session()
+        s.rpush("q", "a", "b")
+        assert s.execute("BLPOP", "q", "0") == [b"q", b"a"]
+        pid = os.fork()
+        if pid == 0:
+            ok = s.execute("BLPOP", "q", "1") == [b"q", b"b"] and s.execute("BLPOP", "q", "0.05") is None
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
