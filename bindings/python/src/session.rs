@@ -15,6 +15,7 @@
 //! Ctrl-C wakes them ([`crate::blocking`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
 
 use kv_core::cmd::{self, flag};
 use kv_core::Reply;
@@ -53,17 +54,43 @@ impl Gil {
     }
 }
 
-/// Runs `f` on an engine session under a GIL policy.
+/// Runs `f` on an engine session under a GIL policy. `slow` counts the
+/// store's calls running with the GIL released: while there are any, even
+/// short calls release it, since they may wait for a shard lock one of
+/// those holds, and waiting with the GIL held would stop every Python
+/// thread meanwhile.
 pub(crate) fn call<R: Send>(
     py: Python<'_>,
     gil: Gil,
     s: &mut kv_core::Session,
+    slow: &AtomicUsize,
     f: impl FnOnce(&mut kv_core::Session) -> R + Send,
 ) -> PyResult<R> {
     match gil {
-        Gil::Hold => Ok(f(s)),
-        Gil::Release => Ok(py.detach(|| f(s))),
+        Gil::Hold if slow.load(Relaxed) == 0 => Ok(f(s)),
+        Gil::Hold => Ok(py.detach(|| f(s))),
+        Gil::Release => {
+            let _slow = Slow::enter(slow);
+            Ok(py.detach(|| f(s)))
+        }
+        // A blocked call holds no lock while it waits.
         Gil::Block => blocking::run(py, s, f),
+    }
+}
+
+/// One call counted in a store's `slow` counter while it runs.
+struct Slow<'a>(&'a AtomicUsize);
+
+impl<'a> Slow<'a> {
+    fn enter(n: &'a AtomicUsize) -> Slow<'a> {
+        n.fetch_add(1, Relaxed);
+        Slow(n)
+    }
+}
+
+impl Drop for Slow<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
     }
 }
 
@@ -71,6 +98,8 @@ pub(crate) fn call<R: Send>(
 #[pyclass(frozen, module = "kv._kv")]
 pub struct Session {
     pub(crate) store: kv_core::Store,
+    /// The store's calls running with the GIL released (see [`call`]).
+    slow: Arc<AtomicUsize>,
     /// `None` once closed.
     primary: Mutex<Option<kv_core::Session>>,
     spares: Mutex<Vec<kv_core::Session>>,
@@ -83,7 +112,13 @@ pub struct Session {
 
 impl Session {
     /// A session on `db` (SELECT's errors for a database that does not exist).
-    pub(crate) fn open(py: Python<'_>, store: &kv_core::Store, db: i64, codec: Codec) -> PyResult<Session> {
+    pub(crate) fn open(
+        py: Python<'_>,
+        store: &kv_core::Store,
+        slow: &Arc<AtomicUsize>,
+        db: i64,
+        codec: Codec,
+    ) -> PyResult<Session> {
         let mut s = store.session();
         if db != 0 {
             if let Reply::Error(e) = s.execute(&[b"SELECT".as_slice(), db.to_string().as_bytes()]) {
@@ -92,6 +127,7 @@ impl Session {
         }
         Ok(Session {
             store: store.clone(),
+            slow: slow.clone(),
             db: AtomicUsize::new(s.db()),
             protocol: AtomicU8::new(s.protocol()),
             primary: Mutex::new(Some(s)),
@@ -110,13 +146,18 @@ impl Session {
         gil: Gil,
         f: impl FnOnce(&mut kv_core::Session) -> R + Send,
     ) -> PyResult<R> {
-        self.with(py, |s| call(py, gil, s, f))
+        self.with(py, |s| call(py, gil, s, &self.slow, f))
     }
 
-    /// Runs `f` with the GIL held.
+    /// Runs a short call (a typed path): with the GIL held, unless slow
+    /// calls run (see [`call`]).
     #[inline]
-    pub(crate) fn held<R>(&self, py: Python<'_>, f: impl FnOnce(&mut kv_core::Session) -> R) -> PyResult<R> {
-        self.with(py, |s| Ok(f(s)))
+    pub(crate) fn quick<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut kv_core::Session) -> R + Send,
+    ) -> PyResult<R> {
+        self.run(py, Gil::Hold, f)
     }
 
     /// Leases the primary engine session (or a spare) to `f`.
