@@ -191,3 +191,49 @@ def test_blocking_call_in_a_forked_child() -> None:
             os._exit(0 if ok else 1)
         _, status = os.waitpid(pid, 0)
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_short_call_waiting_for_a_slow_one_releases_the_gil() -> None:
+    # FLUSHALL of many keys runs with the GIL released, holding every shard;
+    # a SET meanwhile waits for its shard, and must not hold the GIL while
+    # it waits: another Python thread keeps running.
+    store = kv.Store(shard_bits=0)
+    s = store.session()
+    ticks = [0]
+    stop = threading.Event()
+
+    def ticker() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+            time.sleep(0.0005)
+
+    threading.Thread(target=ticker, daemon=True).start()
+    waits = []
+    try:
+        for _ in range(5):
+            s.execute_many([("SET", f"k{i}", "v") for i in range(300_000)])
+            entering = threading.Event()
+
+            def flush() -> None:
+                other = store.session()
+                entering.set()
+                other.execute("FLUSHALL")
+
+            t = threading.Thread(target=flush)
+            t.start()
+            entering.wait()
+            time.sleep(0.005)
+            before, started = ticks[0], time.perf_counter()
+            assert s.set("x", "y") is True
+            waited, ticked = time.perf_counter() - started, ticks[0] - before
+            t.join()
+            if waited > 0.015:
+                waits.append((waited, ticked))
+            if len(waits) >= 2:
+                break
+    finally:
+        stop.set()
+        store.close()
+    if not waits:
+        pytest.skip("the SET never had to wait for FLUSHALL")
+    assert all(ticked >= 3 for _, ticked in waits), waits
