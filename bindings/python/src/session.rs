@@ -11,8 +11,10 @@
 //! The GIL policy ([`Gil`]): held for the command table's `fast` commands
 //! (and the typed paths in [`crate::fast`]), released for every other
 //! command, whose work may be long (KEYS, SORT, set algebra, FLUSHALL,
-//! SAVE, EXEC); blocking commands (BLPOP, ...) also watch for signals so
-//! Ctrl-C wakes them ([`crate::blocking`]).
+//! SAVE, EXEC); while any such call of the store runs, short calls release
+//! it too (they may wait for its locks, see [`call`]); blocking commands
+//! (BLPOP, ...) also watch for signals so Ctrl-C wakes them
+//! ([`crate::blocking`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;

@@ -95,8 +95,10 @@ class Session:
     selected to the same database, as redis-py's pool would give another
     connection. So code that WATCHes or MULTIs should have a Session of its
     own (Store.session()). The GIL is held for the command table's fast
-    commands and the typed methods below, released for the others; a
-    blocking call on the main thread wakes on Ctrl-C (KeyboardInterrupt).
+    commands and the typed methods below, released for the others (and for
+    every call while such a slow call of the same store runs, since it may
+    hold locks the call would wait for); a blocking call on the main thread
+    wakes on Ctrl-C (KeyboardInterrupt).
     The typed methods run at once even inside MULTI (only execute queues).
     """
 
