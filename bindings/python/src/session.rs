@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
 use kv_core::cmd::{self, flag};
-use kv_core::Reply;
+use kv_core::{InterruptHandle, Reply};
 use parking_lot::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -105,6 +105,9 @@ pub struct Session {
     /// `None` once closed.
     primary: Mutex<Option<kv_core::Session>>,
     spares: Mutex<Vec<kv_core::Session>>,
+    /// What interrupts the primary's blocked call, and the spares' in use.
+    primary_handle: InterruptHandle,
+    busy_spares: Mutex<Vec<InterruptHandle>>,
     /// The primary's selected database and protocol, as of its last call.
     db: AtomicUsize,
     protocol: AtomicU8,
@@ -132,8 +135,10 @@ impl Session {
             slow: slow.clone(),
             db: AtomicUsize::new(s.db()),
             protocol: AtomicU8::new(s.protocol()),
+            primary_handle: s.interrupt_handle(),
             primary: Mutex::new(Some(s)),
             spares: Mutex::new(Vec::new()),
+            busy_spares: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
             codec,
         })
@@ -183,7 +188,10 @@ impl Session {
             return Err(error::session_closed(py));
         }
         let mut s = self.spare();
+        let id = s.state().id;
+        self.busy_spares.lock().push(s.interrupt_handle());
         let r = f(&mut s);
+        self.busy_spares.lock().retain(|h| h.client_id() != id);
         if !self.closed.load(Relaxed) {
             let mut spares = self.spares.lock();
             if spares.len() < MAX_SPARES {
@@ -209,12 +217,15 @@ impl Session {
     }
 
     /// A command's reply, raised if an error. A blocking call woken by the
-    /// store closing is a ConnectionError, as redis-py raises for a server
-    /// that went away.
+    /// store or the session closing is a ConnectionError, as redis-py
+    /// raises for a connection that went away.
     pub(crate) fn finish<'py>(&self, py: Python<'py>, reply: Reply, protocol: u8) -> PyResult<Bound<'py, PyAny>> {
         if let Reply::Error(e) = &reply {
             if e == kv_core::errors::STORE_CLOSED && self.store.is_closed() {
                 return Err(error::store_closed(py));
+            }
+            if e == kv_core::errors::UNBLOCKED && self.closed.load(Relaxed) {
+                return Err(error::session_closed(py));
             }
         }
         self.codec.reply(py, reply, protocol)
@@ -338,10 +349,24 @@ impl Session {
         self.closed.load(Relaxed) || self.store.is_closed()
     }
 
-    /// Ends the session: its watches and transaction are dropped; later
-    /// calls raise ConnectionError. Closing twice is harmless.
+    /// Wakes a call of this session blocked in another thread (BLPOP, ...),
+    /// which then raises ResponseError("UNBLOCKED client unblocked via
+    /// CLIENT UNBLOCK"), as CLIENT UNBLOCK id ERROR does. Whether a blocked
+    /// call was woken (a call that has not blocked yet is not affected).
+    fn interrupt(&self) -> bool {
+        let mut woken = self.primary_handle.interrupt();
+        for h in self.busy_spares.lock().iter() {
+            woken |= h.interrupt();
+        }
+        woken
+    }
+
+    /// Ends the session: its watches and transaction are dropped, a call
+    /// blocked in another thread raises ConnectionError, and so do later
+    /// calls. Closing twice is harmless.
     fn close(&self) {
         self.closed.store(true, Relaxed);
+        self.interrupt();
         let primary = self.primary.try_lock().and_then(|mut g| g.take());
         let spares = std::mem::take(&mut *self.spares.lock());
         drop((primary, spares));

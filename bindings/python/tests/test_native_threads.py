@@ -237,3 +237,36 @@ def test_short_call_waiting_for_a_slow_one_releases_the_gil() -> None:
     if not waits:
         pytest.skip("the SET never had to wait for FLUSHALL")
     assert all(ticked >= 3 for _, ticked in waits), waits
+
+
+def test_interrupt_wakes_a_blocked_call() -> None:
+    with kv.Store() as store:
+        s = store.session()
+        assert s.interrupt() is False
+        t, out = in_thread(lambda: s.execute("BLPOP", "q", "0"))
+        blocked(store)
+        assert s.interrupt() is True
+        t.join(5)
+        assert len(out) == 1 and type(out[0]) is kv.exceptions.ResponseError
+        assert str(out[0]) == "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+        # A spare session's blocked call too (the primary is busy meanwhile).
+        t1, out1 = in_thread(lambda: s.execute("BLPOP", "q", "0"))
+        blocked(store)
+        t2, out2 = in_thread(lambda: s.execute("BRPOP", "q2", "0"))
+        blocked(store, 2)
+        assert s.interrupt() is True
+        t1.join(5)
+        t2.join(5)
+        assert all(isinstance(o[0], kv.exceptions.ResponseError) for o in (out1, out2)), (out1, out2)
+        assert b"blocked_clients:0\r" in store.execute("INFO", "clients")
+
+
+def test_closing_a_session_wakes_its_blocked_call() -> None:
+    with kv.Store() as store:
+        s = store.session()
+        t, out = in_thread(lambda: s.execute("BLPOP", "q", "0"))
+        blocked(store)
+        s.close()
+        t.join(5)
+        assert len(out) == 1 and type(out[0]) is kv.exceptions.ConnectionError, out
+        assert str(out[0]) == "Session is closed"

@@ -130,9 +130,14 @@ class Session:
     def encoding_errors(self) -> str: ...
     @property
     def closed(self) -> bool: ...
+    def interrupt(self) -> bool:
+        """Wakes a call of this session blocked in another thread (BLPOP,
+        ...): it raises ResponseError("UNBLOCKED client unblocked via CLIENT
+        UNBLOCK"), as after CLIENT UNBLOCK id ERROR. Whether a blocked call
+        was woken (one that has not blocked yet is not affected: retry)."""
     def close(self) -> None:
-        """Drops the session's watches and transaction; later calls raise
-        ConnectionError. Idempotent."""
+        """Drops the session's watches and transaction; a call blocked in
+        another thread and later calls raise ConnectionError. Idempotent."""
 
     # Typed paths: each returns what redis-py's method returns (its
     # response callback applied). Arguments of other types than int/float
