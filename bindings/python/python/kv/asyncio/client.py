@@ -156,15 +156,7 @@ class Redis(CoreCommands):
     async def _offload(self, args: tuple, name: Any, options: Dict[str, Any], blocking: bool) -> Any:  # type: ignore[type-arg]
         client = self._client
         session = client._acquire_session()
-        unblock = None
-        if blocking:
-            client_id = session.execute("CLIENT", "ID")
-
-            def unblock() -> None:
-                try:
-                    self._session.execute("CLIENT", "UNBLOCK", client_id)
-                except Exception:
-                    pass
+        unblock = session.interrupt if blocking else None
 
         def work() -> Any:
             try:
@@ -338,9 +330,9 @@ def _scan_args(cursor: Any, match: Any, count: Any) -> List[Any]:
     return pieces
 
 
-def _fast_method(name: str) -> Callable[..., Any]:
+def _fast_method(name: str, native: str) -> Callable[..., Any]:
     async def method(self: Redis, *args: Any) -> Any:
-        return getattr(self._session, name)(*args)
+        return getattr(self._session, native)(*args)
 
     sync = getattr(FastPaths, name)
     method.__name__ = name
@@ -350,9 +342,9 @@ def _fast_method(name: str) -> Callable[..., Any]:
 
 
 # The commands with a one-to-one native fast path skip execute_command here too.
-for _name in FastPaths.DIRECT:
-    setattr(Redis, _name, _fast_method(_name))
-del _name
+for _name, _native in FastPaths.DIRECT.items():
+    setattr(Redis, _name, _fast_method(_name, _native))
+del _name, _native
 
 
 StrictRedis = Redis
