@@ -74,7 +74,7 @@ class CaseInsensitiveDict(Dict[str, Any]):
     def __getitem__(self, k: str) -> Any:
         return super().__getitem__(k.upper())
 
-    def get(self, k: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, k: str, default: Any = None) -> Any:
         return super().get(k.upper(), default)
 
     def __setitem__(self, k: str, v: Any) -> None:

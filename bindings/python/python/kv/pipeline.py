@@ -83,7 +83,7 @@ class Pipeline(CoreCommands):
             session = self._session = self.client._acquire_session()
         return session
 
-    def reset(self) -> None:  # type: ignore[override]
+    def reset(self) -> None:
         """Forget the queued commands and any WATCH, and give the session back."""
         self._reset()
 

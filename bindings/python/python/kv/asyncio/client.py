@@ -194,7 +194,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def sscan_iter(  # type: ignore[override]
+    async def sscan_iter(
         self, name: KeyT, match: Union[PatternT, None] = None, count: Optional[int] = None
     ) -> AsyncIterator[Any]:
         """Iterate over the members of the set ``name`` with SSCAN."""
@@ -206,7 +206,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def hscan_iter(  # type: ignore[override]
+    async def hscan_iter(
         self,
         name: str,
         match: Union[PatternT, None] = None,
@@ -227,7 +227,7 @@ class Redis(CoreCommands):
                 for it in data.items():
                     yield it
 
-    async def zscan_iter(  # type: ignore[override]
+    async def zscan_iter(
         self,
         name: KeyT,
         match: Union[PatternT, None] = None,
@@ -386,7 +386,7 @@ class Pipeline(SyncPipeline):
             return self.immediate_execute_command(*args, **kwargs)
         return self.pipeline_execute_command(*args, **kwargs)
 
-    async def immediate_execute_command(self, *args: Any, **options: Any) -> Any:  # type: ignore[override]
+    async def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
         """Run a command now on the pipeline's session (between WATCH and MULTI)."""
         if _command_name(_split_name(args)[0]) in OFFLOADED_COMMANDS:
             return await run_in_thread(lambda: SyncPipeline.immediate_execute_command(self, *args, **options))
