@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from . import exceptions
 from ._store import Store
 from .commands import CALLBACKS, CoreCommands, HashCommands, KeyCommands, ListCommands, SortedSetCommands, StringCommands
-from .exceptions import ResponseError, WatchError
+from .exceptions import ConnectionError, ResponseError, WatchError
 from .typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
 
 if TYPE_CHECKING:
@@ -139,21 +139,20 @@ class FastPaths:
 
     _session: Any
 
-    # name -> native method: incr and incrby are one redis-py method.
+    # name -> native method.
     DIRECT = {
-        "get": "get", "delete": "delete", "exists": "exists", "incr": "incrby", "incrby": "incrby",
-        "hget": "hget", "lpush": "lpush", "rpush": "rpush", "llen": "llen", "sadd": "sadd", "srem": "srem",
+        "get": "get", "delete": "delete", "exists": "exists", "hget": "hget", "lpush": "lpush", "rpush": "rpush", "llen": "llen", "sadd": "sadd", "srem": "srem",
         "scard": "scard", "sismember": "sismember", "zscore": "zscore", "zincrby": "zincrby",
     }
     # The methods below that take the typed path only without options, and
     # their commands: a custom callback for the command makes them generic.
     WRAPPED = {
         "set": "SET", "setex": "SETEX", "expire": "EXPIRE", "mget": "MGET", "hset": "HSET", "lpop": "LPOP",
-        "rpop": "RPOP", "zadd": "ZADD",
+        "rpop": "RPOP", "zadd": "ZADD", "incrby": "INCRBY", "incr": "INCRBY",
     }
     # The command each direct method runs (a custom callback for it unbinds it).
     COMMANDS = {
-        "get": "GET", "delete": "DEL", "exists": "EXISTS", "incr": "INCRBY", "incrby": "INCRBY", "hget": "HGET",
+        "get": "GET", "delete": "DEL", "exists": "EXISTS", "hget": "HGET",
         "lpush": "LPUSH", "rpush": "RPUSH", "llen": "LLEN", "sadd": "SADD", "srem": "SREM", "scard": "SCARD",
         "sismember": "SISMEMBER", "zscore": "ZSCORE", "zincrby": "ZINCRBY",
     }
@@ -172,6 +171,8 @@ class FastPaths:
 
     def incrby(self, name: KeyT, amount: int = 1) -> ResponseT:
         """Increment the value of ``name`` by ``amount``."""
+        if amount is None:  # the native path reads None as "no amount"; redis-py refuses it
+            return StringCommands.incrby(self, name, amount)
         return self._session.incrby(name, amount)
 
     incr = incrby
@@ -478,6 +479,8 @@ class Redis(FastPaths, CoreCommands):
         """A spare session on the client's current database (for a pipeline,
         a blocking command, or an undecoded reply); give it back with
         ``_release_session``."""
+        if self._closed:
+            raise ConnectionError("Session is closed")
         db = self._session.db
         pool = self._spare_sessions if decode is None else self._raw_sessions
         try:
