@@ -12,7 +12,7 @@ from typing import Any, Callable, List
 
 import pytest
 
-from conftest import assert_same
+from conftest import assert_same_impl as assert_same
 
 Step = Callable[[Any], Any]
 

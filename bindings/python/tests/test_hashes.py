@@ -209,9 +209,9 @@ def test_hscan_large_hash_iterates_everything(p):
     )
 
 
-def test_hscan_no_values(pair_decoded):
-    # NOVALUES is Redis 7.4; kv has it, the reference server may not
-    r = pair_decoded[0]
+def test_hscan_no_values(rd):
+    # NOVALUES is Redis 7.4: kv has it, the reference server may not
+    r = rd
     r.hset("h", mapping={"a": 1, "b": 2})
     assert r.hscan("h", no_values=True) == (0, ["a", "b"])
     assert sorted(r.hscan_iter("h", no_values=True)) == ["a", "b"]
@@ -237,8 +237,8 @@ def test_hrandfield_deterministic(p):
     )
 
 
-def test_hrandfield_random(pair_decoded):
-    r = pair_decoded[0]
+def test_hrandfield_random(rd):
+    r = rd
     fields = {f"f{i}": str(i) for i in range(30)}
     r.hset("h", mapping=fields)
     assert r.hrandfield("h") in fields
@@ -267,8 +267,7 @@ def test_decode_errors(pair_decoded):
 # Field expiry (Redis 7.4): checked against the documented replies on kv alone.
 
 
-def test_hexpire_family(pair):
-    r = pair[0]
+def test_hexpire_family(r):
     r.hset("h", mapping={"a": 1, "b": 2, "c": 3})
     assert r.hexpire("h", 100, "a", "zz") == [1, -2]
     assert r.hexpire("missing", 100, "a") == [-2]
@@ -306,8 +305,7 @@ def test_hexpire_family(pair):
     assert r.hgetall("h") == {} and r.exists("h") == 0
 
 
-def test_hexpire_bad_arguments(pair):
-    r, _ = pair
+def test_hexpire_bad_arguments(r):
     r.hset("h", "a", 1)
     with pytest.raises(ValueError, match="Only one of 'nx', 'xx', 'gt', 'lt' can be specified."):
         r.hexpire("h", 10, "a", nx=True, xx=True)

@@ -4,40 +4,19 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 from ..exceptions import DataError
-from ._collections import (
-    AbsExpiryT,
-    CommandsBase,
-    ExpiryT,
-    FieldT,
-    Item,
-    KeyT,
-    PatternT,
-    Resp,
-    ResponseT,
-    list_or_args,
-    pairs_to_dict,
-    to_bool,
-    to_float,
-)
+from ..typing import AbsExpiryT, ExpiryT, FieldT, KeyT, PatternT, ResponseT
+from .base import CallbackMap, CommandBase
+from .helpers import list_or_args, pairs_to_dict, parse_hscan, to_bool, to_float
 
 
 def parse_hgetall(response: Any, **options: Any) -> Dict[Any, Any]:
     return response and pairs_to_dict(response) or {}
 
 
-def parse_hscan(response: Any, **options: Any) -> Tuple[int, Any]:
-    cursor, r = response
-    if options.get("no_values", False):
-        payload = r or []
-    else:
-        payload = r and pairs_to_dict(r) or {}
-    return int(cursor), payload
-
-
-CALLBACKS: Dict[str, Callable[..., Any]] = {
+CALLBACKS: CallbackMap = {
     "HEXISTS": to_bool,
     "HMSET": to_bool,
     "HINCRBYFLOAT": to_float,
@@ -45,11 +24,8 @@ CALLBACKS: Dict[str, Callable[..., Any]] = {
     "HSCAN": parse_hscan,
 }
 
-#: For RESP3 sessions (HELLO 3), where HGETALL already is a map.
-CALLBACKS_RESP3: Dict[str, Callable[..., Any]] = {
-    **CALLBACKS,
-    "HGETALL": lambda r, **options: r,
-}
+#: redis-py's callbacks for RESP3 sessions (HELLO 3): HGETALL is a map already.
+CALLBACKS_RESP3: CallbackMap = {name: cb for name, cb in CALLBACKS.items() if name != "HGETALL"}
 
 
 def _condition(nx: bool, xx: bool, gt: bool, lt: bool) -> List[str]:
@@ -59,38 +35,40 @@ def _condition(nx: bool, xx: bool, gt: bool, lt: bool) -> List[str]:
     return [flag for flag, on in (("NX", nx), ("XX", xx), ("GT", gt), ("LT", lt)) if on]
 
 
-class HashCommands(CommandsBase):
+class HashCommands(CommandBase):
     """Redis commands for the hash data type."""
 
-    def hdel(self, name: KeyT, *keys: FieldT) -> Resp[int]:
+    __slots__ = ()
+
+    def hdel(self, name: KeyT, *keys: FieldT) -> ResponseT:
         """Delete ``keys`` from hash ``name``"""
         return self.execute_command("HDEL", name, *keys)
 
-    def hexists(self, name: KeyT, key: FieldT) -> Resp[bool]:
+    def hexists(self, name: KeyT, key: FieldT) -> ResponseT:
         """Returns a boolean indicating if ``key`` exists within hash ``name``"""
         return self.execute_command("HEXISTS", name, key)
 
-    def hget(self, name: KeyT, key: FieldT) -> Resp[Optional[Item]]:
+    def hget(self, name: KeyT, key: FieldT) -> ResponseT:
         """Return the value of ``key`` within the hash ``name``"""
         return self.execute_command("HGET", name, key)
 
-    def hgetall(self, name: KeyT) -> Resp[Dict[Any, Any]]:
+    def hgetall(self, name: KeyT) -> ResponseT:
         """Return a Python dict of the hash's name/value pairs"""
         return self.execute_command("HGETALL", name)
 
-    def hincrby(self, name: KeyT, key: FieldT, amount: int = 1) -> Resp[int]:
+    def hincrby(self, name: KeyT, key: FieldT, amount: int = 1) -> ResponseT:
         """Increment the value of ``key`` in hash ``name`` by ``amount``"""
         return self.execute_command("HINCRBY", name, key, amount)
 
-    def hincrbyfloat(self, name: KeyT, key: FieldT, amount: float = 1.0) -> Resp[float]:
+    def hincrbyfloat(self, name: KeyT, key: FieldT, amount: float = 1.0) -> ResponseT:
         """Increment the value of ``key`` in hash ``name`` by floating ``amount``"""
         return self.execute_command("HINCRBYFLOAT", name, key, amount)
 
-    def hkeys(self, name: KeyT) -> Resp[List[Item]]:
+    def hkeys(self, name: KeyT) -> ResponseT:
         """Return the list of keys within hash ``name``"""
         return self.execute_command("HKEYS", name)
 
-    def hlen(self, name: KeyT) -> Resp[int]:
+    def hlen(self, name: KeyT) -> ResponseT:
         """Return the number of elements in hash ``name``"""
         return self.execute_command("HLEN", name)
 
@@ -101,7 +79,7 @@ class HashCommands(CommandsBase):
         value: Optional[FieldT] = None,
         mapping: Optional[Mapping[Any, Any]] = None,
         items: Optional[List[Any]] = None,
-    ) -> Resp[int]:
+    ) -> ResponseT:
         """Set ``key`` to ``value`` within hash ``name``; ``mapping`` (a dict) and
         ``items`` (a flat list of field, value) add more pairs. Returns the
         number of fields that were added."""
@@ -117,12 +95,12 @@ class HashCommands(CommandsBase):
                 pieces.extend(pair)
         return self.execute_command("HSET", name, *pieces)
 
-    def hsetnx(self, name: KeyT, key: FieldT, value: FieldT) -> Resp[int]:
+    def hsetnx(self, name: KeyT, key: FieldT, value: FieldT) -> ResponseT:
         """Set ``key`` to ``value`` within hash ``name`` if ``key`` does not
         exist.  Returns 1 if HSETNX created a field, otherwise 0."""
         return self.execute_command("HSETNX", name, key, value)
 
-    def hmset(self, name: KeyT, mapping: Mapping[Any, Any]) -> Resp[bool]:
+    def hmset(self, name: KeyT, mapping: Mapping[Any, Any]) -> ResponseT:
         """Set key to value within hash ``name`` for each corresponding
         key and value from the ``mapping`` dict (deprecated: use ``hset``)."""
         warnings.warn(
@@ -137,16 +115,16 @@ class HashCommands(CommandsBase):
             items.extend(pair)
         return self.execute_command("HMSET", name, *items)
 
-    def hmget(self, name: KeyT, keys: Any, *args: FieldT) -> Resp[List[Optional[Item]]]:
+    def hmget(self, name: KeyT, keys: Any, *args: FieldT) -> ResponseT:
         """Returns a list of values ordered identically to ``keys``"""
         args = list_or_args(keys, args)  # type: ignore[assignment]
         return self.execute_command("HMGET", name, *args)
 
-    def hvals(self, name: KeyT) -> Resp[List[Item]]:
+    def hvals(self, name: KeyT) -> ResponseT:
         """Return the list of values within hash ``name``"""
         return self.execute_command("HVALS", name)
 
-    def hstrlen(self, name: KeyT, key: FieldT) -> Resp[int]:
+    def hstrlen(self, name: KeyT, key: FieldT) -> ResponseT:
         """Return the number of bytes stored in the value of ``key``
         within hash ``name``"""
         return self.execute_command("HSTRLEN", name, key)
@@ -171,7 +149,7 @@ class HashCommands(CommandsBase):
         match: Optional[PatternT] = None,
         count: Optional[int] = None,
         no_values: Optional[bool] = None,
-    ) -> Resp[Tuple[int, Any]]:
+    ) -> ResponseT:
         """Incrementally return key/value slices in a hash, and a cursor.
         ``no_values`` returns only the fields (any value but None sends
         NOVALUES, as redis-py does)."""
@@ -212,7 +190,7 @@ class HashCommands(CommandsBase):
         xx: bool = False,
         gt: bool = False,
         lt: bool = False,
-    ) -> Resp[List[int]]:
+    ) -> ResponseT:
         """Set or update the expiration of ``fields`` of hash ``name`` to
         ``seconds`` from now (int or timedelta). Per field: -2 no such field,
         0 condition not met, 1 set, 2 deleted (time in the past)."""
@@ -232,7 +210,7 @@ class HashCommands(CommandsBase):
         xx: bool = False,
         gt: bool = False,
         lt: bool = False,
-    ) -> Resp[List[int]]:
+    ) -> ResponseT:
         """As ``hexpire``, with the time in milliseconds (int or timedelta)."""
         flags = _condition(nx, xx, gt, lt)
         if isinstance(milliseconds, datetime.timedelta):
@@ -250,7 +228,7 @@ class HashCommands(CommandsBase):
         xx: bool = False,
         gt: bool = False,
         lt: bool = False,
-    ) -> Resp[List[int]]:
+    ) -> ResponseT:
         """As ``hexpire``, at a Unix time in seconds (int or datetime)."""
         flags = _condition(nx, xx, gt, lt)
         if isinstance(unix_time_seconds, datetime.datetime):
@@ -268,7 +246,7 @@ class HashCommands(CommandsBase):
         xx: bool = False,
         gt: bool = False,
         lt: bool = False,
-    ) -> Resp[List[int]]:
+    ) -> ResponseT:
         """As ``hexpire``, at a Unix time in milliseconds (int or datetime)."""
         flags = _condition(nx, xx, gt, lt)
         if isinstance(unix_time_milliseconds, datetime.datetime):
@@ -283,23 +261,23 @@ class HashCommands(CommandsBase):
             *fields,
         )
 
-    def hpersist(self, name: KeyT, *fields: FieldT) -> Resp[List[int]]:
+    def hpersist(self, name: KeyT, *fields: FieldT) -> ResponseT:
         """Remove the expiration of ``fields``. Per field: -2 no such field,
         -1 no expiration, 1 removed."""
         return self.execute_command("HPERSIST", name, "FIELDS", len(fields), *fields)
 
-    def hexpiretime(self, key: KeyT, *fields: FieldT) -> Resp[List[int]]:
+    def hexpiretime(self, key: KeyT, *fields: FieldT) -> ResponseT:
         """Expiration Unix times of ``fields`` in seconds (-2 no field, -1 none)."""
         return self.execute_command("HEXPIRETIME", key, "FIELDS", len(fields), *fields)
 
-    def hpexpiretime(self, key: KeyT, *fields: FieldT) -> Resp[List[int]]:
+    def hpexpiretime(self, key: KeyT, *fields: FieldT) -> ResponseT:
         """Expiration Unix times of ``fields`` in milliseconds (-2 no field, -1 none)."""
         return self.execute_command("HPEXPIRETIME", key, "FIELDS", len(fields), *fields)
 
-    def httl(self, key: KeyT, *fields: FieldT) -> Resp[List[int]]:
+    def httl(self, key: KeyT, *fields: FieldT) -> ResponseT:
         """Remaining time to live of ``fields`` in seconds (-2 no field, -1 none)."""
         return self.execute_command("HTTL", key, "FIELDS", len(fields), *fields)
 
-    def hpttl(self, key: KeyT, *fields: FieldT) -> Resp[List[int]]:
+    def hpttl(self, key: KeyT, *fields: FieldT) -> ResponseT:
         """Remaining time to live of ``fields`` in milliseconds (-2 no field, -1 none)."""
         return self.execute_command("HPTTL", key, "FIELDS", len(fields), *fields)

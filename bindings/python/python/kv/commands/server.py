@@ -1,0 +1,11 @@
+"""server commands, shaped as redis-py's."""
+
+from __future__ import annotations
+
+from .base import CallbackMap, CommandBase
+
+CALLBACKS: CallbackMap = {}
+
+
+class ServerCommands(CommandBase):
+    pass

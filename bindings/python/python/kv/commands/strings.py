@@ -1,0 +1,11 @@
+"""strings commands, shaped as redis-py's."""
+
+from __future__ import annotations
+
+from .base import CallbackMap, CommandBase
+
+CALLBACKS: CallbackMap = {}
+
+
+class StringCommands(CommandBase):
+    pass
