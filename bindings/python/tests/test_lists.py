@@ -1,0 +1,308 @@
+"""List commands of kv.Redis against redis-py + redis-server."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from _steps import p, same  # noqa: F401  (p is a fixture)
+
+
+def wrongtype(r):
+    r.set("s", "x")
+    return "s"
+
+
+def test_push_and_range(p):
+    same(
+        p,
+        lambda r: r.lpush("l", "a"),
+        lambda r: r.lpush("l", "b", "c"),
+        lambda r: r.rpush("l", 1, 2.5, b"\x00"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.lrange("l", 1, 2),
+        lambda r: r.lrange("l", -2, -1),
+        lambda r: r.lrange("l", 5, 10),
+        lambda r: r.lrange("l", 3, 1),
+        lambda r: r.lrange("l", -100, 100),
+        lambda r: r.lrange("missing", 0, -1),
+        lambda r: r.lrange("l", "x", 1),
+        lambda r: r.lrange("l", 0, 2**64),
+        lambda r: r.llen("l"),
+        lambda r: r.llen("missing"),
+        lambda r: r.lpush("l"),
+        lambda r: r.rpush("l", None),
+        lambda r: r.rpush("l", True),
+        lambda r: r.lpush(wrongtype(r), "a"),
+        lambda r: r.rpush("s", "a"),
+        lambda r: r.lrange("s", 0, 1),
+        lambda r: r.llen("s"),
+    )
+
+
+def test_pushx(p):
+    same(
+        p,
+        lambda r: r.lpushx("l", "a"),
+        lambda r: r.rpushx("l", "a"),
+        lambda r: r.exists("l"),
+        lambda r: r.rpush("l", "x"),
+        lambda r: r.lpushx("l", "a", "b"),
+        lambda r: r.rpushx("l", "c", "d"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.lpushx("l"),
+        lambda r: r.rpushx(wrongtype(r), "a"),
+        lambda r: r.lpushx("s", "a"),
+    )
+
+
+def test_pops(p):
+    same(
+        p,
+        lambda r: r.lpop("l"),
+        lambda r: r.rpop("l"),
+        lambda r: r.lpop("l", 2),
+        lambda r: r.rpop("l", 0),
+        lambda r: r.rpush("l", *range(10)),
+        lambda r: r.lpop("l"),
+        lambda r: r.rpop("l"),
+        lambda r: r.lpop("l", 3),
+        lambda r: r.rpop("l", 2),
+        lambda r: r.lpop("l", 0),
+        lambda r: r.rpop("l", 100),
+        lambda r: r.exists("l"),
+        lambda r: r.lpop("l", -1),
+        lambda r: r.rpush("l", "a"),
+        lambda r: r.lpop("l", -1),
+        lambda r: r.lpop("l", "x"),
+        lambda r: r.lpop(wrongtype(r)),
+        lambda r: r.rpop("s", 2),
+    )
+
+
+def test_lindex_lset(p):
+    same(
+        p,
+        lambda r: r.lindex("l", 0),
+        lambda r: r.lset("l", 0, "x"),
+        lambda r: r.rpush("l", "a", "b", "c"),
+        lambda r: r.lindex("l", 0),
+        lambda r: r.lindex("l", -1),
+        lambda r: r.lindex("l", 3),
+        lambda r: r.lindex("l", -4),
+        lambda r: r.lindex("l", "x"),
+        lambda r: r.lset("l", 1, "B"),
+        lambda r: r.lset("l", -1, "C"),
+        lambda r: r.lset("l", 3, "D"),
+        lambda r: r.lset("l", "x", "D"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.lindex(wrongtype(r), 0),
+        lambda r: r.lset("s", 0, "v"),
+    )
+
+
+def test_linsert(p):
+    same(
+        p,
+        lambda r: r.linsert("l", "before", "a", "x"),
+        lambda r: r.rpush("l", "a", "b", "a"),
+        lambda r: r.linsert("l", "BEFORE", "a", "x"),
+        lambda r: r.linsert("l", "after", "a", "y"),
+        lambda r: r.linsert("l", "after", "zz", "y"),
+        lambda r: r.linsert("l", "middle", "a", "y"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.linsert(wrongtype(r), "before", "a", "x"),
+    )
+
+
+def test_lrem_ltrim(p):
+    same(
+        p,
+        lambda r: r.lrem("l", 0, "a"),
+        lambda r: r.ltrim("l", 0, 1),
+        lambda r: r.rpush("l", *"abacadaea"),
+        lambda r: r.lrem("l", 2, "a"),
+        lambda r: r.lrem("l", -1, "a"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.lrem("l", 0, "a"),
+        lambda r: r.lrem("l", "x", "a"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.ltrim("l", 1, -2),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.ltrim("l", "a", 1),
+        lambda r: r.ltrim("l", 5, 1),
+        lambda r: r.exists("l"),
+        lambda r: r.lrem(wrongtype(r), 0, "a"),
+        lambda r: r.ltrim("s", 0, 1),
+    )
+
+
+def test_lpos(p):
+    same(
+        p,
+        lambda r: r.lpos("l", "a"),
+        lambda r: r.lpos("l", "a", count=0),
+        lambda r: r.rpush("l", *"abcabcab"),
+        lambda r: r.lpos("l", "a"),
+        lambda r: r.lpos("l", "c"),
+        lambda r: r.lpos("l", "z"),
+        lambda r: r.lpos("l", "a", rank=2),
+        lambda r: r.lpos("l", "a", rank=-1),
+        lambda r: r.lpos("l", "a", rank=-2),
+        lambda r: r.lpos("l", "a", count=0),
+        lambda r: r.lpos("l", "a", count=2),
+        lambda r: r.lpos("l", "z", count=2),
+        lambda r: r.lpos("l", "a", rank=-1, count=2),
+        lambda r: r.lpos("l", "b", maxlen=1),
+        lambda r: r.lpos("l", "b", maxlen=2),
+        lambda r: r.lpos("l", "a", count=0, maxlen=4),
+        lambda r: r.lpos("l", "a", rank=0),
+        lambda r: r.lpos("l", "a", rank=-(2**63)),
+        lambda r: r.lpos("l", "a", count=-1),
+        lambda r: r.lpos("l", "a", maxlen=-1),
+        lambda r: r.lpos("l", "a", rank="x"),
+        lambda r: r.lpos(wrongtype(r), "a"),
+    )
+
+
+def test_moves(p):
+    same(
+        p,
+        lambda r: r.rpoplpush("a", "b"),
+        lambda r: r.lmove("a", "b"),
+        lambda r: r.rpush("a", 1, 2, 3, 4),
+        lambda r: r.rpoplpush("a", "b"),
+        lambda r: r.lmove("a", "b"),
+        lambda r: r.lmove("a", "b", "RIGHT", "LEFT"),
+        lambda r: r.lmove("a", "a", "LEFT", "RIGHT"),
+        lambda r: r.lrange("a", 0, -1),
+        lambda r: r.lrange("b", 0, -1),
+        lambda r: r.lmove("a", "b", "UP", "LEFT"),
+        lambda r: r.rpoplpush("a", wrongtype(r)),
+        lambda r: r.lmove("s", "a"),
+        lambda r: r.lmove("a", "s"),
+        lambda r: r.lrange("a", 0, -1),
+    )
+
+
+def test_lmpop(p):
+    same(
+        p,
+        lambda r: r.lmpop(2, "a", "b", direction="LEFT"),
+        lambda r: r.rpush("b", *range(5)),
+        lambda r: r.lmpop(2, "a", "b", direction="LEFT"),
+        lambda r: r.lmpop(2, "a", "b", direction="RIGHT", count=2),
+        lambda r: r.lmpop(1, "b", direction="left", count=10),
+        lambda r: r.exists("b"),
+        lambda r: r.lmpop(1, "b", direction="UP"),
+        lambda r: r.lmpop(0, "b", direction="LEFT"),
+        lambda r: r.lmpop(3, "a", "b", direction="LEFT"),
+        lambda r: r.lmpop(1, "a", direction="LEFT", count=0),
+        lambda r: r.lmpop(1, "a", direction="LEFT", count=None),
+        lambda r: r.lmpop(1, wrongtype(r), direction="LEFT"),
+    )
+
+
+def test_blocking_immediate_and_errors(p):
+    same(
+        p,
+        lambda r: r.rpush("a", 1, 2, 3),
+        lambda r: r.blpop(["missing", "a"], timeout=1),
+        lambda r: r.brpop("a", 1),
+        lambda r: r.blpop("a", timeout=None),
+        lambda r: r.rpush("a", 4, 5, 6),
+        lambda r: r.brpoplpush("a", "b", 1),
+        lambda r: r.brpoplpush("a", "b", None),
+        lambda r: r.blmove("b", "a", 1, "LEFT", "LEFT"),
+        lambda r: r.blmpop(1, 2, "missing", "a", direction="RIGHT", count=2),
+        lambda r: r.blmpop(0.05, 1, "a", direction="LEFT"),
+        lambda r: r.lrange("a", 0, -1),
+        lambda r: r.lrange("b", 0, -1),
+        lambda r: r.blpop("a", timeout=-1),
+        lambda r: r.blpop("a", timeout="x"),
+        lambda r: r.brpoplpush("a", "b", -1),
+        lambda r: r.blmove("a", "b", 1, "UP", "LEFT"),
+        lambda r: r.blmpop(1, 1, "a", direction="UP"),
+        lambda r: r.blmpop(1, 1, "a", direction="LEFT", count=0),
+        lambda r: r.blpop([wrongtype(r), "a"], 1),
+        lambda r: r.brpop("s", 1),
+        lambda r: r.brpoplpush("s", "a", 1),
+        lambda r: r.blmove("s", "a", 1),
+        lambda r: r.blmpop(1, 1, "s", direction="LEFT"),
+    )
+
+
+def test_blocking_timeouts(p):
+    same(
+        p,
+        lambda r: r.blpop("missing", timeout=0.05),
+        lambda r: r.brpop(["m1", "m2"], timeout=0.05),
+        lambda r: r.brpoplpush("m1", "m2", 0.05),
+        lambda r: r.blmove("m1", "m2", 0.05),
+        lambda r: r.blmpop(0.05, 2, "m1", "m2", direction="LEFT"),
+    )
+
+
+def _later(fn, delay=0.1):
+    t = threading.Thread(target=lambda: (time.sleep(delay), fn()))
+    t.start()
+    return t
+
+
+def test_blpop_woken_by_another_thread(r):
+    t = _later(lambda: r.rpush("q", "job1", "job2"))
+    start = time.monotonic()
+    assert r.blpop(["other", "q"], timeout=5) == (b"q", b"job1")
+    assert time.monotonic() - start < 4
+    t.join()
+    assert r.lrange("q", 0, -1) == [b"job2"]
+
+
+@pytest.mark.parametrize(
+    "call, push, expect",
+    [
+        (lambda r: r.brpop("q", 0), lambda r: r.lpush("q", "x"), (b"q", b"x")),
+        (lambda r: r.brpoplpush("q", "d", 5), lambda r: r.lpush("q", "x"), b"x"),
+        (lambda r: r.blmove("q", "d", 5, "RIGHT", "LEFT"), lambda r: r.lpush("q", "x"), b"x"),
+        (
+            lambda r: r.blmpop(5, 2, "z", "q", direction="LEFT", count=5),
+            lambda r: r.rpush("q", "x", "y"),
+            [b"q", [b"x", b"y"]],
+        ),
+    ],
+)
+def test_blocking_woken(r, call, push, expect):
+    t = _later(lambda: push(r))
+    assert call(r) == expect
+    t.join()
+
+
+def test_blpop_many_waiters(r):
+    """Each pushed element wakes exactly one of several blocked threads."""
+    got = []
+    lock = threading.Lock()
+
+    def waiter():
+        v = r.blpop("q", timeout=5)
+        with lock:
+            got.append(v)
+
+    threads = [threading.Thread(target=waiter) for _ in range(4)]
+    for t in threads:
+        t.start()
+    time.sleep(0.1)
+    for i in range(4):
+        r.rpush("q", i)
+    for t in threads:
+        t.join()
+    assert sorted(got) == [(b"q", str(i).encode()) for i in range(4)]
+
+
+def test_blpop_timeout_returns_none(r):
+    start = time.monotonic()
+    assert r.blpop("nothing", timeout=0.2) is None
+    assert 0.15 <= time.monotonic() - start < 2
+    assert r.brpoplpush("nothing", "d", 0.1) is None
+    assert r.blmpop(0.1, 1, "nothing", direction="LEFT") is None
