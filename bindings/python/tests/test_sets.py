@@ -1,0 +1,227 @@
+"""Set commands of kv.Redis against redis-py + redis-server."""
+
+from __future__ import annotations
+
+from _steps import p, same  # noqa: F401  (p is a fixture)
+
+
+def wrongtype(r):
+    r.set("s", "x")
+    return "s"
+
+
+def test_sadd_srem_scard_smembers(p):
+    same(
+        p,
+        lambda r: r.smembers("missing"),
+        lambda r: r.scard("missing"),
+        lambda r: r.srem("missing", "a"),
+        lambda r: r.sadd("x", "a", "b", "a"),
+        lambda r: r.sadd("x", 1, 2.5, b"\x00"),
+        lambda r: r.smembers("x"),
+        lambda r: r.scard("x"),
+        lambda r: r.srem("x", "a", "zz", "a"),
+        lambda r: r.srem("x", "b", 1, 2.5, b"\x00"),
+        lambda r: r.exists("x"),
+        lambda r: r.sadd("x"),
+        lambda r: r.srem("x"),
+        lambda r: r.sadd("x", None),
+        lambda r: r.sadd("x", False),
+        lambda r: r.sadd(wrongtype(r), "a"),
+        lambda r: r.srem("s", "a"),
+        lambda r: r.scard("s"),
+        lambda r: r.smembers("s"),
+    )
+
+
+def test_intset_and_large_sets(p):
+    # integer members (intset encoding) and a set past the listpack limits
+    same(
+        p,
+        lambda r: r.sadd("i", *range(100)),
+        lambda r: r.sadd("big", *[f"m{i}" for i in range(300)]),
+        lambda r: r.smembers("i"),
+        lambda r: r.scard("big"),
+        lambda r: r.sinter("i", "big"),
+        lambda r: len(r.sunion("i", "big")),
+    )
+
+
+def test_sismember_smismember(p):
+    same(
+        p,
+        lambda r: r.sismember("x", "a"),
+        lambda r: r.smismember("x", ["a", "b"]),
+        lambda r: r.sadd("x", "a", "c"),
+        lambda r: r.sismember("x", "a"),
+        lambda r: r.sismember("x", "b"),
+        lambda r: r.smismember("x", ["a", "b", "c"]),
+        lambda r: r.smismember("x", "a", "b"),
+        lambda r: r.smismember("x", ("c",)),
+        lambda r: r.smismember("x", []),
+        lambda r: r.sismember(wrongtype(r), "a"),
+        lambda r: r.smismember("s", ["a"]),
+    )
+
+
+def _three(r):
+    r.sadd("a", 1, 2, 3, 4)
+    r.sadd("b", 3, 4, 5)
+    r.sadd("c", 4, 6)
+    return True
+
+
+def test_algebra(p):
+    same(
+        p,
+        _three,
+        lambda r: r.sdiff("a", "b"),
+        lambda r: r.sdiff(["a", "b", "c"]),
+        lambda r: r.sdiff(["a"], "c"),
+        lambda r: r.sdiff("missing", "a"),
+        lambda r: r.sdiff("a", "missing"),
+        lambda r: r.sinter("a", "b"),
+        lambda r: r.sinter(["a", "b", "c"]),
+        lambda r: r.sinter("a", "missing"),
+        lambda r: r.sunion("a", "b"),
+        lambda r: r.sunion(["a", "b", "c", "missing"]),
+        lambda r: r.sunion("missing"),
+        lambda r: r.sdiff([]),
+        lambda r: r.sinter(["a", wrongtype(r)]),
+        lambda r: r.sunion("s"),
+        lambda r: r.sdiff("a", "s"),
+    )
+
+
+def test_store_algebra(p):
+    same(
+        p,
+        _three,
+        lambda r: r.sdiffstore("d", ["a", "b"]),
+        lambda r: r.smembers("d"),
+        lambda r: r.sinterstore("d", ["a", "b"], "c"),
+        lambda r: r.smembers("d"),
+        lambda r: r.sunionstore("d", "a", "b"),
+        lambda r: r.smembers("d"),
+        lambda r: r.sinterstore("d", ["a", "missing"]),
+        lambda r: r.exists("d"),
+        lambda r: r.sunionstore("a", ["a", "c"]),
+        lambda r: r.smembers("a"),
+        lambda r: r.sdiffstore("d", ["missing"]),
+        lambda r: r.sunionstore("d", []),
+        lambda r: r.sdiffstore(wrongtype(r), ["a"]),
+        lambda r: r.get("s"),
+        lambda r: r.sunionstore("d", ["a", "s"]),
+        lambda r: r.sinterstore("d", "s"),
+    )
+
+
+def test_sintercard(p):
+    same(
+        p,
+        _three,
+        lambda r: r.sintercard(2, ["a", "b"]),
+        lambda r: r.sintercard(3, ["a", "b", "c"]),
+        lambda r: r.sintercard(2, ["a", "b"], limit=1),
+        lambda r: r.sintercard(1, ["a"], limit=0),
+        lambda r: r.sintercard(2, ["a", "missing"]),
+        lambda r: r.sintercard(3, ["a", "b"]),
+        lambda r: r.sintercard(0, []),
+        lambda r: r.sintercard(1, ["a"], limit=-1),
+        lambda r: r.sintercard(1, ["a", "b"]),
+        lambda r: r.sintercard(2, ["a", wrongtype(r)]),
+    )
+
+
+def test_smove(p):
+    same(
+        p,
+        lambda r: r.smove("a", "b", "x"),
+        lambda r: r.sadd("a", "x", "y"),
+        lambda r: r.smove("a", "b", "x"),
+        lambda r: r.smove("a", "b", "x"),
+        lambda r: r.smove("a", "a", "y"),
+        lambda r: r.smove("a", "b", "y"),
+        lambda r: r.exists("a"),
+        lambda r: r.smembers("b"),
+        lambda r: r.smove("b", wrongtype(r), "x"),
+        lambda r: r.smove("s", "b", "x"),
+        lambda r: r.smembers("b"),
+    )
+
+
+def test_spop_srandmember_deterministic(p):
+    same(
+        p,
+        lambda r: r.spop("missing"),
+        lambda r: r.spop("missing", 2),
+        lambda r: r.srandmember("missing"),
+        lambda r: r.srandmember("missing", 3),
+        lambda r: r.sadd("x", "only"),
+        lambda r: r.srandmember("x"),
+        lambda r: r.srandmember("x", 5),
+        lambda r: r.srandmember("x", -3),
+        lambda r: r.srandmember("x", 0),
+        lambda r: r.spop("x", 0),
+        lambda r: r.spop("x", -1),
+        lambda r: r.srandmember("x", "a"),
+        lambda r: r.spop("x"),
+        lambda r: r.exists("x"),
+        lambda r: r.sadd("y", "a", "b"),
+        lambda r: sorted(r.spop("y", 10)),
+        lambda r: r.exists("y"),
+        lambda r: r.spop(wrongtype(r)),
+        lambda r: r.srandmember("s"),
+    )
+
+
+def test_spop_srandmember_random(rd):
+    r = rd
+    members = {f"m{i}" for i in range(40)} | {str(i) for i in range(10)}
+    r.sadd("x", *members)
+    assert r.srandmember("x") in members
+    got = r.srandmember("x", 15)
+    assert len(got) == 15 and len(set(got)) == 15 and set(got) <= members
+    got = r.srandmember("x", -100)
+    assert len(got) == 100 and set(got) <= members
+    assert sorted(r.srandmember("x", 1000)) == sorted(members)
+    one = r.spop("x")
+    assert one in members and r.sismember("x", one) == 0
+    some = r.spop("x", 20)
+    assert len(some) == 20 and len(set(some)) == 20 and one not in some
+    assert r.scard("x") == len(members) - 21
+    rest = r.spop("x", 100)
+    assert set(rest) | set(some) | {one} == members
+    assert r.exists("x") == 0
+    # an intset
+    r.sadd("i", *range(5))
+    assert r.spop("i") in {"0", "1", "2", "3", "4"}
+
+
+def test_sscan(p):
+    same(
+        p,
+        lambda r: r.sscan("missing"),
+        lambda r: r.sadd("x", *[f"m{i}" for i in range(20)]),
+        lambda r: sorted(r.sscan("x")[1]),
+        lambda r: r.sscan("x")[0],
+        lambda r: sorted(r.sscan("x", match="m1*")[1]),
+        lambda r: r.sscan("x", 0, match="nomatch", count=1000),
+        lambda r: sorted(r.sscan_iter("x", match="m?")),
+        lambda r: sorted(r.sscan_iter("x", count=3)),
+        lambda r: r.sscan("x", cursor="x"),
+        lambda r: r.sscan("x", count=0),
+        lambda r: r.sscan(wrongtype(r)),
+    )
+
+
+def test_sscan_large(p):
+    same(
+        p,
+        lambda r: r.sadd("x", *[f"m{i}" for i in range(1000)]),
+        lambda r: r.sadd("i", *range(1000)),
+        lambda r: sorted(r.sscan_iter("x", count=17)),
+        lambda r: sorted(r.sscan_iter("x", match="m9*")),
+        lambda r: sorted(r.sscan_iter("i", count=100)),
+        lambda r: r.sscan("x", 0, count=10)[0] != 0,
+    )
