@@ -102,6 +102,27 @@ def _split_name(args: tuple) -> tuple:  # type: ignore[type-arg]
     return args
 
 
+def run_with_callback(
+    callbacks: Dict[str, Callable[..., Any]], session: Any, args: tuple, name: Any, options: Dict[str, Any]  # type: ignore[type-arg]
+) -> Any:
+    """``session.execute(*args)`` shaped by the callback of ``name``, as redis-py's parse_response."""
+    try:
+        response = session.execute(*args)
+    except ResponseError:
+        if EMPTY_RESPONSE in options:
+            return options[EMPTY_RESPONSE]
+        raise
+    if options:
+        options.pop(NEVER_DECODE, None)
+        options.pop(EMPTY_RESPONSE, None)
+        options.pop("keys", None)
+    # As redis-py: only a str command name finds its callback.
+    callback = callbacks.get(name) if isinstance(name, str) else None
+    if callback is not None:
+        return callback(response, **options)
+    return response
+
+
 class FastPaths:
     """The hot commands straight to the native session's typed paths.
 
@@ -210,6 +231,8 @@ class Redis(FastPaths, CoreCommands):
         self._client_name = client_name
         self._session = self._new_session(int(db))
         self._spare_sessions: List[Any] = []
+        self._raw_sessions: List[Any] = []
+        self._closed = False
         self.response_callbacks = CaseInsensitiveDict(self.RESPONSE_CALLBACKS)
         self._bind_fast_paths()
 
@@ -290,10 +313,12 @@ class Redis(FastPaths, CoreCommands):
     def close(self) -> None:
         """Close this client's sessions (the store stays open for its other users)."""
         session = self.__dict__.get("_session")
-        if session is None:
+        if session is None or self._closed:
             return
-        for spare in self.__dict__.get("_spare_sessions", ()):
-            spare.close()
+        self._closed = True
+        for pool in (self._spare_sessions, self._raw_sessions):
+            while pool:
+                pool.pop().close()
         session.close()
 
     # -- execution ----------------------------------------------------------------
@@ -303,49 +328,42 @@ class Redis(FastPaths, CoreCommands):
         name = args[0]
         args = _split_name(args)
         if _command_name(args[0]) in BLOCKING_COMMANDS:
-            response = self._execute_blocking(args, options)
-        else:
+            session = self._acquire_session()
             try:
-                if NEVER_DECODE in options and self._decode_responses:
-                    response = self._execute_raw(args)
-                else:
-                    response = self._session.execute(*args)
-            except ResponseError:
-                if EMPTY_RESPONSE in options:
-                    return options[EMPTY_RESPONSE]
-                raise
-        if options:
-            options.pop(NEVER_DECODE, None)
-            options.pop(EMPTY_RESPONSE, None)
-            options.pop("keys", None)
-        callback = self.response_callbacks.get(name if isinstance(name, str) else _command_name(name))
-        if callback is not None:
-            return callback(response, **options)
-        return response
+                return run_with_callback(self.response_callbacks, session, args, name, options)
+            finally:
+                self._release_session(session)
+        if NEVER_DECODE in options and self._decode_responses:
+            session = self._acquire_session(decode=False)
+            try:
+                return run_with_callback(self.response_callbacks, session, args, name, options)
+            finally:
+                self._release_session(session)
+        return run_with_callback(self.response_callbacks, self._session, args, name, options)
 
-    def _execute_blocking(self, args: tuple, options: Dict[str, Any]) -> Any:  # type: ignore[type-arg]
+    def _acquire_session(self, decode: Optional[bool] = None) -> Any:
+        """A spare session on the client's current database (for a pipeline,
+        a blocking command, or an undecoded reply); give it back with
+        ``_release_session``."""
+        db = self._session.db
+        pool = self._spare_sessions if decode is None else self._raw_sessions
         try:
-            session = self._spare_sessions.pop()
+            session = pool.pop()
         except IndexError:
-            session = self._new_session(self.db)
-        else:
-            if session.db != self._session.db:
-                session.execute("SELECT", self._session.db)
-        try:
-            return session.execute(*args)
-        finally:
-            self._spare_sessions.append(session)
+            if decode is None:
+                return self._new_session(db)
+            return self._store.session(db=db, decode_responses=decode)
+        if session.db != db:
+            session.execute("SELECT", db)
+        return session
 
-    def _execute_raw(self, args: tuple) -> Any:  # type: ignore[type-arg]
-        """Run a command whose reply must not be decoded (DUMP), on a raw session of the same db."""
-        raw = self.__dict__.get("_raw_session")
-        if raw is None:
-            raw = self._store.session(db=self.db, decode_responses=False)
-            self._raw_session = raw
-            self._spare_sessions.append(raw)  # closed with the others
-        elif raw.db != self._session.db:
-            raw.execute("SELECT", self._session.db)
-        return raw.execute(*args)
+    def _release_session(self, session: Any) -> None:
+        if self._closed:
+            session.close()
+        elif session.decode_responses == self._decode_responses:
+            self._spare_sessions.append(session)
+        else:
+            self._raw_sessions.append(session)
 
     # -- pipelines, transactions, locks ----------------------------------------------
 
