@@ -321,3 +321,17 @@ def test_hexpire_bad_arguments(r):
         r.hexpire("h", "soon", "a")
     with pytest.raises(exc):
         r.hexpire("h", -1, "a")
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+def test_pipeline(p, transaction):
+    def fn(r):
+        pipe = r.pipeline(transaction=transaction)
+        pipe.hset("h", mapping={"a": 1, "b": 2}).hget("h", "a").hgetall("h")
+        pipe.hexists("h", "a").hincrbyfloat("h", "f", 1.5).hincrby("h", "a", 2)
+        pipe.hmget("h", "a", "zz").hkeys("h").hvals("h").hlen("h").hstrlen("h", "b")
+        pipe.hsetnx("h", "a", 0).hscan("h", match="a*").hdel("h", "a", "b")
+        pipe.hrandfield("missing").set("s", "x").hget("s", "f").hincrby("h", "f")
+        return pipe.execute(raise_on_error=False)
+
+    same(p, fn)

@@ -306,3 +306,19 @@ def test_blpop_timeout_returns_none(r):
     assert 0.15 <= time.monotonic() - start < 2
     assert r.brpoplpush("nothing", "d", 0.1) is None
     assert r.blmpop(0.1, 1, "nothing", direction="LEFT") is None
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+def test_pipeline(p, transaction):
+    def fn(r):
+        pipe = r.pipeline(transaction=transaction)
+        pipe.rpush("l", 1, 2, 3, 4).lpush("l", 0).lrange("l", 0, -1).llen("l")
+        pipe.lpop("l").rpop("l", 2).lindex("l", 0).lset("l", 0, "x").ltrim("l", 0, 5)
+        pipe.linsert("l", "after", "x", "y").lpos("l", "y").lrem("l", 0, "y")
+        pipe.lmove("l", "m").rpoplpush("m", "l").lmpop(1, "l", direction="LEFT")
+        # blocking commands in a pipeline/transaction do not block: nothing to pop is None
+        pipe.blpop("l", 1).brpop("empty", 1).brpoplpush("empty", "l", 1)
+        pipe.blmpop(1, 1, "empty", direction="LEFT").set("s", "x").lpush("s", 1).lset("l", 99, "z")
+        return pipe.execute(raise_on_error=False)
+
+    same(p, fn)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from _steps import p, same  # noqa: F401  (p is a fixture)
 
 
@@ -225,3 +227,20 @@ def test_sscan_large(p):
         lambda r: sorted(r.sscan_iter("i", count=100)),
         lambda r: r.sscan("x", 0, count=10)[0] != 0,
     )
+
+
+
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+def test_pipeline(p, transaction):
+    def fn(r):
+        pipe = r.pipeline(transaction=transaction)
+        pipe.sadd("a", 1, 2, 3).sadd("b", 2, 3, 4).smembers("a").scard("a")
+        pipe.sismember("a", 1).smismember("a", [1, 9]).sinter("a", "b").sunion("a", "b")
+        pipe.sdiff("a", "b").sinterstore("c", ["a", "b"]).sintercard(2, ["a", "b"])
+        pipe.smove("a", "b", 1).srem("b", 1).spop("missing").srandmember("missing", 2)
+        pipe.sscan("c").set("s", "x").sadd("s", 1).smembers("c")
+        return pipe.execute(raise_on_error=False)
+
+    same(p, fn)

@@ -495,3 +495,20 @@ def test_zscan_large(p):
         lambda r: sorted(r.zscan_iter("z", match="m3*")),
         lambda r: r.zscan("z", 0, count=10)[0] != 0,
     )
+
+
+@pytest.mark.parametrize("transaction", [True, False])
+def test_pipeline(p, transaction):
+    def fn(r):
+        pipe = r.pipeline(transaction=transaction)
+        pipe.zadd("z", {"a": 1, "b": 2, "c": 3}).zadd("z", {"a": 0.5}, incr=True)
+        pipe.zrange("z", 0, -1, withscores=True).zrange("z", 0, -1, desc=True)
+        pipe.zrangebyscore("z", 1, 3, withscores=True, score_cast_func=int)
+        pipe.zrevrangebyscore("z", 3, 1).zrangebylex("z", "-", "+").zscore("z", "a")
+        pipe.zmscore("z", ["a", "q"]).zincrby("z", 1, "b").zrank("z", "b").zcard("z")
+        pipe.zpopmin("z").zpopmax("z", 1).zunion(["z", "y"], withscores=True)
+        pipe.zmpop(1, ["z"], min=True).bzpopmin("empty", 1).zscan("z")
+        pipe.zadd("z", {"q": 1}).zrangestore("d", "z", 0, -1).set("s", "x").zadd("s", {"a": 1})
+        return pipe.execute(raise_on_error=False)
+
+    same(p, fn)

@@ -173,9 +173,10 @@ class HashCommands(CommandBase):
         ``no_values``) using HSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            cursor, data = self.hscan(
+            reply: Any = self.hscan(
                 name, cursor=cursor, match=match, count=count, no_values=no_values
             )
+            cursor, data = reply
             if no_values:
                 yield from data
             else:

@@ -37,7 +37,7 @@ class ListCommands(CommandBase):
         blocking up to ``timeout`` seconds (0: forever) for one to be pushed."""
         if timeout is None:
             timeout = 0
-        args = list_or_args(keys, None)
+        args = list_or_args(keys, ())
         args.append(timeout)
         return self.execute_command("BLPOP", *args)
 
@@ -48,7 +48,7 @@ class ListCommands(CommandBase):
         blocking up to ``timeout`` seconds (0: forever) for one to be pushed."""
         if timeout is None:
             timeout = 0
-        args = list_or_args(keys, None)
+        args = list_or_args(keys, ())
         args.append(timeout)
         return self.execute_command("BRPOP", *args)
 

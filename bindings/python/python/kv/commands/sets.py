@@ -139,5 +139,6 @@ class SetCommands(CommandBase):
         """Iterate over the set's members using SSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            cursor, data = self.sscan(name, cursor=cursor, match=match, count=count)
+            reply: Any = self.sscan(name, cursor=cursor, match=match, count=count)
+            cursor, data = reply
             yield from data

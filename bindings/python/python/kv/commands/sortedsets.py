@@ -192,7 +192,7 @@ class SortedSetCommands(CommandBase):
         blocking up to ``timeout`` seconds (0: forever)."""
         if timeout is None:
             timeout = 0
-        args = list_or_args(keys, None)
+        args = list_or_args(keys, ())
         args.append(timeout)
         return self.execute_command("BZPOPMAX", *args)
 
@@ -203,7 +203,7 @@ class SortedSetCommands(CommandBase):
         blocking up to ``timeout`` seconds (0: forever)."""
         if timeout is None:
             timeout = 0
-        args = list_or_args(keys, None)
+        args = list_or_args(keys, ())
         args.append(timeout)
         return self.execute_command("BZPOPMIN", *args)
 
@@ -505,10 +505,11 @@ class SortedSetCommands(CommandBase):
         """Iterate over the sorted set's (member, score) pairs using ZSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            cursor, data = self.zscan(
+            reply: Any = self.zscan(
                 name, cursor=cursor, match=match, count=count,
                 score_cast_func=score_cast_func,
             )  # fmt: skip
+            cursor, data = reply
             yield from data
 
     def _zaggregate(
