@@ -335,3 +335,22 @@ def test_pipeline(p, transaction):
         return pipe.execute(raise_on_error=False)
 
     same(p, fn)
+
+
+def test_many_threads_one_hash(r):
+    import threading
+
+    def work(i):
+        for _ in range(200):
+            r.hincrby("h", "n", 1)
+            r.hincrbyfloat("h", "f", 0.5)
+        r.hset("h", f"t{i}", i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert r.hget("h", "n") == b"1600"
+    assert r.hincrbyfloat("h", "f", 0) == 800.0
+    assert r.hlen("h") == 10

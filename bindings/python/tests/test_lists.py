@@ -322,3 +322,45 @@ def test_pipeline(p, transaction):
         return pipe.execute(raise_on_error=False)
 
     same(p, fn)
+
+
+def test_decode_errors(pair_decoded):
+    same(
+        pair_decoded,
+        lambda r: r.rpush("l", b"ok", b"\xff"),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.lindex("l", 0),
+        lambda r: r.rpop("l"),
+        lambda r: r.lrange("l", 0, -1),
+    )
+
+
+def test_producers_and_consumers_across_threads(r):
+    """Four producers RPUSH 250 jobs each; four consumers BLPOP until a
+    sentinel: every job is consumed exactly once."""
+    consumed = []
+    lock = threading.Lock()
+
+    def produce(p):
+        for i in range(250):
+            r.rpush("jobs", f"{p}:{i}")
+
+    def consume():
+        while True:
+            _, job = r.blpop("jobs", timeout=10)
+            if job == b"stop":
+                return
+            with lock:
+                consumed.append(job)
+
+    consumers = [threading.Thread(target=consume) for _ in range(4)]
+    producers = [threading.Thread(target=produce, args=(p,)) for p in range(4)]
+    for t in consumers + producers:
+        t.start()
+    for t in producers:
+        t.join()
+    r.rpush("jobs", *["stop"] * 4)
+    for t in consumers:
+        t.join()
+    assert sorted(consumed) == sorted(f"{p}:{i}".encode() for p in range(4) for i in range(250))
+    assert r.exists("jobs") == 0

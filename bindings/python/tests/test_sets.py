@@ -244,3 +244,28 @@ def test_pipeline(p, transaction):
         return pipe.execute(raise_on_error=False)
 
     same(p, fn)
+
+
+def test_decode_errors(pair_decoded):
+    same(
+        pair_decoded,
+        lambda r: r.sadd("x", b"\xff"),
+        lambda r: r.smembers("x"),
+        lambda r: r.spop("x"),
+        lambda r: r.smembers("x"),
+    )
+
+
+def test_many_threads_one_set(r):
+    import threading
+
+    def work(i):
+        for j in range(100):
+            r.sadd("x", f"{i}:{j}", "shared")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert r.scard("x") == 801

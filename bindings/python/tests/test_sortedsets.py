@@ -512,3 +512,28 @@ def test_pipeline(p, transaction):
         return pipe.execute(raise_on_error=False)
 
     same(p, fn)
+
+
+def test_decode_errors(pair_decoded):
+    same(
+        pair_decoded,
+        lambda r: r.zadd("z", {b"\xff": 1}),
+        lambda r: r.zrange("z", 0, -1, withscores=True),
+        lambda r: r.zpopmin("z"),
+        lambda r: r.zcard("z"),
+    )
+
+
+def test_many_threads_one_zset(r):
+    def work(i):
+        for _ in range(200):
+            r.zincrby("z", 1, "shared")
+        r.zadd("z", {f"t{i}": i})
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert r.zscore("z", "shared") == 1600.0
+    assert r.zcard("z") == 9
