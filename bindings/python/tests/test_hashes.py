@@ -216,6 +216,8 @@ def test_hscan_no_values(rd):
     assert r.hscan("h", no_values=True) == (0, ["a", "b"])
     assert sorted(r.hscan_iter("h", no_values=True)) == ["a", "b"]
     assert sorted(r.hscan_iter("h")) == [("a", "1"), ("b", "2")]
+    assert r.hscan("h", no_values=False) == (0, {"a": "1", "b": "2"})
+    assert sorted(r.hscan_iter("h", no_values=False)) == [("a", "1"), ("b", "2")]
 
 
 def test_hrandfield_deterministic(p):

@@ -151,15 +151,16 @@ class HashCommands(CommandBase):
         no_values: Optional[bool] = None,
     ) -> ResponseT:
         """Incrementally return key/value slices in a hash, and a cursor.
-        ``no_values`` returns only the fields (any value but None sends
-        NOVALUES, as redis-py does)."""
+        ``no_values=True`` returns only the fields. (redis-py 6 sends NOVALUES
+        for ``no_values=False`` too, then pairs up the field names; here False
+        means what it says.)"""
         pieces: List[Any] = [name, cursor]
         if match is not None:
             pieces.extend([b"MATCH", match])
         if count is not None:
             pieces.extend([b"COUNT", count])
-        if no_values is not None:
-            pieces.extend([b"NOVALUES"])
+        if no_values:
+            pieces.append(b"NOVALUES")
         return self.execute_command("HSCAN", *pieces, no_values=no_values)
 
     def hscan_iter(
