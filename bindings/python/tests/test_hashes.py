@@ -356,3 +356,23 @@ def test_many_threads_one_hash(r):
     assert r.hget("h", "n") == b"1600"
     assert r.hincrbyfloat("h", "f", 0) == 800.0
     assert r.hlen("h") == 10
+
+
+def test_asyncio():
+    import asyncio
+
+    import kv
+    import kv.asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store(), decode_responses=True) as r:
+            assert await r.hset("h", mapping={"a": 1, "b": 2}) == 2
+            assert await r.hgetall("h") == {"a": "1", "b": "2"}
+            assert await r.hexists("h", "a") is True
+            assert await r.hincrbyfloat("h", "a", 0.5) == 1.5
+            assert sorted([x async for x in r.hscan_iter("h")]) == [("a", "1.5"), ("b", "2")]
+            async with r.pipeline() as pipe:
+                pipe.hget("h", "b").hgetall("missing").hlen("h")
+                assert await pipe.execute() == ["2", {}, 2]
+
+    asyncio.run(main())

@@ -364,3 +364,36 @@ def test_producers_and_consumers_across_threads(r):
         t.join()
     assert sorted(consumed) == sorted(f"{p}:{i}".encode() for p in range(4) for i in range(250))
     assert r.exists("jobs") == 0
+
+
+def test_asyncio_blpop_leaves_the_loop_running():
+    import asyncio
+
+    import kv
+    import kv.asyncio
+
+    async def main():
+        r = kv.asyncio.Redis(store=kv.Store())
+        ticks = 0
+
+        async def ticker():
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        async def push():
+            await asyncio.sleep(0.2)
+            await r.rpush("q", "x")
+
+        tick = asyncio.create_task(ticker())
+        pusher = asyncio.create_task(push())
+        assert await r.blpop("q", timeout=5) == (b"q", b"x")
+        assert await r.blpop("q", timeout=0.05) is None
+        await pusher
+        tick.cancel()
+        assert ticks >= 5
+        assert await r.lrange("q", 0, -1) == []
+        await r.aclose()
+
+    asyncio.run(main())

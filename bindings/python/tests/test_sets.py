@@ -269,3 +269,21 @@ def test_many_threads_one_set(r):
     for t in threads:
         t.join()
     assert r.scard("x") == 801
+
+
+def test_asyncio():
+    import asyncio
+
+    import kv
+    import kv.asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store()) as r:
+            assert await r.sadd("x", *range(50)) == 50
+            assert await r.smembers("x") == {str(i).encode() for i in range(50)}
+            assert await r.smove("x", "y", 1) is True
+            assert sorted([m async for m in r.sscan_iter("x", count=7)]) == sorted(
+                str(i).encode() for i in range(50) if i != 1
+            )
+
+    asyncio.run(main())

@@ -537,3 +537,27 @@ def test_many_threads_one_zset(r):
         t.join()
     assert r.zscore("z", "shared") == 1600.0
     assert r.zcard("z") == 9
+
+
+def test_asyncio():
+    import asyncio
+
+    import kv
+    import kv.asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store(), decode_responses=True) as r:
+            assert await r.zadd("z", {"a": 1, "b": 2}) == 2
+            assert await r.zrange("z", 0, -1, withscores=True) == [("a", 1.0), ("b", 2.0)]
+            assert await r.zscore("z", "b") == 2.0
+            assert [x async for x in r.zscan_iter("z", score_cast_func=int)] == [("a", 1), ("b", 2)]
+
+            async def add():
+                await asyncio.sleep(0.1)
+                await r.zadd("w", {"m": 5})
+
+            task = asyncio.create_task(add())
+            assert await r.bzpopmax("w", 5) == ("w", "m", 5.0)
+            await task
+
+    asyncio.run(main())
