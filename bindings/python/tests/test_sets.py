@@ -205,9 +205,8 @@ def test_sscan(p):
         p,
         lambda r: r.sscan("missing"),
         lambda r: r.sadd("x", *[f"m{i}" for i in range(20)]),
-        lambda r: sorted(r.sscan("x")[1]),
-        lambda r: r.sscan("x")[0],
-        lambda r: sorted(r.sscan("x", match="m1*")[1]),
+        # (Redis 7.2 keeps a small set in a listpack and scans it in one call,
+        # 7.0 in a hash table: only what the iterations add up to is compared)
         lambda r: r.sscan("x", 0, match="nomatch", count=1000),
         lambda r: sorted(r.sscan_iter("x", match="m?")),
         lambda r: sorted(r.sscan_iter("x", count=3)),
@@ -215,6 +214,13 @@ def test_sscan(p):
         lambda r: r.sscan("x", count=0),
         lambda r: r.sscan(wrongtype(r)),
     )
+
+
+def test_sscan_small_set_in_one_call(r):
+    r.sadd("x", *[f"m{i}" for i in range(20)])
+    cursor, members = r.sscan("x")
+    assert cursor == 0 and sorted(members) == sorted(f"m{i}".encode() for i in range(20))
+    assert sorted(r.sscan("x", match="m1*")[1]) == sorted(f"m1{i}".encode() for i in ["", *range(10)])
 
 
 def test_sscan_large(p):
