@@ -381,3 +381,33 @@ def test_asyncio():
                 assert await pipe.execute() == ["2", {}, 2]
 
     asyncio.run(main())
+
+
+def test_argument_types(p):
+    same(
+        p,
+        lambda r: r.hset(1, 2, 3),
+        lambda r: r.hget(1, 2),
+        lambda r: r.hset(b"\x00k", memoryview(b"f"), bytearray(b"v")),
+        lambda r: r.hgetall(b"\x00k"),
+        lambda r: r.hset("h", 2**100, -(2**100)),
+        lambda r: r.hget("h", str(2**100)),
+        lambda r: r.hincrby("h", "n", 2**63),
+        lambda r: r.hincrby("h", "n", -(2**63)),
+        lambda r: r.hincrby("h", "n", -1),
+        lambda r: r.hincrbyfloat("h", "f", 0.1),
+        lambda r: r.hincrbyfloat("h", "f", 0.2),
+        lambda r: r.hincrbyfloat("h", "g", 1e308),
+        lambda r: r.hincrbyfloat("h", "g", 1e308),
+        lambda r: r.hincrbyfloat("h", "e", "1e-5"),
+        lambda r: r.hincrbyfloat("h", "e", " 1"),
+        lambda r: r.hincrbyfloat("h", "e", "1 "),
+        lambda r: r.hget("h", "f"),
+        lambda r: r.hget("h", "e"),
+        lambda r: r.hrandfield("h", 2**63),
+        lambda r: r.hrandfield("h", -(2**63)),
+        lambda r: r.hscan("h", 2**64),
+        lambda r: r.hscan("h", -1),
+        lambda r: r.hget(None, "f"),
+        lambda r: r.hget(["h"], "f"),
+    )

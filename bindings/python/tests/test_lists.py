@@ -168,6 +168,15 @@ def test_lpos(p):
     )
 
 
+def test_blocking_timeout_out_of_range(r):
+    # Redis 7.2's message (7.0 overflowed into "timeout is negative")
+    for timeout in (2**64, 1e20):
+        with pytest.raises(kv.ResponseError, match="^timeout is out of range$"):
+            r.blpop("l", timeout=timeout)
+    with pytest.raises(kv.ResponseError, match="^timeout is out of range$"):
+        r.bzpopmin("z", 2**64)
+
+
 def test_lpos_rank_long_min(r):
     # Redis 7.2 refuses the one rank it cannot negate (7.0 took it)
     r.rpush("l", "a")
@@ -405,3 +414,26 @@ def test_asyncio_blpop_leaves_the_loop_running():
         await r.aclose()
 
     asyncio.run(main())
+
+
+def test_argument_types(p):
+    same(
+        p,
+        lambda r: r.rpush(1, 2, 3.5, 2**80, b"\xff", bytearray(b"ba"), memoryview(b"mv")),
+        lambda r: r.lrange(1, 0, -1)[:4],
+        lambda r: r.lrange(1, 0.5, 2),
+        lambda r: r.lrange(1, 0, 2**63),
+        lambda r: r.lrange(1, -(2**63), 0),
+        lambda r: r.lindex(1, 2**63 - 1),
+        lambda r: r.lindex(1, -(2**63)),
+        lambda r: r.lindex(1, 2**63),
+        lambda r: r.lset(1, 2**63, "x"),
+        lambda r: r.ltrim(1, 2**62, -(2**62)),
+        lambda r: r.lrem(1, 2**63, "x"),
+        lambda r: r.lpop(1, 2**63),
+        lambda r: r.rpop(1, 2**62),
+        lambda r: r.lpos(1, "x", count=2**63),
+        lambda r: r.lpos(1, "x", maxlen=2**62),
+        lambda r: r.exists(1),
+        lambda r: r.lpush(None, "x"),
+    )

@@ -217,7 +217,9 @@ def test_sscan(p):
 
 
 def test_sscan_small_set_in_one_call(r):
+    # as Redis 7.2: a listpack set comes whole, whatever the cursor
     r.sadd("x", *[f"m{i}" for i in range(20)])
+    assert r.sscan("x", 2**64 - 1)[0] == 0 and len(r.sscan("x", 12345)[1]) == 20
     cursor, members = r.sscan("x")
     assert cursor == 0 and sorted(members) == sorted(f"m{i}".encode() for i in range(20))
     assert sorted(r.sscan("x", match="m1*")[1]) == sorted(f"m1{i}".encode() for i in ["", *range(10)])
@@ -293,3 +295,24 @@ def test_asyncio():
             )
 
     asyncio.run(main())
+
+
+def test_argument_types(p):
+    same(
+        p,
+        lambda r: r.sadd(1, 2, 2.0, 2.5, 2**80, bytearray(b"b"), memoryview(b"m")),
+        lambda r: r.smembers(1),
+        lambda r: r.sismember(1, 2.0),
+        lambda r: r.sismember(1, 2**80),
+        lambda r: r.smismember(1, [2, "2", 2.5, b"m"]),
+        lambda r: r.spop(1, 2**63),
+        lambda r: r.sadd("x", "a"),
+        lambda r: r.srandmember("x", -(2**63)),
+        lambda r: r.srandmember("x", 2**63),
+        lambda r: r.srandmember("x", 2**62),
+        lambda r: r.srandmember("x", -5),
+        lambda r: r.sintercard(2**63, ["x"]),
+        lambda r: r.sintercard(1, ["x"], limit=2**63),
+        lambda r: r.sscan("x", 2**64),
+        lambda r: r.sadd(None, "x"),
+    )

@@ -561,3 +561,38 @@ def test_asyncio():
             await task
 
     asyncio.run(main())
+
+
+def test_argument_types(p):
+    same(
+        p,
+        lambda r: r.zadd(1, {2: 3, 2.5: "4.5", b"\xff": 2**53, memoryview(b"m"): "-1e-3"}),
+        lambda r: r.zrange(1, 0, -1, withscores=True),
+        lambda r: r.zscore(1, 2.5),
+        lambda r: r.zadd("z", {"a": 0.1}),
+        lambda r: r.zincrby("z", 0.2, "a"),
+        lambda r: r.zscore("z", "a"),
+        lambda r: r.zadd("z", {"b": 2**63}),
+        lambda r: r.zscore("z", "b"),
+        lambda r: r.zadd("z", {"c": "1e308"}),
+        lambda r: r.zincrby("z", 1e308, "c"),
+        lambda r: r.zadd("z", {"d": " 1"}),
+        lambda r: r.zrangebyscore("z", 0.15, 0.35),
+        lambda r: r.zrangebyscore("z", "(0.3", "inf"),
+        lambda r: r.zrangebyscore("z", "(0.30000000000000004", "+inf"),
+        lambda r: r.zrange("z", 0, 2**63),
+        lambda r: r.zrange("z", -(2**63), 2),
+        lambda r: r.zrange("z", 0.5, 2),
+        lambda r: r.zrangebyscore("z", "-inf", "+inf", start=2**63, num=1),
+        lambda r: r.zrangebyscore("z", "-inf", "+inf", start=0, num=-(2**63)),
+        lambda r: r.zremrangebyrank("z", 2**63, 0),
+        lambda r: r.zpopmin("z", 2**63),
+        lambda r: r.zrandmember("z", -(2**63)),
+        lambda r: sorted(r.zrandmember("z", 2**62)),  # the whole set, in no set order
+        lambda r: r.zmpop(1, ["z"], min=True, count=2**63),
+        lambda r: r.zscan("z", 2**64),
+        lambda r: r.zunion({"z": 2**63}, withscores=True),
+        lambda r: r.zunion({"z": "nan"}, withscores=True),
+        lambda r: r.zunion({"z": "inf", 1: "-inf"}, withscores=True),
+        lambda r: r.zadd(None, {"a": 1}),
+    )
