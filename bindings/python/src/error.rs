@@ -164,14 +164,17 @@ pub(crate) fn fast(py: Python<'_>, e: kv_core::Error) -> PyErr {
     reply_error(py, e.text())
 }
 
-/// A persistence failure: "Background save already in progress" is what
-/// Redis's SAVE/BGSAVE reply with (a `ResponseError`); the rest, files that
-/// cannot be read or written, are `PersistenceError`s naming the file.
+/// A persistence failure. What Redis's SAVE/BGSAVE reply with (a save
+/// already running, no data directory) is a `ResponseError`, as through
+/// `execute("SAVE")`; files that cannot be read or written are
+/// `PersistenceError`s naming the file and the system's error.
 pub(crate) fn persist(py: Python<'_>, e: kv_core::persist::Error) -> PyErr {
-    match e {
-        kv_core::persist::Error::InProgress => new_err(py, Class::Response, e.to_string()),
-        _ => new_err(py, Class::Persistence, e.to_string()),
-    }
+    use kv_core::persist::Error as E;
+    let class = match e {
+        E::InProgress | E::NoDataDir | E::NoLog | E::RewriteInProgress => Class::Response,
+        E::Io { .. } | E::Corrupt { .. } | E::Log(_) | E::Internal(_) => Class::Persistence,
+    };
+    new_err(py, class, e.to_string())
 }
 
 pub(crate) fn store_closed(py: Python<'_>) -> PyErr {

@@ -30,5 +30,14 @@ fn _kv(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::Store>()?;
     m.add_class::<session::Session>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(error_from_reply, m)?)?;
     Ok(())
+}
+
+/// The exception an error reply with this text becomes (what execute
+/// raises, what a pipeline puts in place): for tests of the mapping.
+#[pyfunction]
+#[pyo3(name = "_error_from_reply")]
+fn error_from_reply<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    error::instance(py, text)
 }

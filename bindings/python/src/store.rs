@@ -203,12 +203,23 @@ impl Store {
         }
     }
 
-    /// Waits for a running save, stops background work, wakes blocked calls;
-    /// every later call on the store or its sessions raises ConnectionError.
-    /// Closing twice is harmless.
-    fn close(&self, py: Python<'_>) {
-        py.detach(|| self.store.close());
+    /// Closes the store. With snapshots and save rules (the default for a
+    /// data directory) it first saves one, as Redis's SHUTDOWN does; then it
+    /// waits for a running save, flushes the log, wakes blocked calls; every
+    /// later call on the store or its sessions raises ConnectionError.
+    /// Closing twice is harmless. A failed final save is raised after the
+    /// store is closed.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let p = &self.store.config().persist;
+        let final_save =
+            !self.store.is_closed() && p.data_dir.is_some() && p.mode.snapshots() && !p.save_rules.is_empty();
+        let saved = py.detach(|| {
+            let saved = if final_save { self.store.save().map(drop) } else { Ok(()) };
+            self.store.close();
+            saved
+        });
         drop(std::mem::take(&mut *self.pool.lock()));
+        saved.map_err(|e| error::persist(py, e))
     }
 
     #[getter]

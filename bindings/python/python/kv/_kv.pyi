@@ -20,13 +20,18 @@ A closed store or session raises kv.exceptions.ConnectionError.
 """
 
 import os
-from typing import Any, Iterable, Optional, Sequence, Union
+from typing import Any, Iterable, Optional, Sequence, Union, final
 
 _Encodable = Union[bytes, memoryview, str, int, float]
 _Path = Union[str, "os.PathLike[str]"]
 
+__all__ = ["Session", "Store", "__version__", "_error_from_reply"]
 __version__: str
 
+def _error_from_reply(text: str) -> Exception:
+    """The exception an error reply with this text becomes (for tests)."""
+
+@final
 class Store:
     """An open store: in memory without `path`, else the data directory
     `path` (created if missing; its snapshot and log are loaded).
@@ -68,8 +73,10 @@ class Store:
     def advance_clock(self, ms: int) -> None:
         """Moves the manual clock (manual_clock_ms=) forward `ms` ms."""
     def close(self) -> None:
-        """Waits for a running save, wakes blocked calls (they raise
-        ConnectionError); later calls raise ConnectionError. Idempotent."""
+        """With snapshots and save rules (the default with a path) saves one
+        first, as Redis's SHUTDOWN does; waits for a running save, flushes
+        the log, wakes blocked calls (they raise ConnectionError); later
+        calls raise ConnectionError. Idempotent."""
     @property
     def closed(self) -> bool: ...
     @property
@@ -78,6 +85,7 @@ class Store:
     @property
     def databases(self) -> int: ...
 
+@final
 class Session:
     """A client of a store, as a connection is to redis-py: selected
     database, protocol (HELLO), MULTI queue, WATCHed keys.

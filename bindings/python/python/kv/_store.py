@@ -145,10 +145,13 @@ class Store:
         self._native.advance_clock(ms)
 
     def close(self) -> None:
-        """Closes the store (idempotent)."""
-        self._native.close()
-        with Store._lock:
-            self._unregister()
+        """Closes the store (idempotent). With snapshots and save rules (the
+        default with a path) it saves one first, as Redis's SHUTDOWN does."""
+        try:
+            self._native.close()
+        finally:
+            with Store._lock:
+                self._unregister()
 
     @property
     def closed(self) -> bool:
