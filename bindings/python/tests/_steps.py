@@ -60,3 +60,28 @@ def same(p: Any, *steps: Step) -> List[Any]:
 def p(request: Any) -> Any:
     """Each differential test runs raw (bytes replies) and decoded (str replies)."""
     return request.getfixturevalue(request.param)
+
+
+def public_methods(cls: type) -> List[str]:
+    return sorted(n for n, v in vars(cls).items() if not n.startswith("_") and callable(v))
+
+
+def assert_signature_as_redis_py(name: str, asyncio: bool = False) -> None:
+    """kv.Redis's method (a fast path or the mixin's) takes the parameters of
+    redis.Redis's: names, kinds and defaults (kv.asyncio.Redis's those of
+    redis.asyncio.Redis's with ``asyncio``)."""
+    import inspect
+
+    import redis
+    import redis.asyncio
+
+    import kv
+    import kv.asyncio
+
+    def shape(fn: Any) -> List[Any]:
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+    if asyncio:
+        assert shape(getattr(kv.asyncio.Redis, name)) == shape(getattr(redis.asyncio.Redis, name))
+    else:
+        assert shape(getattr(kv.Redis, name)) == shape(getattr(redis.Redis, name))

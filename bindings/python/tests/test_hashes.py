@@ -8,7 +8,11 @@ import warnings
 
 import pytest
 
-from _steps import p, same  # noqa: F401  (p is a fixture)
+import kv
+import kv.asyncio
+import kv.commands
+
+from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
 
 
 def wrongtype(r):
@@ -411,3 +415,9 @@ def test_argument_types(p):
         lambda r: r.hget(None, "f"),
         lambda r: r.hget(["h"], "f"),
     )
+
+
+@pytest.mark.parametrize("name", public_methods(kv.commands.HashCommands))
+@pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
+def test_signature(name, asyncio):
+    assert_signature_as_redis_py(name, asyncio)

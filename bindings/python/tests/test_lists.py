@@ -8,8 +8,10 @@ import time
 import pytest
 
 import kv
+import kv.asyncio
+import kv.commands
 
-from _steps import p, same  # noqa: F401  (p is a fixture)
+from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
 
 
 def wrongtype(r):
@@ -437,3 +439,9 @@ def test_argument_types(p):
         lambda r: r.exists(1),
         lambda r: r.lpush(None, "x"),
     )
+
+
+@pytest.mark.parametrize("name", public_methods(kv.commands.ListCommands))
+@pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
+def test_signature(name, asyncio):
+    assert_signature_as_redis_py(name, asyncio)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from _steps import p, same  # noqa: F401  (p is a fixture)
+import kv
+import kv.asyncio
+import kv.commands
+
+from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
 
 
 def wrongtype(r):
@@ -316,3 +320,9 @@ def test_argument_types(p):
         lambda r: r.sscan("x", 2**64),
         lambda r: r.sadd(None, "x"),
     )
+
+
+@pytest.mark.parametrize("name", public_methods(kv.commands.SetCommands))
+@pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
+def test_signature(name, asyncio):
+    assert_signature_as_redis_py(name, asyncio)
