@@ -8,7 +8,7 @@ walk through normal, edge and error cases of a command.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from typing import Any, Callable, Iterator, List
 
 import pytest
 
@@ -85,3 +85,19 @@ def assert_signature_as_redis_py(name: str, asyncio: bool = False) -> None:
         assert shape(getattr(kv.asyncio.Redis, name)) == shape(getattr(redis.asyncio.Redis, name))
     else:
         assert shape(getattr(kv.Redis, name)) == shape(getattr(redis.Redis, name))
+
+
+@pytest.fixture(params=[False, True], ids=["raw", "decoded"])
+def p3(request: Any, redis_server: int) -> Any:
+    """As ``p`` over RESP3 (protocol=3) on both sides: redis-py then shapes
+    replies with its RESP3 callbacks."""
+    import redis
+
+    import kv
+
+    ours = kv.Redis(store=kv.Store(), protocol=3, decode_responses=request.param)
+    theirs = redis.Redis(port=redis_server, protocol=3, decode_responses=request.param)
+    theirs.flushall()
+    yield ours, theirs
+    theirs.close()
+    ours.close()

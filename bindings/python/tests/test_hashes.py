@@ -12,7 +12,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -421,3 +421,17 @@ def test_argument_types(p):
 @pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
 def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
+
+
+def test_resp3(p3):
+    same(
+        p3,
+        lambda r: r.hset("h", mapping={"a": 1, "b": 2}),
+        lambda r: r.hgetall("h"),
+        lambda r: r.hgetall("missing"),
+        lambda r: r.hexists("h", "a"),
+        lambda r: r.hincrbyfloat("h", "f", 1.5),
+        lambda r: r.hscan("h", match="a*"),
+        lambda r: r.hmget("h", "a", "zz"),
+        lambda r: r.hrandfield("h", -2, withvalues=True)[:0],
+    )

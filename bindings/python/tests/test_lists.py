@@ -11,7 +11,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -445,3 +445,17 @@ def test_argument_types(p):
 @pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
 def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
+
+
+def test_resp3(p3):
+    same(
+        p3,
+        lambda r: r.rpush("l", 1, 2, 3),
+        lambda r: r.blpop("l", 1),
+        lambda r: r.brpop(["x", "l"], 1),
+        lambda r: r.blpop("x", 0.05),
+        lambda r: r.lset("l", 0, "v"),
+        lambda r: r.ltrim("l", 0, 0),
+        lambda r: r.lrange("l", 0, -1),
+        lambda r: r.lmpop(1, "l", direction="LEFT", count=3),
+    )

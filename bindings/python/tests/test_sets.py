@@ -8,7 +8,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -326,3 +326,18 @@ def test_argument_types(p):
 @pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
 def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
+
+
+def test_resp3(p3):
+    same(
+        p3,
+        lambda r: r.sadd("a", 1, 2),
+        lambda r: r.sadd("b", 2, 3),
+        lambda r: r.smembers("a"),
+        lambda r: r.sunion("a", "b"),
+        lambda r: r.sinter("a", "b"),
+        lambda r: r.sdiff("a", "b"),
+        lambda r: r.smove("a", "b", 1),
+        lambda r: r.smismember("a", [1, 2]),
+        lambda r: sorted(r.sscan("b")[1]),
+    )

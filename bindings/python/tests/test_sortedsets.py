@@ -12,7 +12,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, public_methods, same  # noqa: F401  (p is a fixture)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -606,3 +606,28 @@ def test_argument_types(p):
 @pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
 def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
+
+
+def test_resp3(p3):
+    same(
+        p3,
+        lambda r: r.zadd("z", {"a": 1, "b": 2.5, "c": 3}),
+        lambda r: r.zadd("z", {"a": 1}, incr=True),
+        lambda r: r.zrange("z", 0, -1, withscores=True),
+        lambda r: r.zrange("z", 0, -1, desc=True, withscores=True),
+        lambda r: r.zrangebyscore("z", 0, 5, withscores=True),
+        lambda r: r.zrevrangebyscore("z", 5, 0, withscores=True),
+        lambda r: r.zscore("z", "b"),
+        lambda r: r.zmscore("z", ["a", "q"]),
+        lambda r: r.zincrby("z", 1, "a"),
+        lambda r: r.zrank("z", "a"),
+        lambda r: r.zscan("z"),
+        lambda r: r.zunion(["z", "y"], withscores=True),
+        lambda r: r.zinter(["z"], withscores=True),
+        lambda r: r.zdiff(["z", "y"], withscores=True),
+        lambda r: r.zpopmin("z"),
+        lambda r: r.zpopmax("z", 2),
+        lambda r: r.zadd("w", {"m": 1}),
+        lambda r: r.bzpopmin("w", 1),
+        lambda r: r.zmpop(1, ["z", "w"], min=True),
+    )
