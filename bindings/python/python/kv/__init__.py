@@ -21,3 +21,4 @@ __all__ = [
     "WatchError",
     "exceptions",
 ]
+from .client import Redis, StrictRedis  # TEMP local (pyapi owns this file)
