@@ -101,3 +101,12 @@ def p3(request: Any, redis_server: int) -> Any:
     yield ours, theirs
     theirs.close()
     ours.close()
+
+
+def random_steps(seed: int, n: int, makers: List[Callable[[Any], Step]]) -> List[Step]:
+    """``n`` steps drawn with a seeded RNG: each maker takes the RNG and
+    returns a step, so a failure replays from the seed."""
+    import random
+
+    rng = random.Random(seed)
+    return [rng.choice(makers)(rng) for _ in range(n)]

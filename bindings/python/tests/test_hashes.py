@@ -12,7 +12,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -436,3 +436,32 @@ def test_resp3(p3):
         lambda r: r.hmget("h", "a", "zz"),
         lambda r: r.hrandfield("h", -2, withvalues=True)[:0],
     )
+
+
+def _hash_makers():
+    keys = ["h1", "h2"]
+    fields = ["a", "b", "c", "d", 1, 2]
+
+    def k(g):
+        return g.choice(keys)
+
+    def v(g):
+        return g.choice(["x", "", 0, 7, -3, "1.5", "abc", 2**40])
+
+    return [
+        lambda g: (lambda key, f, val: lambda r: r.hset(key, f, val))(k(g), g.choice(fields), v(g)),
+        lambda g: (lambda key, m: lambda r: r.hset(key, mapping=m))(k(g), {f: v(g) for f in g.sample(fields, 2)}),
+        lambda g: (lambda key, f, val: lambda r: r.hsetnx(key, f, val))(k(g), g.choice(fields), v(g)),
+        lambda g: (lambda key, fs: lambda r: r.hdel(key, *fs))(k(g), g.sample(fields, 2)),
+        lambda g: (lambda key, f, n: lambda r: r.hincrby(key, f, n))(k(g), g.choice(fields), g.randint(-5, 5)),
+        lambda g: (lambda key, f, n: lambda r: r.hincrbyfloat(key, f, n))(k(g), g.choice(fields), g.choice([0.5, -1, "1e2", 3])),
+        lambda g: (lambda key, f: lambda r: (r.hget(key, f), r.hexists(key, f), r.hstrlen(key, f)))(k(g), g.choice(fields)),
+        lambda g: (lambda key, fs: lambda r: r.hmget(key, fs))(k(g), g.sample(fields, 3)),
+        lambda g: (lambda key: lambda r: (r.hlen(key), r.hgetall(key), r.hkeys(key), r.hvals(key)))(k(g)),
+        lambda g: (lambda key: lambda r: sorted(r.hscan_iter(key, count=2)))(k(g)),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_sequences(pair, seed):
+    same(pair, *random_steps(seed, 250, _hash_makers()))

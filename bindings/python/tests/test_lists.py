@@ -11,7 +11,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -459,3 +459,42 @@ def test_resp3(p3):
         lambda r: r.lrange("l", 0, -1),
         lambda r: r.lmpop(1, "l", direction="LEFT", count=3),
     )
+
+
+def _list_makers():
+    keys = ["l1", "l2", "l3"]
+    vals = ["a", "b", "c", 1, 2]
+
+    def k(g):
+        return g.choice(keys)
+
+    def i(g):
+        return g.randint(-6, 6)
+
+    return [
+        lambda g: (lambda key, vs: lambda r: r.rpush(key, *vs))(k(g), g.choices(vals, k=g.randint(1, 4))),
+        lambda g: (lambda key, vs: lambda r: r.lpush(key, *vs))(k(g), g.choices(vals, k=g.randint(1, 4))),
+        lambda g: (lambda key, v: lambda r: r.lpushx(key, v))(k(g), g.choice(vals)),
+        lambda g: (lambda key, v: lambda r: r.rpushx(key, v))(k(g), g.choice(vals)),
+        lambda g: (lambda key, c: lambda r: r.lpop(key, c))(k(g), g.choice([None, 0, 1, 3])),
+        lambda g: (lambda key, c: lambda r: r.rpop(key, c))(k(g), g.choice([None, 2])),
+        lambda g: (lambda key, a, b: lambda r: r.lrange(key, a, b))(k(g), i(g), i(g)),
+        lambda g: (lambda key, a: lambda r: r.lindex(key, a))(k(g), i(g)),
+        lambda g: (lambda key, a, v: lambda r: r.lset(key, a, v))(k(g), i(g), g.choice(vals)),
+        lambda g: (lambda key, a, b: lambda r: r.ltrim(key, a, b))(k(g), i(g), i(g)),
+        lambda g: (lambda key, c, v: lambda r: r.lrem(key, c, v))(k(g), g.randint(-2, 2), g.choice(vals)),
+        lambda g: (lambda key, w, p, v: lambda r: r.linsert(key, w, p, v))(k(g), g.choice(["before", "AFTER"]), g.choice(vals), g.choice(vals)),
+        lambda g: (lambda key, v, rk, c, m: lambda r: r.lpos(key, v, rank=rk, count=c, maxlen=m))(
+            k(g), g.choice(vals), g.choice([None, 1, -1, 2, -2]), g.choice([None, 0, 1, 2]), g.choice([None, 0, 3])
+        ),
+        lambda g: (lambda a, b, s, d: lambda r: r.lmove(a, b, s, d))(k(g), k(g), g.choice(["LEFT", "RIGHT"]), g.choice(["LEFT", "RIGHT"])),
+        lambda g: (lambda a, b: lambda r: r.rpoplpush(a, b))(k(g), k(g)),
+        lambda g: (lambda ks, d, c: lambda r: r.lmpop(len(ks), *ks, direction=d, count=c))(g.sample(keys, 2), g.choice(["LEFT", "RIGHT"]), g.choice([1, 2, 5])),
+        lambda g: (lambda ks: lambda r: r.blpop(ks, timeout=0.01))(g.sample(keys, 2)),
+        lambda g: (lambda key: lambda r: (r.llen(key), r.lrange(key, 0, -1)))(k(g)),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_sequences(pair, seed):
+    same(pair, *random_steps(seed, 250, _list_makers()))

@@ -8,7 +8,7 @@ import kv
 import kv.asyncio
 import kv.commands
 
-from _steps import assert_signature_as_redis_py, p, p3, public_methods, same  # noqa: F401  (p, p3: fixtures)
+from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
 def wrongtype(r):
@@ -341,3 +341,35 @@ def test_resp3(p3):
         lambda r: r.smismember("a", [1, 2]),
         lambda r: sorted(r.sscan("b")[1]),
     )
+
+
+def _set_makers():
+    keys = ["s1", "s2", "s3"]
+    # ints keep intsets around until a string member converts them
+    members = [1, 2, 3, 10, "a", "b", "c"]
+
+    def k(g):
+        return g.choice(keys)
+
+    return [
+        lambda g: (lambda key, ms: lambda r: r.sadd(key, *ms))(k(g), g.choices(members, k=g.randint(1, 3))),
+        lambda g: (lambda key, ms: lambda r: r.sadd(key, *ms))(k(g), g.choices(members[:4], k=2)),
+        lambda g: (lambda key, ms: lambda r: r.srem(key, *ms))(k(g), g.sample(members, 2)),
+        lambda g: (lambda key, m: lambda r: (r.sismember(key, m), r.smismember(key, [m, "zz"])))(k(g), g.choice(members)),
+        lambda g: (lambda a, b, m: lambda r: r.smove(a, b, m))(k(g), k(g), g.choice(members)),
+        lambda g: (lambda ks: lambda r: r.sinter(ks))(g.sample(keys, 2)),
+        lambda g: (lambda ks: lambda r: r.sunion(ks))(g.sample(keys, 2)),
+        lambda g: (lambda ks: lambda r: r.sdiff(ks))(g.sample(keys, g.randint(1, 3))),
+        lambda g: (lambda d, ks: lambda r: r.sinterstore(d, ks))(k(g), g.sample(keys, 2)),
+        lambda g: (lambda d, ks: lambda r: r.sunionstore(d, ks))(k(g), g.sample(keys, 2)),
+        lambda g: (lambda d, ks: lambda r: r.sdiffstore(d, ks))(k(g), g.sample(keys, 2)),
+        lambda g: (lambda ks, lim: lambda r: r.sintercard(len(ks), ks, limit=lim))(g.sample(keys, 2), g.choice([0, 1, 2])),
+        lambda g: (lambda key: lambda r: (r.scard(key), r.smembers(key), sorted(r.sscan_iter(key))))(k(g)),
+        # a whole-set pop is deterministic
+        lambda g: (lambda key: lambda r: sorted(r.spop(key, 100)) if r.scard(key) < 3 else None)(k(g)),
+    ]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_sequences(pair, seed):
+    same(pair, *random_steps(seed, 250, _set_makers()))
