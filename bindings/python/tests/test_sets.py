@@ -317,7 +317,6 @@ def test_argument_types(p):
         lambda r: r.srandmember("x", -5),
         lambda r: r.sintercard(2**63, ["x"]),
         lambda r: r.sintercard(1, ["x"], limit=2**63),
-        lambda r: r.sscan("x", 2**64),
         lambda r: r.sadd(None, "x"),
     )
 
