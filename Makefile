@@ -142,10 +142,11 @@ pytest: python redis
 	  echo "python: $${p:-0} passed, $$(( $${f:-0} + $${e:-0} )) failed"; \
 	  if [ "$$rc" = 0 ] && [ -z "$$p" ]; then echo "pytest ran no test" >&2; exit 1; fi; exit $$rc; }
 
-# A release build into the same venv (make python puts the debug one back),
+# A release build (maturin's default for pip) into the same venv (make
+# python puts the debug one back),
 # then bench/python/bench.py: bench/results/python.md and python.png.
 pybench: pyvenv redis
-	PATH=$(abspath $(PYENV))/bin:$$PATH MATURIN_PEP517_ARGS="--release" $(PY) -m pip install -q --disable-pip-version-check \
+	PATH=$(abspath $(PYENV))/bin:$$PATH $(PY) -m pip install -q --disable-pip-version-check \
 	  --no-build-isolation --no-deps --force-reinstall ./$(PYDIR)
 	$(PY) bench/python/bench.py --out bench/results
 

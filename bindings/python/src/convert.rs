@@ -84,7 +84,9 @@ impl Arg<'_, '_> {
 }
 
 /// A command's encoded arguments.
-pub(crate) type Args<'a, 'py> = SmallVec<[Arg<'a, 'py>; 8]>;
+/// (Most commands have at most four arguments; fewer inline slots keep the
+/// vector cheap to move.)
+pub(crate) type Args<'a, 'py> = SmallVec<[Arg<'a, 'py>; 4]>;
 
 /// The arguments as the engine takes them.
 pub(crate) fn slices<'s>(args: &'s [Arg<'_, '_>]) -> SmallVec<[&'s [u8]; 8]> {

@@ -45,6 +45,11 @@ impl Session {
         objs.map(|o| self.key(o)).collect()
     }
 
+    /// The items of a tuple (`*values`), read in place.
+    fn tuple_args<'a, 'py>(&self, t: &'a Bound<'py, PyTuple>) -> PyResult<Args<'a, 'py>> {
+        t.iter_borrowed().map(|o| self.codec.arg(o)).collect()
+    }
+
     /// The command through `execute`, for arguments the typed path does
     /// not take.
     fn generic<'py>(&self, py: Python<'py>, name: &str, args: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
@@ -141,8 +146,7 @@ impl Session {
         if names.is_empty() {
             return self.generic(py, "DEL", vec![]);
         }
-        let items: Vec<Bound<'py, PyAny>> = names.iter().collect();
-        let keys = self.keys(items.iter())?;
+        let keys = self.tuple_args(names)?;
         let keys = slices(&keys);
         let n = self.held(py, |s| s.del(&keys))?;
         py_int(py, n)
@@ -154,8 +158,7 @@ impl Session {
         if names.is_empty() {
             return self.generic(py, "EXISTS", vec![]);
         }
-        let items: Vec<Bound<'py, PyAny>> = names.iter().collect();
-        let keys = self.keys(items.iter())?;
+        let keys = self.tuple_args(names)?;
         let keys = slices(&keys);
         let n = self.held(py, |s| s.exists(&keys))?;
         py_int(py, n)
@@ -288,8 +291,7 @@ impl Session {
             return self.generic(py, "SADD", vec![name.clone()]);
         }
         let key = self.key(name)?;
-        let items: Vec<Bound<'py, PyAny>> = values.iter().collect();
-        let members = self.keys(items.iter())?;
+        let members = self.tuple_args(values)?;
         let members = slices(&members);
         py_int(py, self.fast(py, |s| s.sadd(key.bytes(), &members))?)
     }
@@ -306,8 +308,7 @@ impl Session {
             return self.generic(py, "SREM", vec![name.clone()]);
         }
         let key = self.key(name)?;
-        let items: Vec<Bound<'py, PyAny>> = values.iter().collect();
-        let members = self.keys(items.iter())?;
+        let members = self.tuple_args(values)?;
         let members = slices(&members);
         py_int(py, self.fast(py, |s| s.srem(key.bytes(), &members))?)
     }
@@ -386,8 +387,7 @@ impl Session {
             return self.generic(py, cmd, vec![name.clone()]);
         }
         let key = self.key(name)?;
-        let items: Vec<Bound<'py, PyAny>> = values.iter().collect();
-        let encoded = self.keys(items.iter())?;
+        let encoded = self.tuple_args(values)?;
         let encoded = slices(&encoded);
         let n =
             self.fast(py, |s| if left { s.lpush(key.bytes(), &encoded) } else { s.rpush(key.bytes(), &encoded) })?;
