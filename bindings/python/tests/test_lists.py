@@ -498,3 +498,13 @@ def _list_makers():
 @pytest.mark.parametrize("seed", range(6))
 def test_random_sequences(pair, seed):
     same(pair, *random_steps(seed, 250, _list_makers()))
+
+
+def test_blpop_waits_in_its_own_database():
+    store = kv.Store()
+    r3 = kv.Redis(store=store, db=3)
+    r0 = kv.Redis(store=store)
+    t = _later(lambda: (r0.rpush("q", "db0"), time.sleep(0.1), r3.rpush("q", "db3")))
+    assert r3.blpop("q", timeout=5) == (b"q", b"db3")
+    t.join()
+    assert r0.lrange("q", 0, -1) == [b"db0"]

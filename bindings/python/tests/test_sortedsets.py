@@ -697,3 +697,29 @@ def _float_scores(reply):
 @pytest.mark.parametrize("seed", range(6))
 def test_random_sequences(pair, seed):
     same(pair, *random_steps(seed, 250, _zset_makers()))
+
+
+def test_transaction_retries_when_a_watched_zset_changes(r):
+    r.zadd("z", {"a": 1})
+    other = kv.Redis(store=r.store)
+    calls = []
+
+    def bump(pipe):
+        calls.append(1)
+        score = pipe.zscore("z", "a")  # immediate: the pipeline is watching
+        if len(calls) == 1:
+            other.zincrby("z", 10, "a")  # another client changes it meanwhile
+        pipe.multi()
+        pipe.zadd("z", {"a": score + 1})
+        pipe.zrange("z", 0, -1, withscores=True)
+
+    assert r.transaction(bump, "z") == [0, [(b"a", 12.0)]]
+    assert len(calls) == 2
+    pipe = r.pipeline()
+    pipe.watch("z")
+    other.zrem("z", "a")
+    pipe.multi()
+    pipe.zadd("z", {"b": 1})
+    with pytest.raises(kv.WatchError):
+        pipe.execute()
+    assert r.zcard("z") == 0
