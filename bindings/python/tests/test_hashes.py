@@ -43,6 +43,8 @@ def test_hset_errors(p):
         lambda r: r.hset("h", "f", True),
         lambda r: r.hset("h", "f", [1]),
         lambda r: r.hset("h", items=["odd"]),
+        lambda r: r.hset("h", mapping={"a": 1, "b": None}),  # nothing is sent
+        lambda r: r.hset("h", mapping={"a": 1, "b": object()}),
         lambda r: r.hset(wrongtype(r) and "s", "f", "v"),
         lambda r: r.exists("h"),
     )
