@@ -467,3 +467,27 @@ def _hash_makers():
 @pytest.mark.parametrize("seed", range(6))
 def test_random_sequences(pair, seed):
     same(pair, *random_steps(seed, 250, _hash_makers()))
+
+
+def test_keyword_arguments(p):
+    same(
+        p,
+        lambda r: r.hset(name="h", key="f", value="v"),
+        lambda r: r.hset(name="h", mapping={"g": 1}, items=["i", 2]),
+        lambda r: r.hget(name="h", key="f"),
+        lambda r: r.hmget(name="h", keys=["f", "g"]),
+        lambda r: r.hincrby(name="h", key="g", amount=2),
+        lambda r: r.hdel("h", *["i"]),
+        lambda r: r.hgetall(name="h"),
+    )
+
+
+def test_keyword_arguments_asyncio():
+    import asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store()) as r:
+            assert await r.hset(name="h", key="f", value="v") == 1
+            assert await r.hget(name="h", key="f") == b"v"
+
+    asyncio.run(main())

@@ -508,3 +508,30 @@ def test_blpop_waits_in_its_own_database():
     assert r3.blpop("q", timeout=5) == (b"q", b"db3")
     t.join()
     assert r0.lrange("q", 0, -1) == [b"db0"]
+
+
+def test_keyword_arguments(p):
+    same(
+        p,
+        lambda r: r.rpush("l", *[1, 2, 3]),
+        lambda r: r.lpush("l", *["a"]),
+        lambda r: r.lpop(name="l"),
+        lambda r: r.rpop(name="l", count=1),
+        lambda r: r.lrange(name="l", start=0, end=-1),
+        lambda r: r.lpos(name="l", value="2", rank=1, count=1, maxlen=0),
+        lambda r: r.blpop(keys=["l"], timeout=1),
+        lambda r: r.lmpop(1, "l", direction="RIGHT", count=1),
+    )
+
+
+def test_keyword_arguments_asyncio():
+    import asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store()) as r:
+            assert await r.rpush("l", *[1, 2]) == 2
+            assert await r.lpush("l", *[0]) == 3
+            assert await r.lpop(name="l") == b"0"
+            assert await r.rpop(name="l", count=1) == [b"2"]
+
+    asyncio.run(main())

@@ -372,3 +372,26 @@ def _set_makers():
 @pytest.mark.parametrize("seed", range(6))
 def test_random_sequences(pair, seed):
     same(pair, *random_steps(seed, 250, _set_makers()))
+
+
+def test_keyword_arguments(p):
+    same(
+        p,
+        lambda r: r.sadd("x", *[1, 2]),
+        lambda r: r.sismember(name="x", value=1),
+        lambda r: r.smismember(name="x", values=[1, 3]),
+        lambda r: r.srem("x", *[2]),
+        lambda r: r.scard(name="x"),
+        lambda r: r.sinter(keys=["x"]),
+    )
+
+
+def test_keyword_arguments_asyncio():
+    import asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store()) as r:
+            assert await r.sadd("x", *[1, 2]) == 2
+            assert await r.sismember(name="x", value=1) == 1
+
+    asyncio.run(main())

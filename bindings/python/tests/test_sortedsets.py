@@ -723,3 +723,27 @@ def test_transaction_retries_when_a_watched_zset_changes(r):
     with pytest.raises(kv.WatchError):
         pipe.execute()
     assert r.zcard("z") == 0
+
+
+def test_keyword_arguments(p):
+    same(
+        p,
+        lambda r: r.zadd(name="z", mapping={"a": 1, "b": 2}),
+        lambda r: r.zadd(name="z", mapping={"a": 5}, xx=True, ch=True),
+        lambda r: r.zscore(name="z", value="a"),
+        lambda r: r.zincrby(name="z", amount=1, value="b"),
+        lambda r: r.zrange(name="z", start=0, end=-1, withscores=True),
+        lambda r: r.zrangebyscore(name="z", min=0, max=10, start=0, num=1),
+        lambda r: r.zmscore(key="z", members=["a"]),
+    )
+
+
+def test_keyword_arguments_asyncio():
+    import asyncio
+
+    async def main():
+        async with kv.asyncio.Redis(store=kv.Store()) as r:
+            assert await r.zadd(name="z", mapping={"a": 1}) == 1
+            assert await r.zscore(name="z", value="a") == 1.0
+
+    asyncio.run(main())
