@@ -8,10 +8,9 @@ walk through normal, edge and error cases of a command.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, List
 
 import pytest
-
 from conftest import _normalize
 
 Step = Callable[[Any], Any]
@@ -47,11 +46,7 @@ def same(p: Any, *steps: Step) -> List[Any]:
     """``assert_same`` over the steps; a failure names each step that differs."""
     ours, theirs = p
     a, b = run(*steps)(ours), run(*steps)(theirs)
-    diffs = [
-        f"step {i}: kv {x!r} / redis {y!r}"
-        for i, (x, y) in enumerate(zip(a, b))
-        if not _equivalent(x, y)
-    ]
+    diffs = [f"step {i}: kv {x!r} / redis {y!r}" for i, (x, y) in enumerate(zip(a, b)) if not _equivalent(x, y)]
     assert not diffs, "\n".join(diffs)
     return a
 
@@ -72,11 +67,10 @@ def assert_signature_as_redis_py(name: str, asyncio: bool = False) -> None:
     redis.asyncio.Redis's with ``asyncio``)."""
     import inspect
 
-    import redis
-    import redis.asyncio
-
     import kv
     import kv.asyncio
+    import redis
+    import redis.asyncio
 
     def shape(fn: Any) -> List[Any]:
         return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
@@ -91,9 +85,8 @@ def assert_signature_as_redis_py(name: str, asyncio: bool = False) -> None:
 def p3(request: Any, redis_server: int) -> Any:
     """As ``p`` over RESP3 (protocol=3) on both sides: redis-py then shapes
     replies with its RESP3 callbacks."""
-    import redis
-
     import kv
+    import redis
 
     ours = kv.Redis(store=kv.Store(), protocol=3, decode_responses=request.param)
     theirs = redis.Redis(port=redis_server, protocol=3, decode_responses=request.param)

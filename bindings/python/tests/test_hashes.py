@@ -6,12 +6,10 @@ import datetime
 import time
 import warnings
 
-import pytest
-
 import kv
 import kv.asyncio
 import kv.commands
-
+import pytest
 from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
@@ -456,8 +454,12 @@ def _hash_makers():
         lambda g: (lambda key, f, val: lambda r: r.hsetnx(key, f, val))(k(g), g.choice(fields), v(g)),
         lambda g: (lambda key, fs: lambda r: r.hdel(key, *fs))(k(g), g.sample(fields, 2)),
         lambda g: (lambda key, f, n: lambda r: r.hincrby(key, f, n))(k(g), g.choice(fields), g.randint(-5, 5)),
-        lambda g: (lambda key, f, n: lambda r: r.hincrbyfloat(key, f, n))(k(g), g.choice(fields), g.choice([0.5, -1, "1e2", 3])),
-        lambda g: (lambda key, f: lambda r: (r.hget(key, f), r.hexists(key, f), r.hstrlen(key, f)))(k(g), g.choice(fields)),
+        lambda g: (lambda key, f, n: lambda r: r.hincrbyfloat(key, f, n))(
+            k(g), g.choice(fields), g.choice([0.5, -1, "1e2", 3])
+        ),
+        lambda g: (lambda key, f: lambda r: (r.hget(key, f), r.hexists(key, f), r.hstrlen(key, f)))(
+            k(g), g.choice(fields)
+        ),
         lambda g: (lambda key, fs: lambda r: r.hmget(key, fs))(k(g), g.sample(fields, 3)),
         lambda g: (lambda key: lambda r: (r.hlen(key), r.hgetall(key), r.hkeys(key), r.hvals(key)))(k(g)),
         lambda g: (lambda key: lambda r: sorted(r.hscan_iter(key, count=2)))(k(g)),

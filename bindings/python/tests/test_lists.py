@@ -5,12 +5,10 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
-
 import kv
 import kv.asyncio
 import kv.commands
-
+import pytest
 from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
@@ -182,7 +180,9 @@ def test_blocking_timeout_out_of_range(r):
 def test_lpos_rank_long_min(r):
     # Redis 7.2 refuses the one rank it cannot negate (7.0 took it)
     r.rpush("l", "a")
-    with pytest.raises(kv.ResponseError, match="value is out of range, value must between -9223372036854775807 and 9223372036854775807"):
+    with pytest.raises(
+        kv.ResponseError, match="value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+    ):
         r.lpos("l", "a", rank=-(2**63))
 
 
@@ -483,13 +483,19 @@ def _list_makers():
         lambda g: (lambda key, a, v: lambda r: r.lset(key, a, v))(k(g), i(g), g.choice(vals)),
         lambda g: (lambda key, a, b: lambda r: r.ltrim(key, a, b))(k(g), i(g), i(g)),
         lambda g: (lambda key, c, v: lambda r: r.lrem(key, c, v))(k(g), g.randint(-2, 2), g.choice(vals)),
-        lambda g: (lambda key, w, p, v: lambda r: r.linsert(key, w, p, v))(k(g), g.choice(["before", "AFTER"]), g.choice(vals), g.choice(vals)),
+        lambda g: (lambda key, w, p, v: lambda r: r.linsert(key, w, p, v))(
+            k(g), g.choice(["before", "AFTER"]), g.choice(vals), g.choice(vals)
+        ),
         lambda g: (lambda key, v, rk, c, m: lambda r: r.lpos(key, v, rank=rk, count=c, maxlen=m))(
             k(g), g.choice(vals), g.choice([None, 1, -1, 2, -2]), g.choice([None, 0, 1, 2]), g.choice([None, 0, 3])
         ),
-        lambda g: (lambda a, b, s, d: lambda r: r.lmove(a, b, s, d))(k(g), k(g), g.choice(["LEFT", "RIGHT"]), g.choice(["LEFT", "RIGHT"])),
+        lambda g: (lambda a, b, s, d: lambda r: r.lmove(a, b, s, d))(
+            k(g), k(g), g.choice(["LEFT", "RIGHT"]), g.choice(["LEFT", "RIGHT"])
+        ),
         lambda g: (lambda a, b: lambda r: r.rpoplpush(a, b))(k(g), k(g)),
-        lambda g: (lambda ks, d, c: lambda r: r.lmpop(len(ks), *ks, direction=d, count=c))(g.sample(keys, 2), g.choice(["LEFT", "RIGHT"]), g.choice([1, 2, 5])),
+        lambda g: (lambda ks, d, c: lambda r: r.lmpop(len(ks), *ks, direction=d, count=c))(
+            g.sample(keys, 2), g.choice(["LEFT", "RIGHT"]), g.choice([1, 2, 5])
+        ),
         lambda g: (lambda ks: lambda r: r.blpop(ks, timeout=0.01))(g.sample(keys, 2)),
         lambda g: (lambda key: lambda r: (r.llen(key), r.lrange(key, 0, -1)))(k(g)),
     ]

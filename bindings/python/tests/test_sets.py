@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import kv
 import kv.asyncio
 import kv.commands
-
+import pytest
 from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
@@ -241,9 +239,6 @@ def test_sscan_large(p):
     )
 
 
-
-
-
 @pytest.mark.parametrize("transaction", [True, False])
 def test_pipeline(p, transaction):
     def fn(r):
@@ -354,7 +349,9 @@ def _set_makers():
         lambda g: (lambda key, ms: lambda r: r.sadd(key, *ms))(k(g), g.choices(members, k=g.randint(1, 3))),
         lambda g: (lambda key, ms: lambda r: r.sadd(key, *ms))(k(g), g.choices(members[:4], k=2)),
         lambda g: (lambda key, ms: lambda r: r.srem(key, *ms))(k(g), g.sample(members, 2)),
-        lambda g: (lambda key, m: lambda r: (r.sismember(key, m), r.smismember(key, [m, "zz"])))(k(g), g.choice(members)),
+        lambda g: (lambda key, m: lambda r: (r.sismember(key, m), r.smismember(key, [m, "zz"])))(
+            k(g), g.choice(members)
+        ),
         lambda g: (lambda a, b, m: lambda r: r.smove(a, b, m))(k(g), k(g), g.choice(members)),
         lambda g: (lambda ks: lambda r: r.sinter(ks))(g.sample(keys, 2)),
         lambda g: (lambda ks: lambda r: r.sunion(ks))(g.sample(keys, 2)),
@@ -362,7 +359,9 @@ def _set_makers():
         lambda g: (lambda d, ks: lambda r: r.sinterstore(d, ks))(k(g), g.sample(keys, 2)),
         lambda g: (lambda d, ks: lambda r: r.sunionstore(d, ks))(k(g), g.sample(keys, 2)),
         lambda g: (lambda d, ks: lambda r: r.sdiffstore(d, ks))(k(g), g.sample(keys, 2)),
-        lambda g: (lambda ks, lim: lambda r: r.sintercard(len(ks), ks, limit=lim))(g.sample(keys, 2), g.choice([0, 1, 2])),
+        lambda g: (lambda ks, lim: lambda r: r.sintercard(len(ks), ks, limit=lim))(
+            g.sample(keys, 2), g.choice([0, 1, 2])
+        ),
         lambda g: (lambda key: lambda r: (r.scard(key), r.smembers(key), sorted(r.sscan_iter(key))))(k(g)),
         # a whole-set pop is deterministic
         lambda g: (lambda key: lambda r: sorted(r.spop(key, 100)) if r.scard(key) < 3 else None)(k(g)),

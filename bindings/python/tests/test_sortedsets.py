@@ -6,12 +6,10 @@ import decimal
 import threading
 import time
 
-import pytest
-
 import kv
 import kv.asyncio
 import kv.commands
-
+import pytest
 from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
 
 
@@ -651,7 +649,17 @@ def _zset_makers():
 
     def zadd(g):
         k, m = g.choice(keys), mapping(g)
-        flags = g.choice([{}, {"nx": True}, {"xx": True}, {"gt": True}, {"lt": True}, {"ch": True}, {"xx": True, "gt": True, "ch": True}])
+        flags = g.choice(
+            [
+                {},
+                {"nx": True},
+                {"xx": True},
+                {"gt": True},
+                {"lt": True},
+                {"ch": True},
+                {"xx": True, "gt": True, "ch": True},
+            ]
+        )
         if g.random() < 0.2:
             m = dict(list(m.items())[:1])
             flags = dict(flags, incr=True)
@@ -662,24 +670,40 @@ def _zset_makers():
         zadd,
         lambda g: (lambda k, m, s: lambda r: r.zincrby(k, s, m))(g.choice(keys), g.choice(members), score(g)),
         lambda g: (lambda k, ms: lambda r: r.zrem(k, *ms))(g.choice(keys), g.sample(members, 2)),
-        lambda g: (lambda k, a, b, w: lambda r: r.zrange(k, a, b, withscores=w))(g.choice(keys), g.randint(-4, 4), g.randint(-4, 4), g.random() < 0.5),
-        lambda g: (lambda k, a, b: lambda r: r.zrange(k, a, b, byscore=True, withscores=True))(g.choice(keys), bound(g), bound(g)),
-        lambda g: (lambda k, a, b, o, n: lambda r: r.zrange(k, a, b, desc=True, byscore=True, offset=o, num=n))(g.choice(keys), bound(g), bound(g), g.randint(0, 2), g.randint(-1, 3)),
+        lambda g: (lambda k, a, b, w: lambda r: r.zrange(k, a, b, withscores=w))(
+            g.choice(keys), g.randint(-4, 4), g.randint(-4, 4), g.random() < 0.5
+        ),
+        lambda g: (lambda k, a, b: lambda r: r.zrange(k, a, b, byscore=True, withscores=True))(
+            g.choice(keys), bound(g), bound(g)
+        ),
+        lambda g: (lambda k, a, b, o, n: lambda r: r.zrange(k, a, b, desc=True, byscore=True, offset=o, num=n))(
+            g.choice(keys), bound(g), bound(g), g.randint(0, 2), g.randint(-1, 3)
+        ),
         lambda g: (lambda k, a, b: lambda r: r.zrange(k, a, b, bylex=True))(g.choice(keys), lex(g), lex(g)),
         lambda g: (lambda k, a, b: lambda r: r.zrevrangebylex(k, a, b))(g.choice(keys), lex(g), lex(g)),
         lambda g: (lambda k, a, b: lambda r: r.zcount(k, a, b))(g.choice(keys), bound(g), bound(g)),
         lambda g: (lambda k, a, b: lambda r: r.zlexcount(k, a, b))(g.choice(keys), lex(g), lex(g)),
-        lambda g: (lambda k, m: lambda r: (r.zrank(k, m), r.zrevrank(k, m), r.zscore(k, m)))(g.choice(keys), g.choice(members)),
+        lambda g: (lambda k, m: lambda r: (r.zrank(k, m), r.zrevrank(k, m), r.zscore(k, m)))(
+            g.choice(keys), g.choice(members)
+        ),
         lambda g: (lambda k, a, b: lambda r: r.zremrangebyscore(k, a, b))(g.choice(keys), bound(g), bound(g)),
-        lambda g: (lambda k, a, b: lambda r: r.zremrangebyrank(k, a, b))(g.choice(keys), g.randint(-3, 3), g.randint(-3, 3)),
+        lambda g: (lambda k, a, b: lambda r: r.zremrangebyrank(k, a, b))(
+            g.choice(keys), g.randint(-3, 3), g.randint(-3, 3)
+        ),
         lambda g: (lambda k, a, b: lambda r: r.zremrangebylex(k, a, b))(g.choice(keys), lex(g), lex(g)),
         lambda g: (lambda k, c: lambda r: r.zpopmin(k, c))(g.choice(keys), g.choice([None, 0, 1, 2])),
         lambda g: (lambda k, c: lambda r: r.zpopmax(k, c))(g.choice(keys), g.choice([None, 1, 3])),
-        lambda g: (lambda d, ks, a: lambda r: r.zunionstore(d, ks, aggregate=a))(g.choice(keys), g.sample(keys, 2), g.choice([None, "MIN", "MAX", "SUM"])),
-        lambda g: (lambda d, ks, a: lambda r: r.zinterstore(d, ks, aggregate=a))(g.choice(keys), {k: g.choice([1, 2, -1, 0.5]) for k in g.sample(keys, 2)}, g.choice([None, "MIN", "MAX"])),
+        lambda g: (lambda d, ks, a: lambda r: r.zunionstore(d, ks, aggregate=a))(
+            g.choice(keys), g.sample(keys, 2), g.choice([None, "MIN", "MAX", "SUM"])
+        ),
+        lambda g: (lambda d, ks, a: lambda r: r.zinterstore(d, ks, aggregate=a))(
+            g.choice(keys), {k: g.choice([1, 2, -1, 0.5]) for k in g.sample(keys, 2)}, g.choice([None, "MIN", "MAX"])
+        ),
         lambda g: (lambda ks: lambda r: r.zunion(ks, withscores=True))(g.sample(keys, 2)),
         lambda g: (lambda ks: lambda r: r.zdiff(ks, withscores=True))(g.sample(keys, 2)),
-        lambda g: (lambda d, k, a, b: lambda r: r.zrangestore(d, k, a, b))(g.choice(keys), g.choice(keys), g.randint(-3, 3), g.randint(-3, 3)),
+        lambda g: (lambda d, k, a, b: lambda r: r.zrangestore(d, k, a, b))(
+            g.choice(keys), g.choice(keys), g.randint(-3, 3), g.randint(-3, 3)
+        ),
         lambda g: (lambda k: lambda r: (r.zcard(k), r.zrange(k, 0, -1, withscores=True)))(g.choice(keys)),
         lambda g: (lambda ks: lambda r: _float_scores(r.zmpop(len(ks), ks, max=True, count=2)))(g.sample(keys, 2)),
     ]

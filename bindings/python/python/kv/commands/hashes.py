@@ -129,9 +129,7 @@ class HashCommands(CommandBase):
         within hash ``name``"""
         return self.execute_command("HSTRLEN", name, key)
 
-    def hrandfield(
-        self, key: KeyT, count: Optional[int] = None, withvalues: bool = False
-    ) -> ResponseT:
+    def hrandfield(self, key: KeyT, count: Optional[int] = None, withvalues: bool = False) -> ResponseT:
         """Return a random field from the hash value stored at key (``count``
         fields if given: distinct when positive, possibly repeated when
         negative; ``withvalues`` interleaves their values)."""
@@ -174,9 +172,7 @@ class HashCommands(CommandBase):
         ``no_values``) using HSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            reply: Any = self.hscan(
-                name, cursor=cursor, match=match, count=count, no_values=no_values
-            )
+            reply: Any = self.hscan(name, cursor=cursor, match=match, count=count, no_values=no_values)
             cursor, data = reply
             if no_values:
                 yield from data
@@ -199,9 +195,7 @@ class HashCommands(CommandBase):
         flags = _condition(nx, xx, gt, lt)
         if isinstance(seconds, datetime.timedelta):
             seconds = int(seconds.total_seconds())
-        return self.execute_command(
-            "HEXPIRE", name, seconds, *flags, "FIELDS", len(fields), *fields
-        )
+        return self.execute_command("HEXPIRE", name, seconds, *flags, "FIELDS", len(fields), *fields)
 
     def hpexpire(
         self,
@@ -217,9 +211,7 @@ class HashCommands(CommandBase):
         flags = _condition(nx, xx, gt, lt)
         if isinstance(milliseconds, datetime.timedelta):
             milliseconds = int(milliseconds.total_seconds() * 1000)
-        return self.execute_command(
-            "HPEXPIRE", name, milliseconds, *flags, "FIELDS", len(fields), *fields
-        )
+        return self.execute_command("HPEXPIRE", name, milliseconds, *flags, "FIELDS", len(fields), *fields)
 
     def hexpireat(
         self,
@@ -235,9 +227,7 @@ class HashCommands(CommandBase):
         flags = _condition(nx, xx, gt, lt)
         if isinstance(unix_time_seconds, datetime.datetime):
             unix_time_seconds = int(unix_time_seconds.timestamp())
-        return self.execute_command(
-            "HEXPIREAT", name, unix_time_seconds, *flags, "FIELDS", len(fields), *fields
-        )
+        return self.execute_command("HEXPIREAT", name, unix_time_seconds, *flags, "FIELDS", len(fields), *fields)
 
     def hpexpireat(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, List, Optional, Tuple
 
-from ..typing import EncodableT, FieldT, KeyT, KeysT, Number, ResponseT
+from ..typing import EncodableT, FieldT, KeysT, KeyT, Number, ResponseT
 from .base import CallbackMap, CommandBase
 from .helpers import bool_ok, list_or_args
 
@@ -30,9 +30,7 @@ class ListCommands(CommandBase):
 
     __slots__ = ()
 
-    def blpop(
-        self, keys: KeysT, timeout: Optional[Number] = 0
-    ) -> ResponseT:
+    def blpop(self, keys: KeysT, timeout: Optional[Number] = 0) -> ResponseT:
         """LPOP a value off of the first non-empty list named in ``keys``,
         blocking up to ``timeout`` seconds (0: forever) for one to be pushed."""
         if timeout is None:
@@ -41,9 +39,7 @@ class ListCommands(CommandBase):
         args.append(timeout)
         return self.execute_command("BLPOP", *args)
 
-    def brpop(
-        self, keys: KeysT, timeout: Optional[Number] = 0
-    ) -> ResponseT:
+    def brpop(self, keys: KeysT, timeout: Optional[Number] = 0) -> ResponseT:
         """RPOP a value off of the first non-empty list named in ``keys``,
         blocking up to ``timeout`` seconds (0: forever) for one to be pushed."""
         if timeout is None:
@@ -52,9 +48,7 @@ class ListCommands(CommandBase):
         args.append(timeout)
         return self.execute_command("BRPOP", *args)
 
-    def brpoplpush(
-        self, src: KeyT, dst: KeyT, timeout: Optional[Number] = 0
-    ) -> ResponseT:
+    def brpoplpush(self, src: KeyT, dst: KeyT, timeout: Optional[Number] = 0) -> ResponseT:
         """Pop a value off the tail of ``src``, push it on the head of ``dst``
         and return it, blocking up to ``timeout`` seconds (0: forever)."""
         if timeout is None:
@@ -92,9 +86,7 @@ class ListCommands(CommandBase):
         indexes count from the end)."""
         return self.execute_command("LINDEX", name, index)
 
-    def linsert(
-        self, name: KeyT, where: str, refvalue: EncodableT, value: EncodableT
-    ) -> ResponseT:
+    def linsert(self, name: KeyT, where: str, refvalue: EncodableT, value: EncodableT) -> ResponseT:
         """Insert ``value`` in list ``name`` either immediately before or after
         [``where``] ``refvalue``; the new length, or -1 without ``refvalue``."""
         return self.execute_command("LINSERT", name, where, refvalue, value)
@@ -125,9 +117,7 @@ class ListCommands(CommandBase):
         """Blocking version of lmove."""
         return self.execute_command("BLMOVE", first_list, second_list, src, dest, timeout)
 
-    def lpop(
-        self, name: KeyT, count: Optional[int] = None
-    ) -> ResponseT:
+    def lpop(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return the first element of the list ``name`` (up to
         ``count`` of them as a list when ``count`` is given)."""
         if count is not None:
@@ -161,9 +151,7 @@ class ListCommands(CommandBase):
         between ``start`` and ``end``"""
         return self.execute_command("LTRIM", name, start, end)
 
-    def rpop(
-        self, name: KeyT, count: Optional[int] = None
-    ) -> ResponseT:
+    def rpop(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return the last element of the list ``name`` (up to
         ``count`` of them as a list when ``count`` is given)."""
         if count is not None:

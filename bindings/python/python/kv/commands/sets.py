@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, List, Optional, Set
 
-from ..typing import EncodableT, FieldT, KeyT, KeysT, PatternT, ResponseT
+from ..typing import EncodableT, FieldT, KeysT, KeyT, PatternT, ResponseT
 from .base import CallbackMap, CommandBase
 from .helpers import list_or_args, parse_scan, to_bool
 
@@ -84,17 +84,13 @@ class SetCommands(CommandBase):
         """Move ``value`` from set ``src`` to set ``dst`` atomically"""
         return self.execute_command("SMOVE", src, dst, value)
 
-    def spop(
-        self, name: KeyT, count: Optional[int] = None
-    ) -> ResponseT:
+    def spop(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return a random member of set ``name`` (a list of up to
         ``count`` members when ``count`` is given)."""
         args = (count is not None) and [count] or []
         return self.execute_command("SPOP", name, *args)
 
-    def srandmember(
-        self, name: KeyT, number: Optional[int] = None
-    ) -> ResponseT:
+    def srandmember(self, name: KeyT, number: Optional[int] = None) -> ResponseT:
         """A random member of set ``name``; with ``number``, a list of that
         many (distinct when positive, possibly repeated when negative)."""
         args = (number is not None) and [number] or []

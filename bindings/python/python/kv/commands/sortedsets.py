@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ..exceptions import DataError
-from ..typing import AnyKeyT, EncodableT, FieldT, KeyT, KeysT, PatternT, ResponseT, TimeoutSecT, ZScoreBoundT
+from ..typing import AnyKeyT, EncodableT, FieldT, KeysT, KeyT, PatternT, ResponseT, TimeoutSecT, ZScoreBoundT
 from .base import CallbackMap, CommandBase
 from .helpers import float_or_none, list_or_args, parse_zscan, zset_score_pairs
 
@@ -29,8 +29,7 @@ def parse_bzpop(response: Any, **options: Any) -> Optional[Tuple[Any, Any, float
 
 
 _SCORE_PAIRS = (
-    "ZDIFF ZINTER ZPOPMAX ZPOPMIN ZRANGE ZRANGEBYSCORE ZRANK ZREVRANGE "
-    "ZREVRANGEBYSCORE ZREVRANK ZUNION"
+    "ZDIFF ZINTER ZPOPMAX ZPOPMIN ZRANGE ZRANGEBYSCORE ZRANK ZREVRANGE ZREVRANGEBYSCORE ZREVRANK ZUNION"
 ).split()
 
 CALLBACKS: CallbackMap = {
@@ -84,9 +83,7 @@ class SortedSetCommands(CommandBase):
         if gt and lt:
             raise DataError("ZADD allows either 'gt' or 'lt', not both")
         if incr and len(mapping) != 1:
-            raise DataError(
-                "ZADD option 'incr' only works when passing a single element/score pair"
-            )
+            raise DataError("ZADD option 'incr' only works when passing a single element/score pair")
         if nx and (gt or lt):
             raise DataError("Only one of 'nx', 'lt', or 'gr' may be defined.")
         pieces: List[Any] = []
@@ -172,9 +169,7 @@ class SortedSetCommands(CommandBase):
         args = (count is not None) and [count] or []
         return self.execute_command("ZPOPMIN", name, *args, withscores=True)
 
-    def zrandmember(
-        self, key: KeyT, count: Optional[int] = None, withscores: bool = False
-    ) -> ResponseT:
+    def zrandmember(self, key: KeyT, count: Optional[int] = None, withscores: bool = False) -> ResponseT:
         """A random member of the sorted set ``key``; with ``count``, a list
         (distinct when positive, possibly repeated when negative); with
         ``withscores``, a flat member, score list."""
@@ -185,9 +180,7 @@ class SortedSetCommands(CommandBase):
             params.append("WITHSCORES")
         return self.execute_command("ZRANDMEMBER", key, *params)
 
-    def bzpopmax(
-        self, keys: KeysT, timeout: TimeoutSecT = 0
-    ) -> ResponseT:
+    def bzpopmax(self, keys: KeysT, timeout: TimeoutSecT = 0) -> ResponseT:
         """ZPOPMAX a member off the first non-empty sorted set of ``keys``,
         blocking up to ``timeout`` seconds (0: forever)."""
         if timeout is None:
@@ -196,9 +189,7 @@ class SortedSetCommands(CommandBase):
         args.append(timeout)
         return self.execute_command("BZPOPMAX", *args)
 
-    def bzpopmin(
-        self, keys: KeysT, timeout: TimeoutSecT = 0
-    ) -> ResponseT:
+    def bzpopmin(self, keys: KeysT, timeout: TimeoutSecT = 0) -> ResponseT:
         """ZPOPMIN a member off the first non-empty sorted set of ``keys``,
         blocking up to ``timeout`` seconds (0: forever)."""
         if timeout is None:
@@ -274,9 +265,7 @@ class SortedSetCommands(CommandBase):
             pieces.extend(["LIMIT", offset, num])
         if withscores:
             pieces.append("WITHSCORES")
-        return self.execute_command(
-            *pieces, withscores=withscores, score_cast_func=score_cast_func
-        )
+        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
 
     def zrange(
         self,
@@ -316,9 +305,7 @@ class SortedSetCommands(CommandBase):
         pieces: List[Any] = ["ZREVRANGE", name, start, end]
         if withscores:
             pieces.append(b"WITHSCORES")
-        return self.execute_command(
-            *pieces, withscores=withscores, score_cast_func=score_cast_func
-        )
+        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
 
     def zrangestore(
         self,
@@ -390,9 +377,7 @@ class SortedSetCommands(CommandBase):
             pieces.extend(["LIMIT", start, num])
         if withscores:
             pieces.append("WITHSCORES")
-        return self.execute_command(
-            *pieces, withscores=withscores, score_cast_func=score_cast_func
-        )
+        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
 
     def zrevrangebyscore(
         self,
@@ -412,13 +397,9 @@ class SortedSetCommands(CommandBase):
             pieces.extend(["LIMIT", start, num])
         if withscores:
             pieces.append("WITHSCORES")
-        return self.execute_command(
-            *pieces, withscores=withscores, score_cast_func=score_cast_func
-        )
+        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
 
-    def zrank(
-        self, name: KeyT, value: EncodableT, withscore: bool = False
-    ) -> ResponseT:
+    def zrank(self, name: KeyT, value: EncodableT, withscore: bool = False) -> ResponseT:
         """The 0-based rank of ``value`` in ``name`` (with ``withscore``,
         [rank, score] as the reply gives it)."""
         if withscore:
@@ -442,9 +423,7 @@ class SortedSetCommands(CommandBase):
         """Remove the members with scores between ``min`` and ``max``; the number removed."""
         return self.execute_command("ZREMRANGEBYSCORE", name, min, max)
 
-    def zrevrank(
-        self, name: KeyT, value: EncodableT, withscore: bool = False
-    ) -> ResponseT:
+    def zrevrank(self, name: KeyT, value: EncodableT, withscore: bool = False) -> ResponseT:
         """The 0-based rank of ``value`` in ``name``, highest score first."""
         if withscore:
             return self.execute_command("ZREVRANK", name, value, "WITHSCORE")
