@@ -335,9 +335,9 @@ def test_pipeline(p, transaction):
         pipe.lpop("l").rpop("l", 2).lindex("l", 0).lset("l", 0, "x").ltrim("l", 0, 5)
         pipe.linsert("l", "after", "x", "y").lpos("l", "y").lrem("l", 0, "y")
         pipe.lmove("l", "m").rpoplpush("m", "l").lmpop(1, "l", direction="LEFT")
-        # blocking commands in a pipeline/transaction do not block: nothing to pop is None
-        pipe.blpop("l", 1).brpop("empty", 1).brpoplpush("empty", "l", 1)
-        pipe.blmpop(1, 1, "empty", direction="LEFT").set("s", "x").lpush("s", 1).lset("l", 99, "z")
+        # blocking commands: in a transaction they do not block; nothing to pop is None
+        pipe.blpop("l", 0.01).brpop("empty", 0.01).brpoplpush("empty", "l", 0.01)
+        pipe.blmpop(0.01, 1, "empty", direction="LEFT").set("s", "x").lpush("s", 1).lset("l", 99, "z")
         return pipe.execute(raise_on_error=False)
 
     same(p, fn)

@@ -321,7 +321,7 @@ def test_blocking_zset_pops_immediate_and_errors(p):
         lambda r: r.bzpopmax("z", 1),
         lambda r: r.bzpopmin("z", None),
         lambda r: r.bzmpop(1, 2, ["missing", "z"], max=True, count=2),
-        lambda r: r.bzmpop(1, 1, ["z"], min=True),
+        lambda r: r.bzmpop(0.05, 1, ["z"], min=True),
         lambda r: r.exists("z"),
         lambda r: r.bzpopmin("z", timeout=0.05),
         lambda r: r.bzpopmax(["z", "y"], timeout=0.05),
@@ -509,7 +509,7 @@ def test_pipeline(p, transaction):
         pipe.zrevrangebyscore("z", 3, 1).zrangebylex("z", "-", "+").zscore("z", "a")
         pipe.zmscore("z", ["a", "q"]).zincrby("z", 1, "b").zrank("z", "b").zcard("z")
         pipe.zpopmin("z").zpopmax("z", 1).zunion(["z", "y"], withscores=True)
-        pipe.zmpop(1, ["z"], min=True).bzpopmin("empty", 1).zscan("z")
+        pipe.zmpop(1, ["z"], min=True).bzpopmin("empty", 0.01).zscan("z")
         pipe.zadd("z", {"q": 1}).zrangestore("d", "z", 0, -1).set("s", "x").zadd("s", {"a": 1})
         return pipe.execute(raise_on_error=False)
 
