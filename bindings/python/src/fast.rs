@@ -62,14 +62,14 @@ impl Session {
         self.finish(py, reply, protocol)
     }
 
-    /// A typed path with the GIL held; its error raised.
+    /// A typed path (GIL held, see [`Session::quick`]); its error raised.
     #[inline]
-    fn fast<R>(
+    fn fast<R: Send>(
         &self,
         py: Python<'_>,
-        f: impl FnOnce(&mut kv_core::Session) -> Result<R, kv_core::Error>,
+        f: impl FnOnce(&mut kv_core::Session) -> Result<R, kv_core::Error> + Send,
     ) -> PyResult<R> {
-        self.held(py, f)?.map_err(|e| error::fast(py, e))
+        self.quick(py, f)?.map_err(|e| error::fast(py, e))
     }
 }
 
@@ -89,14 +89,16 @@ impl Session {
     /// GET name
     fn get<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let key = self.key(name)?;
-        let v = self.fast(py, |s| s.get(key.bytes()))?;
+        let key = key.bytes();
+        let v = self.fast(py, |s| s.get(key))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// SET name value: True.
     fn set<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<bool> {
         let (key, value) = (self.key(name)?, self.key(value)?);
-        self.fast(py, |s| s.set(key.bytes(), value.bytes()))?;
+        let (key, value) = (key.bytes(), value.bytes());
+        self.fast(py, |s| s.set(key, value))?;
         Ok(true)
     }
 
@@ -112,7 +114,8 @@ impl Session {
         match exact_int(time).filter(|&t| t > 0 && t <= i64::MAX / 1000) {
             Some(secs) => {
                 let (key, value) = (self.key(name)?, self.key(value)?);
-                self.fast(py, |s| s.set_ex(key.bytes(), value.bytes(), secs as u64 * 1000))?;
+                let (key, value) = (key.bytes(), value.bytes());
+                self.fast(py, |s| s.set_ex(key, value, secs as u64 * 1000))?;
             }
             None => {
                 self.generic(py, "SETEX", vec![name.clone(), time.clone(), value.clone()])?;
@@ -137,7 +140,8 @@ impl Session {
             },
         };
         let key = self.key(name)?;
-        Ok(self.fast(py, |s| s.incr_by(key.bytes(), n))?.into_pyobject(py)?.into_any())
+        let key = key.bytes();
+        Ok(self.fast(py, |s| s.incr_by(key, n))?.into_pyobject(py)?.into_any())
     }
 
     /// DEL name [name ...]: how many were removed.
@@ -148,7 +152,7 @@ impl Session {
         }
         let keys = self.tuple_args(names)?;
         let keys = slices(&keys);
-        let n = self.held(py, |s| s.del(&keys))?;
+        let n = self.quick(py, |s| s.del(&keys))?;
         py_int(py, n)
     }
 
@@ -160,7 +164,7 @@ impl Session {
         }
         let keys = self.tuple_args(names)?;
         let keys = slices(&keys);
-        let n = self.held(py, |s| s.exists(&keys))?;
+        let n = self.quick(py, |s| s.exists(&keys))?;
         py_int(py, n)
     }
 
@@ -171,7 +175,8 @@ impl Session {
         match exact_int(time).filter(|t| t.unsigned_abs() <= 1 << 40) {
             Some(secs) => {
                 let key = self.key(name)?;
-                self.fast(py, |s| s.expire(key.bytes(), secs * 1000))
+                let key = key.bytes();
+                self.fast(py, |s| s.expire(key, secs * 1000))
             }
             None => self.generic(py, "EXPIRE", vec![name.clone(), time.clone()])?.is_truthy(),
         }
@@ -204,7 +209,8 @@ impl Session {
         key: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let (name, field) = (self.key(name)?, self.key(key)?);
-        let v = self.fast(py, |s| s.hget(name.bytes(), field.bytes()))?;
+        let (name, field) = (name.bytes(), field.bytes());
+        let v = self.fast(py, |s| s.hget(name, field))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
@@ -217,7 +223,8 @@ impl Session {
         value: &Bound<'py, PyAny>,
     ) -> PyResult<usize> {
         let (name, field, value) = (self.key(name)?, self.key(key)?, self.key(value)?);
-        self.fast(py, |s| s.hset(name.bytes(), &[(field.bytes(), value.bytes())]))
+        let (name, field, value) = (name.bytes(), field.bytes(), value.bytes());
+        self.fast(py, |s| s.hset(name, &[(field, value)]))
     }
 
     /// HSET name with every pair of a mapping: how many fields were added.
@@ -234,7 +241,8 @@ impl Session {
         let key = self.key(name)?;
         let encoded = pairs.iter().map(|(f, v)| Ok((self.key(f)?, self.key(v)?))).collect::<PyResult<Vec<_>>>()?;
         let refs: Vec<(&[u8], &[u8])> = encoded.iter().map(|(f, v)| (f.bytes(), v.bytes())).collect();
-        py_int(py, self.fast(py, |s| s.hset(key.bytes(), &refs))?)
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.hset(key, &refs))?)
     }
 
     /// LPUSH name value [value ...]: the list's length.
@@ -262,21 +270,24 @@ impl Session {
     /// LPOP name
     fn lpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let key = self.key(name)?;
-        let v = self.fast(py, |s| s.lpop(key.bytes()))?;
+        let key = key.bytes();
+        let v = self.fast(py, |s| s.lpop(key))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// RPOP name
     fn rpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let key = self.key(name)?;
-        let v = self.fast(py, |s| s.rpop(key.bytes()))?;
+        let key = key.bytes();
+        let v = self.fast(py, |s| s.rpop(key))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// LLEN name
     fn llen<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
         let key = self.key(name)?;
-        self.fast(py, |s| s.llen(key.bytes()))
+        let key = key.bytes();
+        self.fast(py, |s| s.llen(key))
     }
 
     /// SADD name value [value ...]: how many were added.
@@ -293,7 +304,8 @@ impl Session {
         let key = self.key(name)?;
         let members = self.tuple_args(values)?;
         let members = slices(&members);
-        py_int(py, self.fast(py, |s| s.sadd(key.bytes(), &members))?)
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.sadd(key, &members))?)
     }
 
     /// SREM name value [value ...]: how many were removed.
@@ -310,19 +322,22 @@ impl Session {
         let key = self.key(name)?;
         let members = self.tuple_args(values)?;
         let members = slices(&members);
-        py_int(py, self.fast(py, |s| s.srem(key.bytes(), &members))?)
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.srem(key, &members))?)
     }
 
     /// SISMEMBER name value: 1 or 0 (an int, as redis-py returns).
     fn sismember<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<i64> {
         let (key, member) = (self.key(name)?, self.key(value)?);
-        Ok(self.fast(py, |s| s.sismember(key.bytes(), member.bytes()))? as i64)
+        let (key, member) = (key.bytes(), member.bytes());
+        Ok(self.fast(py, |s| s.sismember(key, member))? as i64)
     }
 
     /// SCARD name
     fn scard<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
         let key = self.key(name)?;
-        self.fast(py, |s| s.scard(key.bytes()))
+        let key = key.bytes();
+        self.fast(py, |s| s.scard(key))
     }
 
     /// ZADD name score member [score member ...] from a {member: score}
@@ -342,7 +357,8 @@ impl Session {
         let key = self.key(name)?;
         let members = self.keys(pairs.iter().map(|(m, _)| m))?;
         let refs: Vec<(f64, &[u8])> = scores.into_iter().zip(members.iter().map(Arg::bytes)).collect();
-        py_int(py, self.fast(py, |s| s.zadd_with(key.bytes(), ZAddFlags::default(), &refs))?)
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.zadd_with(key, ZAddFlags::default(), &refs))?)
     }
 
     /// ZSCORE name value: the score as a float, None if absent.
@@ -353,7 +369,8 @@ impl Session {
         value: &Bound<'py, PyAny>,
     ) -> PyResult<Option<f64>> {
         let (key, member) = (self.key(name)?, self.key(value)?);
-        self.fast(py, |s| s.zscore(key.bytes(), member.bytes()))
+        let (key, member) = (key.bytes(), member.bytes());
+        self.fast(py, |s| s.zscore(key, member))
     }
 
     /// ZINCRBY name amount value: the new score.
@@ -367,7 +384,8 @@ impl Session {
         match exact_score(amount) {
             Some(by) => {
                 let (key, member) = (self.key(name)?, self.key(value)?);
-                Ok(PyFloat::new(py, self.fast(py, |s| s.zincrby(key.bytes(), by, member.bytes()))?).into_any())
+                let (key, member) = (key.bytes(), member.bytes());
+                Ok(PyFloat::new(py, self.fast(py, |s| s.zincrby(key, by, member))?).into_any())
             }
             None => to_float(py, self.generic(py, "ZINCRBY", vec![name.clone(), amount.clone(), value.clone()])?),
         }
@@ -389,8 +407,8 @@ impl Session {
         let key = self.key(name)?;
         let encoded = self.tuple_args(values)?;
         let encoded = slices(&encoded);
-        let n =
-            self.fast(py, |s| if left { s.lpush(key.bytes(), &encoded) } else { s.rpush(key.bytes(), &encoded) })?;
+        let key = key.bytes();
+        let n = self.fast(py, |s| if left { s.lpush(key, &encoded) } else { s.rpush(key, &encoded) })?;
         py_int(py, n)
     }
 }

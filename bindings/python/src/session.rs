@@ -11,13 +11,16 @@
 //! The GIL policy ([`Gil`]): held for the command table's `fast` commands
 //! (and the typed paths in [`crate::fast`]), released for every other
 //! command, whose work may be long (KEYS, SORT, set algebra, FLUSHALL,
-//! SAVE, EXEC); blocking commands (BLPOP, ...) also watch for signals so
-//! Ctrl-C wakes them ([`crate::blocking`]).
+//! SAVE, EXEC); while any such call of the store runs, short calls release
+//! it too (they may wait for its locks, see [`call`]); blocking commands
+//! (BLPOP, ...) also watch for signals so Ctrl-C wakes them
+//! ([`crate::blocking`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
 
 use kv_core::cmd::{self, flag};
-use kv_core::Reply;
+use kv_core::{InterruptHandle, Reply};
 use parking_lot::Mutex;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -53,17 +56,43 @@ impl Gil {
     }
 }
 
-/// Runs `f` on an engine session under a GIL policy.
+/// Runs `f` on an engine session under a GIL policy. `slow` counts the
+/// store's calls running with the GIL released: while there are any, even
+/// short calls release it, since they may wait for a shard lock one of
+/// those holds, and waiting with the GIL held would stop every Python
+/// thread meanwhile.
 pub(crate) fn call<R: Send>(
     py: Python<'_>,
     gil: Gil,
     s: &mut kv_core::Session,
+    slow: &AtomicUsize,
     f: impl FnOnce(&mut kv_core::Session) -> R + Send,
 ) -> PyResult<R> {
     match gil {
-        Gil::Hold => Ok(f(s)),
-        Gil::Release => Ok(py.detach(|| f(s))),
+        Gil::Hold if slow.load(Relaxed) == 0 => Ok(f(s)),
+        Gil::Hold => Ok(py.detach(|| f(s))),
+        Gil::Release => {
+            let _slow = Slow::enter(slow);
+            Ok(py.detach(|| f(s)))
+        }
+        // A blocked call holds no lock while it waits.
         Gil::Block => blocking::run(py, s, f),
+    }
+}
+
+/// One call counted in a store's `slow` counter while it runs.
+struct Slow<'a>(&'a AtomicUsize);
+
+impl<'a> Slow<'a> {
+    fn enter(n: &'a AtomicUsize) -> Slow<'a> {
+        n.fetch_add(1, Relaxed);
+        Slow(n)
+    }
+}
+
+impl Drop for Slow<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
     }
 }
 
@@ -71,9 +100,14 @@ pub(crate) fn call<R: Send>(
 #[pyclass(frozen, module = "kv._kv")]
 pub struct Session {
     pub(crate) store: kv_core::Store,
+    /// The store's calls running with the GIL released (see [`call`]).
+    slow: Arc<AtomicUsize>,
     /// `None` once closed.
     primary: Mutex<Option<kv_core::Session>>,
     spares: Mutex<Vec<kv_core::Session>>,
+    /// What interrupts the primary's blocked call, and the spares' in use.
+    primary_handle: InterruptHandle,
+    busy_spares: Mutex<Vec<InterruptHandle>>,
     /// The primary's selected database and protocol, as of its last call.
     db: AtomicUsize,
     protocol: AtomicU8,
@@ -83,7 +117,13 @@ pub struct Session {
 
 impl Session {
     /// A session on `db` (SELECT's errors for a database that does not exist).
-    pub(crate) fn open(py: Python<'_>, store: &kv_core::Store, db: i64, codec: Codec) -> PyResult<Session> {
+    pub(crate) fn open(
+        py: Python<'_>,
+        store: &kv_core::Store,
+        slow: &Arc<AtomicUsize>,
+        db: i64,
+        codec: Codec,
+    ) -> PyResult<Session> {
         let mut s = store.session();
         if db != 0 {
             if let Reply::Error(e) = s.execute(&[b"SELECT".as_slice(), db.to_string().as_bytes()]) {
@@ -92,10 +132,13 @@ impl Session {
         }
         Ok(Session {
             store: store.clone(),
+            slow: slow.clone(),
             db: AtomicUsize::new(s.db()),
             protocol: AtomicU8::new(s.protocol()),
+            primary_handle: s.interrupt_handle(),
             primary: Mutex::new(Some(s)),
             spares: Mutex::new(Vec::new()),
+            busy_spares: Mutex::new(Vec::new()),
             closed: AtomicBool::new(false),
             codec,
         })
@@ -110,13 +153,18 @@ impl Session {
         gil: Gil,
         f: impl FnOnce(&mut kv_core::Session) -> R + Send,
     ) -> PyResult<R> {
-        self.with(py, |s| call(py, gil, s, f))
+        self.with(py, |s| call(py, gil, s, &self.slow, f))
     }
 
-    /// Runs `f` with the GIL held.
+    /// Runs a short call (a typed path): with the GIL held, unless slow
+    /// calls run (see [`call`]).
     #[inline]
-    pub(crate) fn held<R>(&self, py: Python<'_>, f: impl FnOnce(&mut kv_core::Session) -> R) -> PyResult<R> {
-        self.with(py, |s| Ok(f(s)))
+    pub(crate) fn quick<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut kv_core::Session) -> R + Send,
+    ) -> PyResult<R> {
+        self.run(py, Gil::Hold, f)
     }
 
     /// Leases the primary engine session (or a spare) to `f`.
@@ -140,7 +188,10 @@ impl Session {
             return Err(error::session_closed(py));
         }
         let mut s = self.spare();
+        let id = s.state().id;
+        self.busy_spares.lock().push(s.interrupt_handle());
         let r = f(&mut s);
+        self.busy_spares.lock().retain(|h| h.client_id() != id);
         if !self.closed.load(Relaxed) {
             let mut spares = self.spares.lock();
             if spares.len() < MAX_SPARES {
@@ -166,12 +217,15 @@ impl Session {
     }
 
     /// A command's reply, raised if an error. A blocking call woken by the
-    /// store closing is a ConnectionError, as redis-py raises for a server
-    /// that went away.
+    /// store or the session closing is a ConnectionError, as redis-py
+    /// raises for a connection that went away.
     pub(crate) fn finish<'py>(&self, py: Python<'py>, reply: Reply, protocol: u8) -> PyResult<Bound<'py, PyAny>> {
         if let Reply::Error(e) = &reply {
             if e == kv_core::errors::STORE_CLOSED && self.store.is_closed() {
                 return Err(error::store_closed(py));
+            }
+            if e == kv_core::errors::UNBLOCKED && self.closed.load(Relaxed) {
+                return Err(error::session_closed(py));
             }
         }
         self.codec.reply(py, reply, protocol)
@@ -295,10 +349,24 @@ impl Session {
         self.closed.load(Relaxed) || self.store.is_closed()
     }
 
-    /// Ends the session: its watches and transaction are dropped; later
-    /// calls raise ConnectionError. Closing twice is harmless.
+    /// Wakes a call of this session blocked in another thread (BLPOP, ...),
+    /// which then raises ResponseError("UNBLOCKED client unblocked via
+    /// CLIENT UNBLOCK"), as CLIENT UNBLOCK id ERROR does. Whether a blocked
+    /// call was woken (a call that has not blocked yet is not affected).
+    fn interrupt(&self) -> bool {
+        let mut woken = self.primary_handle.interrupt();
+        for h in self.busy_spares.lock().iter() {
+            woken |= h.interrupt();
+        }
+        woken
+    }
+
+    /// Ends the session: its watches and transaction are dropped, a call
+    /// blocked in another thread raises ConnectionError, and so do later
+    /// calls. Closing twice is harmless.
     fn close(&self) {
         self.closed.store(true, Relaxed);
+        self.interrupt();
         let primary = self.primary.try_lock().and_then(|mut g| g.take());
         let spares = std::mem::take(&mut *self.spares.lock());
         drop((primary, spares));

@@ -2,6 +2,7 @@
 //! sessions. The keyword configuration mirrors `kv_core::Config`.
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use kv_core::persist::{Fsync, Mode, SaveRule};
@@ -27,6 +28,9 @@ pub struct Store {
     clock: Option<Arc<ManualClock>>,
     pool: Mutex<Vec<kv_core::Session>>,
     codec: Codec,
+    /// Calls of this store running with the GIL released (see
+    /// `session::call`).
+    slow: Arc<AtomicUsize>,
 }
 
 fn range<T: PartialOrd + std::fmt::Display + Copy>(name: &str, v: T, lo: T, hi: T) -> PyResult<T> {
@@ -117,7 +121,14 @@ impl Store {
     fn new(py: Python<'_>, path: Option<PathBuf>, config: Option<&Bound<'_, PyDict>>) -> PyResult<Store> {
         let (cfg, clock) = self::config(path.as_ref(), config)?;
         let store = py.detach(|| kv_core::Store::try_open(cfg)).map_err(|e| error::persist(py, e))?;
-        Ok(Store { store, path, clock, pool: Mutex::new(Vec::new()), codec: Codec::new(py, false, "utf-8", "strict")? })
+        Ok(Store {
+            store,
+            path,
+            clock,
+            pool: Mutex::new(Vec::new()),
+            codec: Codec::new(py, false, "utf-8", "strict")?,
+            slow: Arc::new(AtomicUsize::new(0)),
+        })
     }
 
     /// A new session (a connection's state) on database `db`.
@@ -132,7 +143,7 @@ impl Store {
     ) -> PyResult<Session> {
         self.check_open(py)?;
         let codec = Codec::new(py, decode_responses, encoding, encoding_errors)?;
-        Session::open(py, &self.store, db, codec)
+        Session::open(py, &self.store, &self.slow, db, codec)
     }
 
     /// Runs one command as on a new session on database 0 (bytes replies).
@@ -142,7 +153,7 @@ impl Store {
         let argv = self.codec.command(args.iter_borrowed())?;
         let argv = slices(&argv);
         let mut s = self.pool.lock().pop().unwrap_or_else(|| self.store.session());
-        let reply = call(py, Gil::of(&argv), &mut s, |s| s.execute_slices(&argv))?;
+        let reply = call(py, Gil::of(&argv), &mut s, &self.slow, |s| s.execute_slices(&argv))?;
         // MULTI and WATCH leave state that is not visible in SessionState.
         let stateful =
             argv.first().is_some_and(|n| n.eq_ignore_ascii_case(b"multi") || n.eq_ignore_ascii_case(b"watch"));

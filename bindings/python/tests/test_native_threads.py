@@ -176,3 +176,97 @@ def test_pipeline_with_blocking_command() -> None:
         assert out == [[[b"q", b"v"], None]]
         # Inside MULTI nothing blocks.
         assert s.execute_many([("BLPOP", "q", "0")], transaction=True) == [None]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_blocking_call_in_a_forked_child() -> None:
+    # The parent's helper threads do not exist in a child process.
+    with kv.Store() as store:
+        s = store.session()
+        s.rpush("q", "a", "b")
+        assert s.execute("BLPOP", "q", "0") == [b"q", b"a"]
+        pid = os.fork()
+        if pid == 0:
+            ok = s.execute("BLPOP", "q", "1") == [b"q", b"b"] and s.execute("BLPOP", "q", "0.05") is None
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def test_short_call_waiting_for_a_slow_one_releases_the_gil() -> None:
+    # FLUSHALL of many keys runs with the GIL released, holding every shard;
+    # a SET meanwhile waits for its shard, and must not hold the GIL while
+    # it waits: another Python thread keeps running.
+    store = kv.Store(shard_bits=0)
+    s = store.session()
+    ticks = [0]
+    stop = threading.Event()
+
+    def ticker() -> None:
+        while not stop.is_set():
+            ticks[0] += 1
+            time.sleep(0.0005)
+
+    threading.Thread(target=ticker, daemon=True).start()
+    waits = []
+    try:
+        for _ in range(5):
+            s.execute_many([("SET", f"k{i}", "v") for i in range(300_000)])
+            entering = threading.Event()
+
+            def flush() -> None:
+                other = store.session()
+                entering.set()
+                other.execute("FLUSHALL")
+
+            t = threading.Thread(target=flush)
+            t.start()
+            entering.wait()
+            time.sleep(0.005)
+            before, started = ticks[0], time.perf_counter()
+            assert s.set("x", "y") is True
+            waited, ticked = time.perf_counter() - started, ticks[0] - before
+            t.join()
+            if waited > 0.015:
+                waits.append((waited, ticked))
+            if len(waits) >= 2:
+                break
+    finally:
+        stop.set()
+        store.close()
+    if not waits:
+        pytest.skip("the SET never had to wait for FLUSHALL")
+    assert all(ticked >= 3 for _, ticked in waits), waits
+
+
+def test_interrupt_wakes_a_blocked_call() -> None:
+    with kv.Store() as store:
+        s = store.session()
+        assert s.interrupt() is False
+        t, out = in_thread(lambda: s.execute("BLPOP", "q", "0"))
+        blocked(store)
+        assert s.interrupt() is True
+        t.join(5)
+        assert len(out) == 1 and type(out[0]) is kv.exceptions.ResponseError
+        assert str(out[0]) == "UNBLOCKED client unblocked via CLIENT UNBLOCK"
+        # A spare session's blocked call too (the primary is busy meanwhile).
+        t1, out1 = in_thread(lambda: s.execute("BLPOP", "q", "0"))
+        blocked(store)
+        t2, out2 = in_thread(lambda: s.execute("BRPOP", "q2", "0"))
+        blocked(store, 2)
+        assert s.interrupt() is True
+        t1.join(5)
+        t2.join(5)
+        assert all(isinstance(o[0], kv.exceptions.ResponseError) for o in (out1, out2)), (out1, out2)
+        assert b"blocked_clients:0\r" in store.execute("INFO", "clients")
+
+
+def test_closing_a_session_wakes_its_blocked_call() -> None:
+    with kv.Store() as store:
+        s = store.session()
+        t, out = in_thread(lambda: s.execute("BLPOP", "q", "0"))
+        blocked(store)
+        s.close()
+        t.join(5)
+        assert len(out) == 1 and type(out[0]) is kv.exceptions.ConnectionError, out
+        assert str(out[0]) == "Session is closed"

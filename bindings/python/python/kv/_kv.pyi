@@ -95,8 +95,10 @@ class Session:
     selected to the same database, as redis-py's pool would give another
     connection. So code that WATCHes or MULTIs should have a Session of its
     own (Store.session()). The GIL is held for the command table's fast
-    commands and the typed methods below, released for the others; a
-    blocking call on the main thread wakes on Ctrl-C (KeyboardInterrupt).
+    commands and the typed methods below, released for the others (and for
+    every call while such a slow call of the same store runs, since it may
+    hold locks the call would wait for); a blocking call on the main thread
+    wakes on Ctrl-C (KeyboardInterrupt).
     The typed methods run at once even inside MULTI (only execute queues).
     """
 
@@ -128,9 +130,14 @@ class Session:
     def encoding_errors(self) -> str: ...
     @property
     def closed(self) -> bool: ...
+    def interrupt(self) -> bool:
+        """Wakes a call of this session blocked in another thread (BLPOP,
+        ...): it raises ResponseError("UNBLOCKED client unblocked via CLIENT
+        UNBLOCK"), as after CLIENT UNBLOCK id ERROR. Whether a blocked call
+        was woken (one that has not blocked yet is not affected: retry)."""
     def close(self) -> None:
-        """Drops the session's watches and transaction; later calls raise
-        ConnectionError. Idempotent."""
+        """Drops the session's watches and transaction; a call blocked in
+        another thread and later calls raise ConnectionError. Idempotent."""
 
     # Typed paths: each returns what redis-py's method returns (its
     # response callback applied). Arguments of other types than int/float
