@@ -21,4 +21,3 @@ __all__ = [
     "WatchError",
     "exceptions",
 ]
-from .client import Redis, StrictRedis  # TEMP local (pyapi owns this file)
