@@ -17,7 +17,7 @@ import threading
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from .. import client as sync_client
-from ..client import BLOCKING_COMMANDS, NEVER_DECODE, FastPaths, _command_name, _split_name, run_with_callback
+from ..client import BLOCKING_COMMANDS, NEVER_DECODE, _command_name, _split_name, run_with_callback
 from ..commands import CoreCommands
 from ..exceptions import WatchError
 from ..pipeline import Pipeline as SyncPipeline
@@ -194,7 +194,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def sscan_iter(
+    async def sscan_iter(  # type: ignore[override, unused-ignore]
         self, name: KeyT, match: Union[PatternT, None] = None, count: Optional[int] = None
     ) -> AsyncIterator[Any]:
         """Iterate over the members of the set ``name`` with SSCAN."""
@@ -206,9 +206,9 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def hscan_iter(
+    async def hscan_iter(  # type: ignore[override, unused-ignore]
         self,
-        name: str,
+        name: KeyT,
         match: Union[PatternT, None] = None,
         count: Optional[int] = None,
         no_values: Union[bool, None] = None,
@@ -227,7 +227,7 @@ class Redis(CoreCommands):
                 for it in data.items():
                     yield it
 
-    async def zscan_iter(
+    async def zscan_iter(  # type: ignore[override, unused-ignore]
         self,
         name: KeyT,
         match: Union[PatternT, None] = None,
@@ -328,23 +328,6 @@ def _scan_args(cursor: Any, match: Any, count: Any) -> List[Any]:
     if count is not None:
         pieces.extend([b"COUNT", count])
     return pieces
-
-
-def _fast_method(name: str, native: str) -> Callable[..., Any]:
-    async def method(self: Redis, *args: Any) -> Any:
-        return getattr(self._session, native)(*args)
-
-    sync = getattr(FastPaths, name)
-    method.__name__ = name
-    method.__qualname__ = f"Redis.{name}"
-    method.__doc__ = sync.__doc__
-    return method
-
-
-# The commands with a one-to-one native fast path skip execute_command here too.
-for _name, _native in FastPaths.DIRECT.items():
-    setattr(Redis, _name, _fast_method(_name, _native))
-del _name, _native
 
 
 StrictRedis = Redis

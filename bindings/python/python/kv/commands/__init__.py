@@ -16,10 +16,11 @@ from .strings import StringCommands
 _FAMILIES = (keys, strings, bitmap, server, hashes, lists, sets, sortedsets)
 
 
-def _merge() -> CallbackMap:
+def _merge(attribute: str = "CALLBACKS") -> CallbackMap:
     merged: CallbackMap = {}
     for family in _FAMILIES:
-        for name, cb in family.CALLBACKS.items():
+        # A family without RESP3 callbacks of its own keeps its RESP2 ones.
+        for name, cb in getattr(family, attribute, family.CALLBACKS).items():
             assert name == name.upper(), name
             assert name not in merged, f"callback for {name} defined twice"
             merged[name] = cb
@@ -29,6 +30,10 @@ def _merge() -> CallbackMap:
 # Every family's response callbacks, keyed by upper-case command name
 # ("CLIENT LIST" for a subcommand), as redis-py's RESP2 callbacks.
 CALLBACKS: CallbackMap = _merge()
+
+# The callbacks of a RESP3 session (protocol=3), as redis-py's
+# _RedisCallbacks + _RedisCallbacksRESP3: maps and doubles arrive shaped.
+CALLBACKS_RESP3: CallbackMap = _merge("CALLBACKS_RESP3")
 
 
 class CoreCommands(
@@ -48,6 +53,7 @@ class CoreCommands(
 
 __all__ = [
     "CALLBACKS",
+    "CALLBACKS_RESP3",
     "BitmapCommands",
     "CommandBase",
     "CoreCommands",

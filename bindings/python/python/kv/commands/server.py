@@ -146,6 +146,45 @@ CALLBACKS: CallbackMap = {
 }
 
 
+def parse_command_resp3(response: Any, **options: Any) -> Dict[str, Dict[str, Any]]:
+    commands = {}
+    for command in response:
+        cmd_name = str_if_bytes(command[0])
+        cmd_dict: Dict[str, Any] = {
+            "name": cmd_name,
+            "arity": command[1],
+            "flags": {str_if_bytes(flag) for flag in command[2]},
+            "first_key_pos": command[3],
+            "last_key_pos": command[4],
+            "step_count": command[5],
+            "acl_categories": command[6],
+        }
+        if len(command) > 7:
+            cmd_dict["tips"] = command[7]
+            cmd_dict["key_specifications"] = command[8]
+            cmd_dict["subcommands"] = command[9]
+        commands[cmd_name] = cmd_dict
+    return commands
+
+
+def _config_get_resp3(response: Any, **options: Any) -> Dict[Any, Any]:
+    return {
+        str_if_bytes(k) if k is not None else None: str_if_bytes(v) if v is not None else None
+        for k, v in response.items()
+    }
+
+
+# RESP3 sessions: redis-py keeps only its protocol-independent callbacks here
+# (no decoding of CLIENT GETNAME/RESET, no True for BGSAVE) and shapes the
+# maps of CONFIG GET and COMMAND.
+_RESP2_ONLY = {"BGREWRITEAOF", "BGSAVE", "CLIENT GETNAME", "RESET", "COMMAND GETKEYS"}
+CALLBACKS_RESP3: CallbackMap = {
+    **{name: cb for name, cb in CALLBACKS.items() if name not in _RESP2_ONLY},
+    "COMMAND": parse_command_resp3,
+    "CONFIG GET": _config_get_resp3,
+}
+
+
 class ServerCommands(CommandBase):
     """Server, connection and introspection commands."""
 
