@@ -72,11 +72,11 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
 Pair = Tuple[Any, Any]
 
 
-def _make_pair(port: int, decode: bool) -> Iterator[Pair]:
+def _make_pair(port: int, decode: bool, protocol: int = 2) -> Iterator[Pair]:
     import redis
 
-    ours = kv.Redis(store=kv.Store(), decode_responses=decode)
-    theirs = redis.Redis(port=port, decode_responses=decode)
+    ours = kv.Redis(store=kv.Store(), decode_responses=decode, protocol=protocol)
+    theirs = redis.Redis(port=port, decode_responses=decode, protocol=protocol)
     theirs.flushall()
     ours.flushall()
     try:
@@ -96,6 +96,12 @@ def pair(redis_server: int) -> Iterator[Pair]:
 def pair_decoded(redis_server: int) -> Iterator[Pair]:
     """As ``pair`` with decode_responses=True on both."""
     yield from _make_pair(redis_server, True)
+
+
+@pytest.fixture
+def pair_resp3(redis_server: int) -> Iterator[Pair]:
+    """As ``pair`` with protocol=3 (HELLO 3) on both."""
+    yield from _make_pair(redis_server, False, 3)
 
 
 def _normalize(value: Any) -> Any:

@@ -280,6 +280,12 @@ def test_same_decoded(pair_decoded: Any, assert_same: Any, name: str, fn: Callab
     assert_same(pair_decoded, fn)
 
 
+@pytest.mark.parametrize("name,fn", ALL, ids=[name for name, _ in ALL])
+def test_same_resp3(pair_resp3: Any, assert_same: Any, name: str, fn: Callable[[Any], Any]) -> None:
+    _check_version(name, pair_resp3[1])
+    assert_same(pair_resp3, fn)
+
+
 DECODE_ERRORS: List[Case] = [
     ("get-invalid-utf8", lambda c: [c.set("k", b"\xff\xfe"), c.get("k")]),
     ("mget-invalid-utf8", lambda c: [c.set("k", b"ok\xc3"), c.mget("k")]),
