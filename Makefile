@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND := noninteractive
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUST_MIN := $(shell sed -n 's/^rust-version *= *"\(.*\)"/\1/p' Cargo.toml)
 
-.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest install examples golang golib gotest gobench
+.PHONY: run test deps rust redis valgrind fmt lint clean help ffi header header-check ctest install examples golang golib gotest gobench pyvenv python pytest pybench
 
 help:
 	@echo "make run    build and start the kv shell"
@@ -24,6 +24,9 @@ help:
 	@echo "make install PREFIX=/usr/local   libkv.so, libkv.a, kv.h, kv.hpp, kv.pc (release build)"
 	@echo "make gotest the Go binding's tests (under -race) and examples/go"
 	@echo "make gobench Go benchmark against a map, go-redis + redis-server, miniredis (bench/results/go.md)"
+	@echo "make python the Python package (debug) into a venv, installed as pip install ./bindings/python does"
+	@echo "make pytest stubtest, mypy and pytest of the Python binding"
+	@echo "make pybench Python benchmark: dict, kv, fakeredis, redis-py + redis-server (bench/results/python.md)"
 	@echo "make fmt    check formatting (cargo fmt --check)"
 	@echo "make lint   cargo clippy with warnings as errors"
 	@echo "make clean  remove build output"
@@ -34,18 +37,19 @@ run:
 # Ends with one summary line over every test binary ("total: N passed, N
 # failed, N skipped"), since cargo's own last line is that of the last
 # binary it ran (often a doc-test run with nothing in it).
-# The C/C++ and Go suites print "name: N passed, N failed" lines, counted too.
+# The C/C++, Go and Python suites print "name: N passed, N failed" lines,
+# counted too.
 test: deps
 	@mkdir -p $(CARGO_TARGET_DIR)
 	$(CARGO) test --workspace 2>&1 | tee $(CARGO_TARGET_DIR)/test.log
-	$(MAKE) --no-print-directory header-check ctest gotest 2>&1 | tee $(CARGO_TARGET_DIR)/ctest.log
+	$(MAKE) --no-print-directory header-check ctest gotest pytest 2>&1 | tee $(CARGO_TARGET_DIR)/ctest.log
 	@awk '/^test result:/ { for (i = 1; i <= NF; i++) { \
 	    if ($$(i+1) ~ /^passed/) p += $$i; if ($$(i+1) ~ /^failed/) f += $$i; if ($$(i+1) ~ /^ignored/) s += $$i } } \
 	  /^[a-z+-]+: [0-9]+ passed, [0-9]+ failed$$/ { p += $$2; f += $$4 } \
 	  END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }' \
 	  $(CARGO_TARGET_DIR)/test.log $(CARGO_TARGET_DIR)/ctest.log
 
-deps: rust redis valgrind golang
+deps: rust redis valgrind golang pyvenv
 
 # A Rust toolchain is not installed from here: it must be there, recent enough.
 rust:
@@ -89,6 +93,63 @@ golang:
 	  echo "go $$have is older than the $(GO_MIN) bindings/go needs" >&2; exit 1; \
 	fi; \
 	echo "go: go$$have (>= $(GO_MIN))"
+
+# ---------------------------------------------------------------- Python
+# A venv with the pinned tools of bindings/python/requirements-dev.txt
+# (maturin, pytest, mypy, redis-py, hiredis, fakeredis, matplotlib), made
+# once and again when that file changes.
+PYDIR := bindings/python
+PYENV := $(CARGO_TARGET_DIR)/pyenv
+PY := $(PYENV)/bin/python
+PY_MIN := 3.9
+PYLOG := $(CARGO_TARGET_DIR)/pytest.log
+
+pyvenv: $(PYENV)/.installed
+$(PYENV)/.installed: $(PYDIR)/requirements-dev.txt
+	@command -v python3 >/dev/null || { echo "python3 not found: install CPython >= $(PY_MIN)" >&2; exit 1; }
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { echo "python3 is older than $(PY_MIN)" >&2; exit 1; }
+	@python3 -m venv --help >/dev/null 2>&1 || { set -x; $(SUDO) apt-get update; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-venv; }
+	python3 -m venv $(PYENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r $(PYDIR)/requirements-dev.txt
+	@touch $@
+	@echo "python: $$($(PY) --version) venv at $(PYENV)"
+
+# The package is installed the way a user installs it, `pip install
+# ./bindings/python` (pyproject.toml -> maturin -> wheel -> install), so
+# every `make python` proves that path works. Two differences keep it cheap:
+# the venv's pinned maturin instead of an isolated build environment fetched
+# for each build, and a debug build (MATURIN_PEP517_ARGS) sharing
+# CARGO_TARGET_DIR with cargo. For live edits of the Python sources use
+# `maturin develop` in bindings/python with the venv active.
+python: pyvenv
+	PATH=$(abspath $(PYENV))/bin:$$PATH MATURIN_PEP517_ARGS="--profile dev" $(PY) -m pip install -q --disable-pip-version-check \
+	  --no-build-isolation --no-deps --force-reinstall ./$(PYDIR)
+	$(PY) -c 'import kv, kv._kv; assert kv.Store().execute("PING") == b"PONG"; print("python: kv", kv._kv.__version__, "installed")'
+
+# The native module's stub against the module (mypy.stubtest), mypy over
+# the package's sources ([tool.mypy] in pyproject.toml: strict), then
+# pytest; ends with the
+# "python: N passed, N failed" line make test counts.
+pytest: python redis
+	cd $(PYDIR) && $(abspath $(PY)) -m mypy.stubtest kv._kv
+	cd $(PYDIR) && $(abspath $(PY)) -m mypy -p kv
+	@cd $(PYDIR) && { $(abspath $(PY)) -m pytest -q -p no:cacheprovider tests > $(abspath $(PYLOG)) 2>&1 && rc=0 || rc=$$?; \
+	  grep -E '^(FAILED|ERROR)|^E  ' $(abspath $(PYLOG)) | head -100 || true; tail -1 $(abspath $(PYLOG)); \
+	  last=$$(tail -1 $(abspath $(PYLOG))); \
+	  p=$$(echo "$$last" | grep -oE '[0-9]+ passed' | cut -d' ' -f1 || true); \
+	  f=$$(echo "$$last" | grep -oE '[0-9]+ failed' | cut -d' ' -f1 || true); \
+	  e=$$(echo "$$last" | grep -oE '[0-9]+ errors?' | cut -d' ' -f1 || true); \
+	  echo "python: $${p:-0} passed, $$(( $${f:-0} + $${e:-0} )) failed"; \
+	  if [ "$$rc" = 0 ] && [ -z "$$p" ]; then echo "pytest ran no test" >&2; exit 1; fi; exit $$rc; }
+
+# A release build (maturin's default for pip) into the same venv (make
+# python puts the debug one back),
+# then bench/python/bench.py: bench/results/python.md and python.png.
+pybench: pyvenv redis
+	PATH=$(abspath $(PYENV))/bin:$$PATH $(PY) -m pip install -q --disable-pip-version-check \
+	  --no-build-isolation --no-deps --force-reinstall ./$(PYDIR)
+	$(PY) bench/python/bench.py --out bench/results
 
 # ---------------------------------------------------------------- C ABI
 # libkv.so / libkv.a (debug: the tests' build) and include/kv.h.

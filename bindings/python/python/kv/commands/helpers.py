@@ -1,0 +1,116 @@
+"""Argument and reply helpers shared by the command families, as redis-py's
+``redis.commands.helpers`` and ``redis._parsers.helpers``."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..typing import KeysT
+
+
+def list_or_args(keys: KeysT, args: Tuple[Any, ...]) -> List[Any]:
+    """One new list of ``keys`` (a key or an iterable of keys) followed by ``args``."""
+    try:
+        iter(keys)
+        if isinstance(keys, (bytes, str)):
+            out: List[Any] = [keys]
+        else:
+            out = list(keys)
+    except TypeError:
+        out = [keys]
+    if args:
+        out.extend(args)
+    return out
+
+
+def str_if_bytes(value: Any) -> Any:
+    return value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
+
+
+def string_keys_to_dict(names: str, callback: Callable[..., Any]) -> Dict[str, Callable[..., Any]]:
+    return dict.fromkeys(names.split(), callback)
+
+
+def bool_ok(response: Any, **options: Any) -> bool:
+    return bool(str_if_bytes(response) == "OK")
+
+
+def to_bool(response: Any, **options: Any) -> bool:
+    return bool(response)
+
+
+def to_float(response: Any, **options: Any) -> float:
+    return float(response)
+
+
+def float_or_none(response: Any, **options: Any) -> Optional[float]:
+    if response is None:
+        return None
+    return float(response)
+
+
+def pairs_to_dict(
+    response: Optional[Sequence[Any]], decode_keys: bool = False, decode_string_values: bool = False
+) -> Dict[Any, Any]:
+    """A dict from a flat [k1, v1, k2, v2, ...] reply."""
+    if response is None:
+        return {}
+    if decode_keys or decode_string_values:
+        keys: Iterable[Any] = response[::2]
+        if decode_keys:
+            keys = map(str_if_bytes, keys)
+        values: Iterable[Any] = response[1::2]
+        if decode_string_values:
+            values = map(str_if_bytes, values)
+        return dict(zip(keys, values))
+    it = iter(response)
+    return dict(zip(it, it))
+
+
+def zset_score_pairs(response: Any, **options: Any) -> Any:
+    """With ``withscores``, a list of (member, score) tuples."""
+    if not response or not options.get("withscores"):
+        return response
+    score_cast_func = options.get("score_cast_func", float)
+    it = iter(response)
+    return list(zip(it, map(score_cast_func, it)))
+
+
+def sort_return_tuples(response: Any, **options: Any) -> Any:
+    """With ``groups=n``, a list of n-tuples."""
+    if not response or not options.get("groups"):
+        return response
+    n = options["groups"]
+    return list(zip(*[response[i::n] for i in range(n)]))
+
+
+def parse_scan(response: Any, **options: Any) -> Tuple[int, Any]:
+    cursor, r = response
+    return int(cursor), r
+
+
+def parse_hscan(response: Any, **options: Any) -> Tuple[int, Any]:
+    cursor, r = response
+    if options.get("no_values", False):
+        return int(cursor), r or []
+    return int(cursor), r and pairs_to_dict(r) or {}
+
+
+def parse_zscan(response: Any, **options: Any) -> Tuple[int, List[Tuple[Any, Any]]]:
+    score_cast_func = options.get("score_cast_func", float)
+    cursor, r = response
+    it = iter(r)
+    return int(cursor), list(zip(it, map(score_cast_func, it)))
+
+
+def timestamp_to_datetime(response: Any, **options: Any) -> Optional[datetime.datetime]:
+    """A unix timestamp reply as a local naive datetime, as redis-py."""
+    if not response:
+        return None
+    try:
+        value = int(response)
+    except ValueError:
+        return None
+    return datetime.datetime.fromtimestamp(value)
+

@@ -1,0 +1,414 @@
+//! Typed paths for the hot commands: `Session.get(name)` and friends call
+//! the engine's typed fast paths (`kv_core::Session::get`, ...) with the
+//! GIL held, skipping the command table, argument parsing and `Reply`.
+//! Each returns exactly what redis-py's method of the same name returns
+//! (its response callback applied: True for SET, bool for EXPIRE, float
+//! for ZSCORE, ...). An argument of another type than the plain one (a str
+//! TTL, a Decimal score) goes through `execute`, so it behaves exactly as
+//! the command would.
+
+use kv_core::ZAddFlags;
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat, PyList, PyString, PyTuple};
+
+use crate::convert::{self, slices, Arg, Args};
+use crate::error;
+use crate::session::{Gil, Session};
+
+fn exact_int(obj: &Bound<'_, PyAny>) -> Option<i64> {
+    convert::exact_int(obj.as_borrowed())
+}
+
+/// A score sent as redis-py sends it (`repr()`) that the engine would
+/// parse to the same double: an exact float, or an exact int that a double
+/// holds exactly.
+fn exact_score(obj: &Bound<'_, PyAny>) -> Option<f64> {
+    // SAFETY: type check of a live object.
+    if unsafe { ffi::PyFloat_CheckExact(obj.as_ptr()) } != 0 {
+        return obj.cast::<PyFloat>().ok().map(|f| f.value());
+    }
+    exact_int(obj).filter(|v| v.unsigned_abs() <= 1 << 53).map(|v| v as f64)
+}
+
+impl Session {
+    /// One argument.
+    fn key<'a, 'py>(&self, obj: &'a Bound<'py, PyAny>) -> PyResult<Arg<'a, 'py>> {
+        self.codec.arg(obj.as_borrowed())
+    }
+
+    /// Many arguments.
+    fn keys<'a, 'py>(&self, objs: impl Iterator<Item = &'a Bound<'py, PyAny>>) -> PyResult<Args<'a, 'py>>
+    where
+        'py: 'a,
+    {
+        objs.map(|o| self.key(o)).collect()
+    }
+
+    /// The items of a tuple (`*values`), read in place.
+    fn tuple_args<'a, 'py>(&self, t: &'a Bound<'py, PyTuple>) -> PyResult<Args<'a, 'py>> {
+        t.iter_borrowed().map(|o| self.codec.arg(o)).collect()
+    }
+
+    /// The command through `execute`, for arguments the typed path does
+    /// not take.
+    fn generic<'py>(&self, py: Python<'py>, name: &str, args: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        let mut all = vec![PyString::new(py, name).into_any()];
+        all.extend(args);
+        let tuple = PyTuple::new(py, all)?;
+        let argv = self.codec.command(tuple.iter_borrowed())?;
+        let argv = slices(&argv);
+        let (reply, protocol) = self.run(py, Gil::of(&argv), |s| (s.execute_slices(&argv), s.protocol()))?;
+        self.finish(py, reply, protocol)
+    }
+
+    /// A typed path (GIL held, see [`Session::quick`]); its error raised.
+    #[inline]
+    fn fast<R: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut kv_core::Session) -> Result<R, kv_core::Error> + Send,
+    ) -> PyResult<R> {
+        self.quick(py, f)?.map_err(|e| error::fast(py, e))
+    }
+}
+
+fn to_float<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    if v.is_none() {
+        return Ok(v);
+    }
+    py.get_type::<PyFloat>().call1((v,))
+}
+
+fn py_int(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyAny>> {
+    Ok(n.into_pyobject(py)?.into_any())
+}
+
+#[pymethods]
+impl Session {
+    /// GET name
+    fn get<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let key = self.key(name)?;
+        let key = key.bytes();
+        let v = self.fast(py, |s| s.get(key))?;
+        self.codec.opt_text(py, v.as_deref())
+    }
+
+    /// SET name value: True.
+    fn set<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<bool> {
+        let (key, value) = (self.key(name)?, self.key(value)?);
+        let (key, value) = (key.bytes(), value.bytes());
+        self.fast(py, |s| s.set(key, value))?;
+        Ok(true)
+    }
+
+    /// SETEX name seconds value: True.
+    fn setex<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        time: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<bool> {
+        // Outside 1..=i64::MAX/1000 the command itself gives Redis's errors.
+        match exact_int(time).filter(|&t| t > 0 && t <= i64::MAX / 1000) {
+            Some(secs) => {
+                let (key, value) = (self.key(name)?, self.key(value)?);
+                let (key, value) = (key.bytes(), value.bytes());
+                self.fast(py, |s| s.set_ex(key, value, secs as u64 * 1000))?;
+            }
+            None => {
+                self.generic(py, "SETEX", vec![name.clone(), time.clone(), value.clone()])?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// INCRBY name amount: the new value.
+    #[pyo3(signature = (name, amount=None))]
+    fn incrby<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        amount: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let n = match amount {
+            None => 1,
+            Some(a) => match exact_int(a) {
+                Some(n) => n,
+                None => return self.generic(py, "INCRBY", vec![name.clone(), a.clone()]),
+            },
+        };
+        let key = self.key(name)?;
+        let key = key.bytes();
+        Ok(self.fast(py, |s| s.incr_by(key, n))?.into_pyobject(py)?.into_any())
+    }
+
+    /// DEL name [name ...]: how many were removed.
+    #[pyo3(signature = (*names))]
+    fn delete<'py>(&self, py: Python<'py>, names: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+        if names.is_empty() {
+            return self.generic(py, "DEL", vec![]);
+        }
+        let keys = self.tuple_args(names)?;
+        let keys = slices(&keys);
+        let n = self.quick(py, |s| s.del(&keys))?;
+        py_int(py, n)
+    }
+
+    /// EXISTS name [name ...]: how many exist.
+    #[pyo3(signature = (*names))]
+    fn exists<'py>(&self, py: Python<'py>, names: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+        if names.is_empty() {
+            return self.generic(py, "EXISTS", vec![]);
+        }
+        let keys = self.tuple_args(names)?;
+        let keys = slices(&keys);
+        let n = self.quick(py, |s| s.exists(&keys))?;
+        py_int(py, n)
+    }
+
+    /// EXPIRE name seconds: whether the key exists.
+    fn expire<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, time: &Bound<'py, PyAny>) -> PyResult<bool> {
+        // Within ±2^40 s, seconds * 1000 + now cannot overflow: the same
+        // result as EXPIRE's; beyond, the command gives Redis's error.
+        match exact_int(time).filter(|t| t.unsigned_abs() <= 1 << 40) {
+            Some(secs) => {
+                let key = self.key(name)?;
+                let key = key.bytes();
+                self.fast(py, |s| s.expire(key, secs * 1000))
+            }
+            None => self.generic(py, "EXPIRE", vec![name.clone(), time.clone()])?.is_truthy(),
+        }
+    }
+
+    /// MGET keys: a list of values (None for missing keys).
+    fn mget<'py>(&self, py: Python<'py>, keys: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        // redis-py's list_or_args: one key may be given alone.
+        let items: Vec<Bound<'py, PyAny>> =
+            if keys.is_instance_of::<pyo3::types::PyBytes>() || keys.is_instance_of::<PyString>() {
+                vec![keys.clone()]
+            } else {
+                keys.try_iter()?.collect::<PyResult<_>>()?
+            };
+        if items.is_empty() {
+            return self.generic(py, "MGET", vec![]);
+        }
+        let encoded = self.keys(items.iter())?;
+        let encoded = slices(&encoded);
+        let values = self.fast(py, |s| s.mget(&encoded))?;
+        let values = values.into_iter().map(|v| self.codec.opt_text(py, v.as_deref())).collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, values)?.into_any())
+    }
+
+    /// HGET name key
+    fn hget<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        key: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (name, field) = (self.key(name)?, self.key(key)?);
+        let (name, field) = (name.bytes(), field.bytes());
+        let v = self.fast(py, |s| s.hget(name, field))?;
+        self.codec.opt_text(py, v.as_deref())
+    }
+
+    /// HSET name key value: how many fields were added.
+    fn hset<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        key: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<usize> {
+        let (name, field, value) = (self.key(name)?, self.key(key)?, self.key(value)?);
+        let (name, field, value) = (name.bytes(), field.bytes(), value.bytes());
+        self.fast(py, |s| s.hset(name, &[(field, value)]))
+    }
+
+    /// HSET name with every pair of a mapping: how many fields were added.
+    fn hmset_dict<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        mapping: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pairs: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = mapping.iter().collect();
+        if pairs.is_empty() {
+            return self.generic(py, "HSET", vec![name.clone()]);
+        }
+        let key = self.key(name)?;
+        let encoded = pairs.iter().map(|(f, v)| Ok((self.key(f)?, self.key(v)?))).collect::<PyResult<Vec<_>>>()?;
+        let refs: Vec<(&[u8], &[u8])> = encoded.iter().map(|(f, v)| (f.bytes(), v.bytes())).collect();
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.hset(key, &refs))?)
+    }
+
+    /// LPUSH name value [value ...]: the list's length.
+    #[pyo3(signature = (name, *values))]
+    fn lpush<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.push(py, "LPUSH", name, values, true)
+    }
+
+    /// RPUSH name value [value ...]: the list's length.
+    #[pyo3(signature = (name, *values))]
+    fn rpush<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        self.push(py, "RPUSH", name, values, false)
+    }
+
+    /// LPOP name
+    fn lpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let key = self.key(name)?;
+        let key = key.bytes();
+        let v = self.fast(py, |s| s.lpop(key))?;
+        self.codec.opt_text(py, v.as_deref())
+    }
+
+    /// RPOP name
+    fn rpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let key = self.key(name)?;
+        let key = key.bytes();
+        let v = self.fast(py, |s| s.rpop(key))?;
+        self.codec.opt_text(py, v.as_deref())
+    }
+
+    /// LLEN name
+    fn llen<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
+        let key = self.key(name)?;
+        let key = key.bytes();
+        self.fast(py, |s| s.llen(key))
+    }
+
+    /// SADD name value [value ...]: how many were added.
+    #[pyo3(signature = (name, *values))]
+    fn sadd<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if values.is_empty() {
+            return self.generic(py, "SADD", vec![name.clone()]);
+        }
+        let key = self.key(name)?;
+        let members = self.tuple_args(values)?;
+        let members = slices(&members);
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.sadd(key, &members))?)
+    }
+
+    /// SREM name value [value ...]: how many were removed.
+    #[pyo3(signature = (name, *values))]
+    fn srem<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if values.is_empty() {
+            return self.generic(py, "SREM", vec![name.clone()]);
+        }
+        let key = self.key(name)?;
+        let members = self.tuple_args(values)?;
+        let members = slices(&members);
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.srem(key, &members))?)
+    }
+
+    /// SISMEMBER name value: 1 or 0 (an int, as redis-py returns).
+    fn sismember<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<i64> {
+        let (key, member) = (self.key(name)?, self.key(value)?);
+        let (key, member) = (key.bytes(), member.bytes());
+        Ok(self.fast(py, |s| s.sismember(key, member))? as i64)
+    }
+
+    /// SCARD name
+    fn scard<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
+        let key = self.key(name)?;
+        let key = key.bytes();
+        self.fast(py, |s| s.scard(key))
+    }
+
+    /// ZADD name score member [score member ...] from a {member: score}
+    /// mapping: how many members were added.
+    fn zadd<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        mapping: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let pairs: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = mapping.iter().collect();
+        let scores: Option<Vec<f64>> = pairs.iter().map(|(_, s)| exact_score(s)).collect();
+        let Some(scores) = scores.filter(|s| !s.is_empty()) else {
+            let args = std::iter::once(name.clone()).chain(pairs.into_iter().flat_map(|(m, s)| [s, m])).collect();
+            return self.generic(py, "ZADD", args);
+        };
+        let key = self.key(name)?;
+        let members = self.keys(pairs.iter().map(|(m, _)| m))?;
+        let refs: Vec<(f64, &[u8])> = scores.into_iter().zip(members.iter().map(Arg::bytes)).collect();
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| s.zadd_with(key, ZAddFlags::default(), &refs))?)
+    }
+
+    /// ZSCORE name value: the score as a float, None if absent.
+    fn zscore<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<f64>> {
+        let (key, member) = (self.key(name)?, self.key(value)?);
+        let (key, member) = (key.bytes(), member.bytes());
+        self.fast(py, |s| s.zscore(key, member))
+    }
+
+    /// ZINCRBY name amount value: the new score.
+    fn zincrby<'py>(
+        &self,
+        py: Python<'py>,
+        name: &Bound<'py, PyAny>,
+        amount: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match exact_score(amount) {
+            Some(by) => {
+                let (key, member) = (self.key(name)?, self.key(value)?);
+                let (key, member) = (key.bytes(), member.bytes());
+                Ok(PyFloat::new(py, self.fast(py, |s| s.zincrby(key, by, member))?).into_any())
+            }
+            None => to_float(py, self.generic(py, "ZINCRBY", vec![name.clone(), amount.clone(), value.clone()])?),
+        }
+    }
+}
+
+impl Session {
+    fn push<'py>(
+        &self,
+        py: Python<'py>,
+        cmd: &str,
+        name: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyTuple>,
+        left: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if values.is_empty() {
+            return self.generic(py, cmd, vec![name.clone()]);
+        }
+        let key = self.key(name)?;
+        let encoded = self.tuple_args(values)?;
+        let encoded = slices(&encoded);
+        let key = key.bytes();
+        let n = self.fast(py, |s| if left { s.lpush(key, &encoded) } else { s.rpush(key, &encoded) })?;
+        py_int(py, n)
+    }
+}
