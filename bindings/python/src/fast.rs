@@ -152,7 +152,7 @@ impl Session {
         }
         let keys = self.tuple_args(names)?;
         let keys = slices(&keys);
-        let n = self.quick(py, |s| s.del(&keys))?;
+        let n = self.fast(py, |s| s.del(&keys))?;
         py_int(py, n)
     }
 
