@@ -197,7 +197,10 @@ class Pipeline(CoreCommands):
         from .client import EMPTY_RESPONSE, NEVER_DECODE, _split_name
 
         session = self._get_session()
-        response = session.execute_many([_split_name(args) for args, _ in commands], False)
+        if session.decode_responses and any(NEVER_DECODE in options for _, options in commands):
+            response = self._run_with_raw(session, commands)
+        else:
+            response = session.execute_many([_split_name(args) for args, _ in commands], False)
         data = []
         for r, (args, options) in zip(response, commands):
             if isinstance(r, ResponseError):
@@ -219,6 +222,31 @@ class Pipeline(CoreCommands):
         if raise_on_error:
             self.raise_first_error(commands, data)
         return data
+
+    def _run_with_raw(self, session: Any, commands: List[Command]) -> List[Any]:
+        """The batch in order, the commands whose reply must stay bytes (DUMP)
+        on an undecoded session of the same database, the others in runs."""
+        from .client import NEVER_DECODE, _split_name
+
+        response: List[Any] = []
+        run: List[Any] = []
+        for args, options in commands:
+            if NEVER_DECODE not in options:
+                run.append(_split_name(args))
+                continue
+            if run:
+                response.extend(session.execute_many(run, False))
+                run = []
+            raw = self.client._acquire_session(decode=False)
+            try:
+                if raw.db != session.db:
+                    raw.execute("SELECT", session.db)
+                response.extend(raw.execute_many([_split_name(args)], False))
+            finally:
+                self.client._release_session(raw)
+        if run:
+            response.extend(session.execute_many(run, False))
+        return response
 
     def raise_first_error(self, commands: List[Command], response: List[Any]) -> None:
         for i, r in enumerate(response):
