@@ -156,8 +156,9 @@ def test_methods_are_awaitable_and_typed() -> None:
             assert await r.sadd("s", "a") == 1
             assert await r.delete("k") == 1
             assert await r.exists("k") == 0
-            assert isinstance(r.get("x"), Awaitable)
-            await r.get("x")
+            pending = r.get("x")
+            assert isinstance(pending, Awaitable)
+            assert await pending is None
 
     run(main())
 
