@@ -311,3 +311,15 @@ def test_save_runs_off_the_loop(tmp_path: Any) -> None:
         await r.aclose()
 
     run(main())
+
+
+def test_fast_methods_keep_redis_py_behaviour() -> None:
+    async def main() -> None:
+        r = new_client()
+        await r.set("k", "12")
+        assert await r.get(name="k") == b"12"  # keywords go through the command method
+        r.set_response_callback("GET", lambda v, **kw: int(v))
+        assert await r.get("k") == 12
+        await r.aclose()
+
+    run(main())
