@@ -48,6 +48,7 @@ def test_eight_threads_incr_exact() -> None:
                 own.incrby("typed")
                 own.execute("INCR", "generic")
                 shared.incrby("shared")
+                store.execute("INCR", "store")
                 if j % 100 == 0:
                     own.execute_many([("INCR", "piped"), ("INCRBY", "piped", 2)], transaction=i % 2 == 0)
 
@@ -56,7 +57,7 @@ def test_eight_threads_incr_exact() -> None:
             t.start()
         for t in threads:
             t.join()
-        assert store.execute("MGET", "typed", "generic", "shared", "piped") == [b"16000", b"16000", b"16000", b"480"]
+        assert store.execute("MGET", "typed", "generic", "shared", "store", "piped") == [b"16000"] * 4 + [b"480"]
 
 
 def test_blpop_releases_the_gil_and_lpush_wakes_it() -> None:

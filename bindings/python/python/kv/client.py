@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Type, TypeVar, Union
+import types
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Type, TypeVar, Union
 from urllib.parse import parse_qs, unquote, urlparse
 
 from . import exceptions
 from ._store import Store
-from .commands import CALLBACKS, CoreCommands
-from .exceptions import ResponseError, WatchError
-from .typing import EncodableT, KeyT, ResponseT
+from .commands import CALLBACKS, CoreCommands, HashCommands, KeyCommands, ListCommands, SortedSetCommands, StringCommands
+from .exceptions import ConnectionError, ResponseError, WatchError
+from .typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
 
 if TYPE_CHECKING:
     from .lock import Lock
@@ -28,9 +29,10 @@ if TYPE_CHECKING:
 NEVER_DECODE = "NEVER_DECODE"
 EMPTY_RESPONSE = "EMPTY_RESPONSE"
 
-# Commands that may wait for another client: they run on a session of their
-# own so other threads using the same client are not held behind them (as
-# redis-py gives each call a pooled connection).
+# Commands that may wait for another client. (On a kv.Redis they run on the
+# client's session: a call made while another thread's call is in progress
+# there runs on a spare session, as redis-py's pool would give another
+# connection. kv.asyncio runs them on threads.)
 BLOCKING_COMMANDS = frozenset(
     {"BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP"}
 )
@@ -72,7 +74,7 @@ class CaseInsensitiveDict(Dict[str, Any]):
     def __getitem__(self, k: str) -> Any:
         return super().__getitem__(k.upper())
 
-    def get(self, k: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, k: str, default: Any = None) -> Any:
         return super().get(k.upper(), default)
 
     def __setitem__(self, k: str, v: Any) -> None:
@@ -126,17 +128,34 @@ def run_with_callback(
 class FastPaths:
     """The hot commands straight to the native session's typed paths.
 
-    Methods that map one to one onto a native method (``DIRECT``) are bound
-    per instance to the native bound method in ``Redis.__init__``, so
-    ``r.get(k)`` is one native call; a subclass that overrides one of them, or
-    a response callback installed for its command, keeps the Python method.
-    The others take redis-py's full signature and use the fast path only when
-    no option is given.
+    Methods that map one to one onto a native method (``DIRECT``: same
+    parameters, same result as redis-py's method) are bound per instance to
+    the session's native bound method in ``Redis.__init__``, so ``r.get(k)``
+    is one native call with no Python frame; a subclass that overrides one,
+    or a response callback installed for its command, keeps the Python
+    method. The others take redis-py's full signature and use the typed path
+    only when no option is given.
     """
 
     _session: Any
 
-    DIRECT = ("get", "delete", "exists", "hget", "lpush", "rpush", "sadd", "zscore")
+    # name -> native method.
+    DIRECT = {
+        "get": "get", "delete": "delete", "exists": "exists", "hget": "hget", "lpush": "lpush", "rpush": "rpush", "llen": "llen", "sadd": "sadd", "srem": "srem",
+        "scard": "scard", "sismember": "sismember", "zscore": "zscore", "zincrby": "zincrby",
+    }
+    # The methods below that take the typed path only without options, and
+    # their commands: a custom callback for the command makes them generic.
+    WRAPPED = {
+        "set": "SET", "setex": "SETEX", "expire": "EXPIRE", "mget": "MGET", "hset": "HSET", "lpop": "LPOP",
+        "rpop": "RPOP", "zadd": "ZADD", "incrby": "INCRBY", "incr": "INCRBY",
+    }
+    # The command each direct method runs (a custom callback for it unbinds it).
+    COMMANDS = {
+        "get": "GET", "delete": "DEL", "exists": "EXISTS", "hget": "HGET",
+        "lpush": "LPUSH", "rpush": "RPUSH", "llen": "LLEN", "sadd": "SADD", "srem": "SREM", "scard": "SCARD",
+        "sismember": "SISMEMBER", "zscore": "ZSCORE", "zincrby": "ZINCRBY",
+    }
 
     def get(self, name: KeyT) -> ResponseT:
         """Return the value at key ``name``, or None if the key doesn't exist."""
@@ -150,6 +169,14 @@ class FastPaths:
         """Return the number of ``names`` that exist."""
         return self._session.exists(*names)
 
+    def incrby(self, name: KeyT, amount: int = 1) -> ResponseT:
+        """Increment the value of ``name`` by ``amount``."""
+        if amount is None:  # the native path reads None as "no amount"; redis-py refuses it
+            return StringCommands.incrby(self, name, amount)
+        return self._session.incrby(name, amount)
+
+    incr = incrby
+
     def hget(self, name: str, key: str) -> ResponseT:
         """Return the value of ``key`` within the hash ``name``."""
         return self._session.hget(name, key)
@@ -162,13 +189,114 @@ class FastPaths:
         """Push ``values`` onto the tail of the list ``name``."""
         return self._session.rpush(name, *values)
 
+    def llen(self, name: str) -> ResponseT:
+        """The length of the list ``name``."""
+        return self._session.llen(name)
+
     def sadd(self, name: str, *values: Any) -> ResponseT:
         """Add ``value(s)`` to set ``name``."""
         return self._session.sadd(name, *values)
 
+    def srem(self, name: str, *values: Any) -> ResponseT:
+        """Remove ``values`` from set ``name``."""
+        return self._session.srem(name, *values)
+
+    def scard(self, name: str) -> ResponseT:
+        """The number of elements in set ``name``."""
+        return self._session.scard(name)
+
+    def sismember(self, name: str, value: Any) -> ResponseT:
+        """Whether ``value`` is a member of set ``name`` (1 or 0, as redis-py)."""
+        return self._session.sismember(name, value)
+
     def zscore(self, name: KeyT, value: EncodableT) -> ResponseT:
         """Return the score of element ``value`` in sorted set ``name``."""
         return self._session.zscore(name, value)
+
+    def zincrby(self, name: KeyT, amount: float, value: EncodableT) -> ResponseT:
+        """Increment the score of ``value`` in sorted set ``name`` by ``amount``."""
+        return self._session.zincrby(name, amount, value)
+
+    # -- the typed path when no option is given ------------------------------------
+
+    def set(
+        self,
+        name: KeyT,
+        value: EncodableT,
+        ex: Optional[ExpiryT] = None,
+        px: Optional[ExpiryT] = None,
+        nx: bool = False,
+        xx: bool = False,
+        keepttl: bool = False,
+        get: bool = False,
+        exat: Optional[AbsExpiryT] = None,
+        pxat: Optional[AbsExpiryT] = None,
+    ) -> ResponseT:
+        """Set the value at key ``name`` to ``value`` (EX/PX/EXAT/PXAT, NX/XX, KEEPTTL, GET)."""
+        if ex is None and px is None and exat is None and pxat is None and not (nx or xx or keepttl or get):
+            return self._session.set(name, value)
+        return StringCommands.set(self, name, value, ex, px, nx, xx, keepttl, get, exat, pxat)  # type: ignore
+
+    def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> ResponseT:
+        """Set ``name`` to ``value`` expiring in ``time`` seconds (int or timedelta)."""
+        if type(time) is int:
+            return self._session.setex(name, time, value)
+        return StringCommands.setex(self, name, time, value)  # type: ignore
+
+    def expire(
+        self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
+    ) -> ResponseT:
+        """Set an expire flag on key ``name`` for ``time`` seconds (int or timedelta)."""
+        if type(time) is int and not (nx or xx or gt or lt):
+            return self._session.expire(name, time)
+        return KeyCommands.expire(self, name, time, nx, xx, gt, lt)  # type: ignore
+
+    def mget(self, keys: KeysT, *args: EncodableT) -> ResponseT:
+        """The values of ``keys``, in order (None for a missing key)."""
+        if not args and keys:
+            return self._session.mget(keys)
+        return StringCommands.mget(self, keys, *args)  # type: ignore
+
+    def hset(
+        self,
+        name: str,
+        key: Optional[str] = None,
+        value: Optional[str] = None,
+        mapping: Optional[dict] = None,  # type: ignore[type-arg]
+        items: Optional[list] = None,  # type: ignore[type-arg]
+    ) -> ResponseT:
+        """Set ``key`` to ``value`` within hash ``name`` (and every pair of ``mapping`` / ``items``)."""
+        if mapping is None and items is None and key is not None and value is not None:
+            return self._session.hset(name, key, value)
+        return HashCommands.hset(self, name, key, value, mapping, items)  # type: ignore
+
+    def lpop(self, name: str, count: Optional[int] = None) -> ResponseT:
+        """Remove and return the first element(s) of the list ``name``."""
+        if count is None:
+            return self._session.lpop(name)
+        return ListCommands.lpop(self, name, count)  # type: ignore
+
+    def rpop(self, name: str, count: Optional[int] = None) -> ResponseT:
+        """Remove and return the last element(s) of the list ``name``."""
+        if count is None:
+            return self._session.rpop(name)
+        return ListCommands.rpop(self, name, count)  # type: ignore
+
+    def zadd(
+        self,
+        name: KeyT,
+        mapping: Mapping[AnyKeyT, EncodableT],
+        nx: bool = False,
+        xx: bool = False,
+        ch: bool = False,
+        incr: bool = False,
+        gt: bool = False,
+        lt: bool = False,
+    ) -> ResponseT:
+        """Add the {member: score} ``mapping`` to sorted set ``name`` (NX/XX/CH/INCR/GT/LT)."""
+        if type(mapping) is dict and mapping and not (nx or xx or ch or incr or gt or lt):
+            return self._session.zadd(name, mapping)
+        return SortedSetCommands.zadd(self, name, mapping, nx, xx, ch, incr, gt, lt)  # type: ignore
 
 
 class Redis(FastPaths, CoreCommands):
@@ -253,11 +381,23 @@ class Redis(FastPaths, CoreCommands):
 
     def _bind_fast_paths(self) -> None:
         cls = type(self)
-        for name in FastPaths.DIRECT:
-            if getattr(cls, name) is getattr(FastPaths, name) and name.upper() not in self._custom_callbacks():
-                self.__dict__[name] = getattr(self._session, name)
+        custom = self._custom_callbacks()
+        for name, native in FastPaths.DIRECT.items():
+            if getattr(cls, name) is not getattr(FastPaths, name):
+                self.__dict__.pop(name, None)  # a subclass's own method
+            elif FastPaths.COMMANDS[name] not in custom:
+                self.__dict__[name] = getattr(self._session, native)
             else:
-                self.__dict__.pop(name, None)
+                # A custom callback: the command method that goes through execute_command.
+                generic = getattr(CoreCommands, name, None)
+                if generic is None:
+                    self.__dict__.pop(name, None)
+                else:
+                    self.__dict__[name] = types.MethodType(generic, self)
+        for name, command in FastPaths.WRAPPED.items():
+            generic = getattr(CoreCommands, name, None)
+            if command in custom and getattr(cls, name) is getattr(FastPaths, name) and generic is not None:
+                self.__dict__[name] = types.MethodType(generic, self)
 
     def _custom_callbacks(self) -> Iterable[str]:
         return getattr(self, "_custom", ())
@@ -327,12 +467,6 @@ class Redis(FastPaths, CoreCommands):
         """Run a command and shape its reply with the command's response callback."""
         name = args[0]
         args = _split_name(args)
-        if _command_name(args[0]) in BLOCKING_COMMANDS:
-            session = self._acquire_session()
-            try:
-                return run_with_callback(self.response_callbacks, session, args, name, options)
-            finally:
-                self._release_session(session)
         if NEVER_DECODE in options and self._decode_responses:
             session = self._acquire_session(decode=False)
             try:
@@ -345,6 +479,8 @@ class Redis(FastPaths, CoreCommands):
         """A spare session on the client's current database (for a pipeline,
         a blocking command, or an undecoded reply); give it back with
         ``_release_session``."""
+        if self._closed:
+            raise ConnectionError("Session is closed")
         db = self._session.db
         pool = self._spare_sessions if decode is None else self._raw_sessions
         try:
@@ -442,8 +578,6 @@ class _Encoder:
 
     def encode(self, value: EncodableT) -> bytes:
         if isinstance(value, (bytes, memoryview)):
-            return bytes(value)
-        if isinstance(value, bytearray):
             return bytes(value)
         if isinstance(value, bool):
             raise exceptions.DataError(

@@ -60,11 +60,11 @@ class Pipeline(CoreCommands):
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self.reset()
+        self._reset()
 
     def __del__(self) -> None:
         try:
-            self.reset()
+            self._reset()
         except Exception:
             pass
 
@@ -83,8 +83,11 @@ class Pipeline(CoreCommands):
             session = self._session = self.client._acquire_session()
         return session
 
-    def reset(self) -> None:  # type: ignore[override]
+    def reset(self) -> None:
         """Forget the queued commands and any WATCH, and give the session back."""
+        self._reset()
+
+    def _reset(self) -> None:
         self.command_stack = []
         session = self.__dict__.get("_session")
         if session is not None:
@@ -148,7 +151,7 @@ class Pipeline(CoreCommands):
                 return self._execute_transaction(stack, raise_on_error)
             return self._execute_pipeline(stack, raise_on_error)
         finally:
-            self.reset()
+            self._reset()
 
     def _execute_transaction(self, commands: List[Command], raise_on_error: bool) -> List[Any]:
         from .client import EMPTY_RESPONSE, _split_name
@@ -157,17 +160,13 @@ class Pipeline(CoreCommands):
         sent = [_split_name(args) for args, options in commands if EMPTY_RESPONSE not in options]
         response = session.execute_many(sent, True)
         self.watching = False  # EXEC ends every WATCH
-        if isinstance(response, ExecAbortError) or (
-            isinstance(response, list) and any(isinstance(r, ExecAbortError) for r in response)
-        ):
-            self._raise_queue_error(session, commands, response)
         if response is None:
             raise WatchError("Watched variable changed.")
-        if isinstance(response, BaseException):
-            raise response
         for i, (args, options) in enumerate(commands):
             if EMPTY_RESPONSE in options:
                 response.insert(i, options[EMPTY_RESPONSE])
+        if any(isinstance(r, ExecAbortError) for r in response):
+            self._raise_queue_error(commands, response)
         if len(response) != len(commands):
             raise ResponseError("Wrong number of response items from pipeline execution")
         if raise_on_error:
@@ -184,35 +183,14 @@ class Pipeline(CoreCommands):
             data.append(r)
         return data
 
-    def _raise_queue_error(self, session: Any, commands: List[Command], response: Any) -> None:
-        """EXECABORT: a command was refused when queued (unknown, wrong arity).
-
-        Like redis-py, raise that command's own error. The engine only said
-        EXECABORT, so the commands are queued once more in a MULTI that is then
-        discarded (queueing runs nothing) to find the first refused one."""
-        from .client import EMPTY_RESPONSE, _split_name
-
-        first: Optional[BaseException] = None
-        try:
-            session.execute("MULTI")
-            for i, (args, options) in enumerate(commands):
-                if EMPTY_RESPONSE in options:
-                    continue
-                try:
-                    session.execute(*_split_name(args))
-                except ResponseError as e:
-                    if first is None:
-                        annotate_exception(e, i + 1, args)
-                        first = e
-        finally:
-            try:
-                session.execute("DISCARD")
-            except RedisError:
-                pass
-        if first is not None:
-            raise first
-        if isinstance(response, BaseException):
-            raise response
+    def _raise_queue_error(self, commands: List[Command], response: List[Any]) -> None:
+        """EXECABORT: a command was refused when queued (unknown, wrong
+        arity): as redis-py, raise that command's own error. The engine put
+        each refusal in its place and ExecAbortError in the others'."""
+        for i, r in enumerate(response):
+            if isinstance(r, ResponseError) and not isinstance(r, ExecAbortError):
+                annotate_exception(r, i + 1, commands[i][0])
+                raise r
         raise ExecAbortError("Transaction discarded because of previous errors.")
 
     def _execute_pipeline(self, commands: List[Command], raise_on_error: bool) -> List[Any]:

@@ -156,15 +156,7 @@ class Redis(CoreCommands):
     async def _offload(self, args: tuple, name: Any, options: Dict[str, Any], blocking: bool) -> Any:  # type: ignore[type-arg]
         client = self._client
         session = client._acquire_session()
-        unblock = None
-        if blocking:
-            client_id = session.execute("CLIENT", "ID")
-
-            def unblock() -> None:
-                try:
-                    self._session.execute("CLIENT", "UNBLOCK", client_id)
-                except Exception:
-                    pass
+        unblock = session.interrupt if blocking else None
 
         def work() -> Any:
             try:
@@ -202,7 +194,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def sscan_iter(  # type: ignore[override]
+    async def sscan_iter(
         self, name: KeyT, match: Union[PatternT, None] = None, count: Optional[int] = None
     ) -> AsyncIterator[Any]:
         """Iterate over the members of the set ``name`` with SSCAN."""
@@ -214,7 +206,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def hscan_iter(  # type: ignore[override]
+    async def hscan_iter(
         self,
         name: str,
         match: Union[PatternT, None] = None,
@@ -235,7 +227,7 @@ class Redis(CoreCommands):
                 for it in data.items():
                     yield it
 
-    async def zscan_iter(  # type: ignore[override]
+    async def zscan_iter(
         self,
         name: KeyT,
         match: Union[PatternT, None] = None,
@@ -338,9 +330,9 @@ def _scan_args(cursor: Any, match: Any, count: Any) -> List[Any]:
     return pieces
 
 
-def _fast_method(name: str) -> Callable[..., Any]:
+def _fast_method(name: str, native: str) -> Callable[..., Any]:
     async def method(self: Redis, *args: Any) -> Any:
-        return getattr(self._session, name)(*args)
+        return getattr(self._session, native)(*args)
 
     sync = getattr(FastPaths, name)
     method.__name__ = name
@@ -350,9 +342,9 @@ def _fast_method(name: str) -> Callable[..., Any]:
 
 
 # The commands with a one-to-one native fast path skip execute_command here too.
-for _name in FastPaths.DIRECT:
-    setattr(Redis, _name, _fast_method(_name))
-del _name
+for _name, _native in FastPaths.DIRECT.items():
+    setattr(Redis, _name, _fast_method(_name, _native))
+del _name, _native
 
 
 StrictRedis = Redis
@@ -383,7 +375,7 @@ class Pipeline(SyncPipeline):
 
     async def reset(self) -> None:  # type: ignore[override]
         """Forget the queued commands and any WATCH."""
-        SyncPipeline.reset(self)
+        self._reset()
 
     async def aclose(self) -> None:
         """Alias of ``reset()``."""
@@ -394,7 +386,7 @@ class Pipeline(SyncPipeline):
             return self.immediate_execute_command(*args, **kwargs)
         return self.pipeline_execute_command(*args, **kwargs)
 
-    async def immediate_execute_command(self, *args: Any, **options: Any) -> Any:  # type: ignore[override]
+    async def immediate_execute_command(self, *args: Any, **options: Any) -> Any:
         """Run a command now on the pipeline's session (between WATCH and MULTI)."""
         if _command_name(_split_name(args)[0]) in OFFLOADED_COMMANDS:
             return await run_in_thread(lambda: SyncPipeline.immediate_execute_command(self, *args, **options))

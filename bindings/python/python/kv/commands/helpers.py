@@ -12,11 +12,11 @@ from ..typing import KeysT
 def list_or_args(keys: KeysT, args: Tuple[Any, ...]) -> List[Any]:
     """One new list of ``keys`` (a key or an iterable of keys) followed by ``args``."""
     try:
-        iter(keys)  # type: ignore[arg-type]
+        iter(keys)
         if isinstance(keys, (bytes, str)):
             out: List[Any] = [keys]
         else:
-            out = list(keys)  # type: ignore[arg-type]
+            out = list(keys)
     except TypeError:
         out = [keys]
     if args:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from typing import Any, Iterator, List, Optional, Union
+from typing import Any, Iterator, List, Optional, Union, cast
 
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, EncodableT, ExpiryT, KeyT, PatternT, ResponseT
@@ -89,9 +89,9 @@ class KeyCommands(CommandBase):
             when = int(when.timestamp())
         return self.execute_command("EXPIREAT", name, when, *_expire_options(nx, xx, gt, lt))
 
-    def expiretime(self, key: str) -> int:
+    def expiretime(self, key: str) -> ResponseT:
         """The absolute unix time in seconds at which ``key`` expires (-1 none, -2 no key)."""
-        return self.execute_command("EXPIRETIME", key)  # type: ignore[no-any-return]
+        return self.execute_command("EXPIRETIME", key)
 
     def keys(self, pattern: PatternT = "*", **kwargs: Any) -> ResponseT:
         """Return a list of keys matching ``pattern``."""
@@ -125,9 +125,9 @@ class KeyCommands(CommandBase):
             when = int(when.timestamp() * 1000)
         return self.execute_command("PEXPIREAT", name, when, *_expire_options(nx, xx, gt, lt))
 
-    def pexpiretime(self, key: str) -> int:
+    def pexpiretime(self, key: str) -> ResponseT:
         """The absolute unix time in milliseconds at which ``key`` expires."""
-        return self.execute_command("PEXPIRETIME", key)  # type: ignore[no-any-return]
+        return self.execute_command("PEXPIRETIME", key)
 
     def pttl(self, name: KeyT) -> ResponseT:
         """Return the number of milliseconds until the key ``name`` will expire."""
@@ -203,7 +203,7 @@ class KeyCommands(CommandBase):
         """Iterate over every key with SCAN, without handling the cursor."""
         cursor: Any = "0"
         while cursor != 0:
-            cursor, data = self.scan(cursor=cursor, match=match, count=count, _type=_type, **kwargs)
+            cursor, data = cast(Any, self.scan(cursor=cursor, match=match, count=count, _type=_type, **kwargs))
             yield from data
 
     def sort(

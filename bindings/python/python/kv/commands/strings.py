@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional
 
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
@@ -137,7 +137,7 @@ class StringCommands(CommandBase):
         idx: Optional[bool] = False,
         minmatchlen: Optional[int] = 0,
         withmatchlen: Optional[bool] = False,
-    ) -> Union[str, int, list]:  # type: ignore[type-arg]
+    ) -> ResponseT:
         """The longest common subsequence of the strings at ``key1`` and ``key2``."""
         pieces: List[Any] = [key1, key2]
         if len:
@@ -148,7 +148,7 @@ class StringCommands(CommandBase):
             pieces.extend(["MINMATCHLEN", minmatchlen])
         if withmatchlen:
             pieces.append("WITHMATCHLEN")
-        return self.execute_command("LCS", *pieces, keys=[key1, key2])  # type: ignore[no-any-return]
+        return self.execute_command("LCS", *pieces, keys=[key1, key2])
 
     def mget(self, keys: KeysT, *args: EncodableT) -> ResponseT:
         """The values of ``keys``, in order (None for a missing key)."""
