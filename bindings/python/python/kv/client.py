@@ -19,7 +19,7 @@ from . import exceptions
 from ._store import Store
 from .commands import CALLBACKS, CoreCommands, HashCommands, KeyCommands, ListCommands, SortedSetCommands, StringCommands
 from .exceptions import ConnectionError, ResponseError, WatchError
-from .typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
+from .typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, FieldT, KeysT, KeyT, ResponseT
 
 if TYPE_CHECKING:
     from .lock import Lock
@@ -177,35 +177,35 @@ class FastPaths:
 
     incr = incrby
 
-    def hget(self, name: str, key: str) -> ResponseT:
+    def hget(self, name: KeyT, key: FieldT) -> ResponseT:
         """Return the value of ``key`` within the hash ``name``."""
         return self._session.hget(name, key)
 
-    def lpush(self, name: str, *values: Any) -> ResponseT:
+    def lpush(self, name: KeyT, *values: Any) -> ResponseT:
         """Push ``values`` onto the head of the list ``name``."""
         return self._session.lpush(name, *values)
 
-    def rpush(self, name: str, *values: Any) -> ResponseT:
+    def rpush(self, name: KeyT, *values: Any) -> ResponseT:
         """Push ``values`` onto the tail of the list ``name``."""
         return self._session.rpush(name, *values)
 
-    def llen(self, name: str) -> ResponseT:
+    def llen(self, name: KeyT) -> ResponseT:
         """The length of the list ``name``."""
         return self._session.llen(name)
 
-    def sadd(self, name: str, *values: Any) -> ResponseT:
+    def sadd(self, name: KeyT, *values: Any) -> ResponseT:
         """Add ``value(s)`` to set ``name``."""
         return self._session.sadd(name, *values)
 
-    def srem(self, name: str, *values: Any) -> ResponseT:
+    def srem(self, name: KeyT, *values: Any) -> ResponseT:
         """Remove ``values`` from set ``name``."""
         return self._session.srem(name, *values)
 
-    def scard(self, name: str) -> ResponseT:
+    def scard(self, name: KeyT) -> ResponseT:
         """The number of elements in set ``name``."""
         return self._session.scard(name)
 
-    def sismember(self, name: str, value: Any) -> ResponseT:
+    def sismember(self, name: KeyT, value: EncodableT) -> ResponseT:
         """Whether ``value`` is a member of set ``name`` (1 or 0, as redis-py)."""
         return self._session.sismember(name, value)
 
@@ -259,24 +259,24 @@ class FastPaths:
 
     def hset(
         self,
-        name: str,
-        key: Optional[str] = None,
-        value: Optional[str] = None,
-        mapping: Optional[dict] = None,  # type: ignore[type-arg]
-        items: Optional[list] = None,  # type: ignore[type-arg]
+        name: KeyT,
+        key: Optional[FieldT] = None,
+        value: Optional[FieldT] = None,
+        mapping: Optional[Mapping[Any, Any]] = None,
+        items: Optional[List[Any]] = None,
     ) -> ResponseT:
         """Set ``key`` to ``value`` within hash ``name`` (and every pair of ``mapping`` / ``items``)."""
         if mapping is None and items is None and key is not None and value is not None:
             return self._session.hset(name, key, value)
         return HashCommands.hset(self, name, key, value, mapping, items)  # type: ignore
 
-    def lpop(self, name: str, count: Optional[int] = None) -> ResponseT:
+    def lpop(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return the first element(s) of the list ``name``."""
         if count is None:
             return self._session.lpop(name)
         return ListCommands.lpop(self, name, count)  # type: ignore
 
-    def rpop(self, name: str, count: Optional[int] = None) -> ResponseT:
+    def rpop(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return the last element(s) of the list ``name``."""
         if count is None:
             return self._session.rpop(name)

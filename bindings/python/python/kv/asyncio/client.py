@@ -194,7 +194,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def sscan_iter(
+    async def sscan_iter(  # type: ignore[override]
         self, name: KeyT, match: Union[PatternT, None] = None, count: Optional[int] = None
     ) -> AsyncIterator[Any]:
         """Iterate over the members of the set ``name`` with SSCAN."""
@@ -206,7 +206,7 @@ class Redis(CoreCommands):
             for d in data:
                 yield d
 
-    async def hscan_iter(
+    async def hscan_iter(  # type: ignore[override]
         self,
         name: str,
         match: Union[PatternT, None] = None,
@@ -227,7 +227,7 @@ class Redis(CoreCommands):
                 for it in data.items():
                     yield it
 
-    async def zscan_iter(
+    async def zscan_iter(  # type: ignore[override]
         self,
         name: KeyT,
         match: Union[PatternT, None] = None,
