@@ -156,8 +156,9 @@ def test_methods_are_awaitable_and_typed() -> None:
             assert await r.sadd("s", "a") == 1
             assert await r.delete("k") == 1
             assert await r.exists("k") == 0
-            assert isinstance(r.get("x"), Awaitable)
-            await r.get("x")
+            pending = r.get("x")
+            assert isinstance(pending, Awaitable)
+            assert await pending is None
 
     run(main())
 
@@ -307,6 +308,18 @@ def test_save_runs_off_the_loop(tmp_path: Any) -> None:
         r = kv.asyncio.Redis(store=kv.Store(str(tmp_path)))
         await r.mset({f"k{i}": i for i in range(1000)})
         assert await r.save() is True
+        await r.aclose()
+
+    run(main())
+
+
+def test_fast_methods_keep_redis_py_behaviour() -> None:
+    async def main() -> None:
+        r = new_client()
+        await r.set("k", "12")
+        assert await r.get(name="k") == b"12"  # keywords go through the command method
+        r.set_response_callback("GET", lambda v, **kw: int(v))
+        assert await r.get("k") == 12
         await r.aclose()
 
     run(main())

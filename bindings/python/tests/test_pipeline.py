@@ -324,3 +324,16 @@ def test_pipeline_session_returns_to_pool(r: kv.Redis) -> None:
             p.set("x", 1)
             p.execute()
     assert len(r._spare_sessions) <= 2
+
+
+def test_dump_in_decoded_pipeline_stays_bytes() -> None:
+    """As redis-py's pipeline: DUMP's reply is never decoded, the others are."""
+    r = kv.Redis(store=kv.Store(), decode_responses=True)
+    r.set("k", "value")
+    p = r.pipeline(transaction=False)
+    p.get("k").dump("k").get("k")
+    value, payload, again = p.execute()
+    assert value == again == "value"
+    assert isinstance(payload, bytes)
+    assert r.restore("copy", 0, payload) == "OK"
+    assert r.get("copy") == "value"

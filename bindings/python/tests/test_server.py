@@ -105,3 +105,13 @@ def test_unsupported_command_from_engine() -> None:
     r = kv.Redis(store=kv.Store())
     with pytest.raises(ResponseError, match="unknown command"):
         r.execute_command("PUBLISH", "ch", "msg")
+
+
+def test_bgrewriteaof(tmp_path: Any) -> None:
+    r = kv.Redis(store=kv.Store(tmp_path, persistence="log"))
+    r.set("a", 1)
+    assert r.bgrewriteaof() is True
+    r.store.close()
+    assert kv.Redis(store=kv.Store(tmp_path, persistence="log")).get("a") == b"1"
+    with pytest.raises(ResponseError, match="append-only log is off"):
+        kv.Redis(store=kv.Store()).bgrewriteaof()

@@ -6,7 +6,15 @@ import kv
 import kv.asyncio
 import kv.commands
 import pytest
-from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
+from _steps import (  # noqa: F401  (p, p3: fixtures)
+    assert_signature_as_redis_py,
+    asyncio_args_only_mark,
+    p,
+    p3,
+    random_steps,
+    same,
+    signature_params,
+)
 
 
 def wrongtype(r):
@@ -316,13 +324,12 @@ def test_argument_types(p):
     )
 
 
-@pytest.mark.parametrize("name", public_methods(kv.commands.SetCommands))
-@pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
+@pytest.mark.parametrize("name, asyncio", signature_params(kv.commands.SetCommands))
 def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
 
 
-def test_resp3(p3):
+def test_resp3(p3):  # the set callbacks are the same for RESP2 and RESP3
     same(
         p3,
         lambda r: r.sadd("a", 1, 2),
@@ -385,6 +392,7 @@ def test_keyword_arguments(p):
     )
 
 
+@asyncio_args_only_mark("sismember")
 def test_keyword_arguments_asyncio():
     import asyncio
 

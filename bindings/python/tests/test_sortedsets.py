@@ -10,7 +10,16 @@ import kv
 import kv.asyncio
 import kv.commands
 import pytest
-from _steps import assert_signature_as_redis_py, p, p3, public_methods, random_steps, same  # noqa: F401  (p, p3: fixtures)
+from _steps import (  # noqa: F401  (p, p3: fixtures)
+    RESP3_CALLBACKS_UNUSED,
+    assert_signature_as_redis_py,
+    asyncio_args_only_mark,
+    p,
+    p3,
+    random_steps,
+    same,
+    signature_params,
+)
 
 
 def wrongtype(r):
@@ -600,12 +609,12 @@ def test_argument_types(p):
     )
 
 
-@pytest.mark.parametrize("name", public_methods(kv.commands.SortedSetCommands))
-@pytest.mark.parametrize("asyncio", [False, True], ids=["sync", "asyncio"])
+@pytest.mark.parametrize("name, asyncio", signature_params(kv.commands.SortedSetCommands))
 def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
 
 
+@RESP3_CALLBACKS_UNUSED
 def test_resp3(p3):
     same(
         p3,
@@ -762,6 +771,7 @@ def test_keyword_arguments(p):
     )
 
 
+@asyncio_args_only_mark("zadd", "zscore")
 def test_keyword_arguments_asyncio():
     import asyncio
 

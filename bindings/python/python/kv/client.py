@@ -5,6 +5,23 @@ on a store. Commands go through ``execute_command``: the native session runs
 them and the response callback of the command (redis-py's RESP2 callbacks,
 merged from every family module) shapes the reply. The hottest methods skip
 that and call the session's typed fast paths directly (``FastPaths``).
+
+Where kv.Redis knowingly differs from redis.Redis:
+
+- It is one session, not a connection pool: SELECT, CLIENT SETNAME and
+  RESET apply to the client (redis-py applies them to whichever pooled
+  connection ran them). Calls from several threads still run side by side
+  (the native session hands a call made while another runs to a spare
+  session), and pipelines take a session of their own.
+- Network arguments (``IGNORED_ARGUMENTS``) are accepted and ignored;
+  ``from_url`` takes kv:// URLs only.
+- An argument that cannot be encoded raises redis-py's Encoder message
+  ("Invalid input of type: ..."); redis-py with hiredis installed words it
+  "A tuple item must be str, int, float or bytes." (both DataError).
+- No pub/sub, scripting (``eval``, ``register_script``), MONITOR or
+  cluster/sentinel/ACL methods: kv has no such commands.
+- Lock's release/extend/reacquire are WATCH/MULTI/EXEC check-and-set
+  transactions instead of Lua scripts, with the same outcomes.
 """
 
 from __future__ import annotations

@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 
 Command = Tuple[Tuple[Any, ...], Dict[str, Any]]
 
+# Commands after which a session is (WATCH) or is no longer (the others) watching.
+_WATCH_STATE = {"WATCH", "UNWATCH", "EXEC", "DISCARD"}
+
+
+def _sent(args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    """The arguments as sent: "CONFIG GET" as one argument is two words."""
+    name = args[0]
+    if type(name) is str and " " in name:
+        return tuple(name.split()) + args[1:]
+    return args
+
 
 def _safe_str(value: Any) -> str:
     if isinstance(value, bytes):
@@ -154,10 +165,10 @@ class Pipeline(CoreCommands):
             self._reset()
 
     def _execute_transaction(self, commands: List[Command], raise_on_error: bool) -> List[Any]:
-        from .client import EMPTY_RESPONSE, _split_name
+        from .client import EMPTY_RESPONSE
 
         session = self._get_session()
-        sent = [_split_name(args) for args, options in commands if EMPTY_RESPONSE not in options]
+        sent = [_sent(args) for args, options in commands if EMPTY_RESPONSE not in options]
         response = session.execute_many(sent, True)
         self.watching = False  # EXEC ends every WATCH
         if response is None:
@@ -171,17 +182,7 @@ class Pipeline(CoreCommands):
             raise ResponseError("Wrong number of response items from pipeline execution")
         if raise_on_error:
             self.raise_first_error(commands, response)
-        data = []
-        for r, (args, options) in zip(response, commands):
-            if not isinstance(r, Exception):
-                options.pop("keys", None)
-                callback = self.response_callbacks.get(args[0]) if isinstance(args[0], str) else None
-                if callback is not None:
-                    options.pop(EMPTY_RESPONSE, None)
-                    options.pop("NEVER_DECODE", None)
-                    r = callback(r, **options)
-            data.append(r)
-        return data
+        return self._apply_callbacks(response, commands)
 
     def _raise_queue_error(self, commands: List[Command], response: List[Any]) -> None:
         """EXECABORT: a command was refused when queued (unknown, wrong
@@ -194,31 +195,79 @@ class Pipeline(CoreCommands):
         raise ExecAbortError("Transaction discarded because of previous errors.")
 
     def _execute_pipeline(self, commands: List[Command], raise_on_error: bool) -> List[Any]:
-        from .client import EMPTY_RESPONSE, NEVER_DECODE, _split_name
+        from .client import EMPTY_RESPONSE, NEVER_DECODE
 
         session = self._get_session()
-        response = session.execute_many([_split_name(args) for args, _ in commands], False)
-        data = []
-        for r, (args, options) in zip(response, commands):
-            if isinstance(r, ResponseError):
-                if EMPTY_RESPONSE in options:
-                    r = options[EMPTY_RESPONSE]
-            elif not isinstance(r, Exception):
-                options.pop("keys", None)
-                options.pop(EMPTY_RESPONSE, None)
-                options.pop(NEVER_DECODE, None)
-                callback = self.response_callbacks.get(args[0]) if isinstance(args[0], str) else None
-                if callback is not None:
-                    r = callback(r, **options)
-            data.append(r)
-            name = args[0].upper() if isinstance(args[0], str) else args[0]
-            if name in self.UNWATCH_COMMANDS:
-                self.watching = False
-            elif name == "WATCH":
-                self.watching = True
+        if session.decode_responses and any(NEVER_DECODE in options for _, options in commands):
+            response = self._run_with_raw(session, commands)
+        else:
+            response = session.execute_many([_sent(args) for args, _ in commands], False)
+        for i, (args, options) in enumerate(commands):
+            name = args[0]
+            if name in _WATCH_STATE:
+                self.watching = name == "WATCH"
+            if options and EMPTY_RESPONSE in options and isinstance(response[i], ResponseError):
+                response[i] = options[EMPTY_RESPONSE]
+        data = self._apply_callbacks(response, commands)
         if raise_on_error:
             self.raise_first_error(commands, data)
         return data
+
+    def _apply_callbacks(self, response: List[Any], commands: List[Command]) -> List[Any]:
+        """Each reply shaped by its command's callback (with the command's
+        options), exceptions left as they are; the loop of every pipeline."""
+        from .client import EMPTY_RESPONSE, NEVER_DECODE
+
+        callbacks = self.response_callbacks
+        lookup = dict.get  # the keys are upper-case: the command methods' names hit at once
+        data: List[Any] = []
+        append = data.append
+        for r, (args, options) in zip(response, commands):
+            if isinstance(r, Exception):
+                append(r)
+                continue
+            name = args[0]
+            if type(name) is str:
+                callback = lookup(callbacks, name)
+                if callback is None and not name.isupper():
+                    callback = callbacks.get(name)
+            else:
+                callback = None  # as redis-py: a bytes name finds no callback
+            if callback is not None:
+                if options:
+                    options.pop("keys", None)
+                    options.pop(EMPTY_RESPONSE, None)
+                    options.pop(NEVER_DECODE, None)
+                    r = callback(r, **options)
+                else:
+                    r = callback(r)
+            append(r)
+        return data
+
+    def _run_with_raw(self, session: Any, commands: List[Command]) -> List[Any]:
+        """The batch in order, the commands whose reply must stay bytes (DUMP)
+        on an undecoded session of the same database, the others in runs."""
+        from .client import NEVER_DECODE, _split_name
+
+        response: List[Any] = []
+        run: List[Any] = []
+        for args, options in commands:
+            if NEVER_DECODE not in options:
+                run.append(_split_name(args))
+                continue
+            if run:
+                response.extend(session.execute_many(run, False))
+                run = []
+            raw = self.client._acquire_session(decode=False)
+            try:
+                if raw.db != session.db:
+                    raw.execute("SELECT", session.db)
+                response.extend(raw.execute_many([_split_name(args)], False))
+            finally:
+                self.client._release_session(raw)
+        if run:
+            response.extend(session.execute_many(run, False))
+        return response
 
     def raise_first_error(self, commands: List[Command], response: List[Any]) -> None:
         for i, r in enumerate(response):

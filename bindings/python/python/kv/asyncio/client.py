@@ -12,12 +12,13 @@ the awaiting task unblocks a blocked command.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import threading
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Type, TypeVar, Union
 
 from .. import client as sync_client
-from ..client import BLOCKING_COMMANDS, NEVER_DECODE, _command_name, _split_name, run_with_callback
+from ..client import BLOCKING_COMMANDS, NEVER_DECODE, FastPaths, _command_name, _split_name, run_with_callback
 from ..commands import CoreCommands
 from ..exceptions import WatchError
 from ..pipeline import Pipeline as SyncPipeline
@@ -115,9 +116,11 @@ class Redis(CoreCommands):
         return self._client.get_connection_kwargs()
 
     def set_response_callback(self, command: str, callback: Callable[..., Any]) -> None:
-        """Set a custom response callback."""
-        self.response_callbacks[command] = callback
+        """Set a custom response callback (the command's typed path is then skipped)."""
         self._client.set_response_callback(command, callback)
+
+    def _custom_callbacks(self) -> Any:
+        return self._client._custom_callbacks()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -329,6 +332,25 @@ def _scan_args(cursor: Any, match: Any, count: Any) -> List[Any]:
         pieces.extend([b"COUNT", count])
     return pieces
 
+
+def _fast_method(name: str, native: str) -> Callable[..., Any]:
+    """``name`` straight to the session's typed method when called with
+    positional arguments only (its command method otherwise); the signature
+    shown is redis-py's (``__wrapped__``)."""
+    generic = getattr(CoreCommands, name)
+
+    async def method(self: Redis, *args: Any, **kwargs: Any) -> Any:
+        if kwargs or self._custom_callbacks():
+            return await generic(self, *args, **kwargs)
+        return getattr(self._session, native)(*args)
+
+    functools.update_wrapper(method, getattr(FastPaths, name))
+    return method
+
+
+for _name, _native in FastPaths.DIRECT.items():
+    setattr(Redis, _name, _fast_method(_name, _native))
+del _name, _native
 
 StrictRedis = Redis
 

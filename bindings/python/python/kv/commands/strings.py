@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Mapping, Optional
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
 from .base import CallbackMap, CommandBase
-from .helpers import bool_ok, list_or_args, str_if_bytes, string_keys_to_dict, to_bool, to_float
+from .helpers import bool_ok, list_or_args, string_keys_to_dict, to_bool, to_float
 
 
 def extract_expire_flags(
@@ -50,9 +50,11 @@ def extract_expire_flags(
 
 def parse_set_result(response: Any, **options: Any) -> Any:
     """True for OK, None when NX/XX prevented the write; the old value with GET."""
-    if options.get("get"):
+    if options and options.get("get"):
         return response
-    return response and str_if_bytes(response) == "OK"
+    if response is None:
+        return None
+    return response == b"OK" or response == "OK"
 
 
 CALLBACKS: CallbackMap = {
@@ -195,6 +197,8 @@ class StringCommands(CommandBase):
         pxat: Optional[AbsExpiryT] = None,
     ) -> ResponseT:
         """Set the value at key ``name`` to ``value`` (EX/PX/EXAT/PXAT, NX/XX, KEEPTTL, GET)."""
+        if ex is None and px is None and exat is None and pxat is None and not (nx or xx or keepttl or get):
+            return self.execute_command("SET", name, value)
         opset = {ex, px, exat, pxat}
         if len(opset) > 2 or len(opset) > 1 and keepttl:
             raise DataError("``ex``, ``px``, ``exat``, ``pxat``, and ``keepttl`` are mutually exclusive.")
