@@ -105,52 +105,10 @@ def random_steps(seed: int, n: int, makers: List[Callable[[Any], Step]]) -> List
     return [rng.choice(makers)(rng) for _ in range(n)]
 
 
-# Known gaps outside the collection mixins, as conditional strict xfails: the
-# tests run for real (and must pass) as soon as the gap is closed.
-
-
-def asyncio_args_only(name: str) -> bool:
-    """kv.asyncio.Redis's fast path for ``name`` is a wrapper taking *args only
-    (no keyword arguments, not redis-py's signature)."""
-    import inspect
-
-    import kv.asyncio
-
-    return list(inspect.signature(getattr(kv.asyncio.Redis, name)).parameters) == ["self", "args"]
-
-
-def asyncio_args_only_mark(*names: str) -> Any:
-    return pytest.mark.xfail(
-        condition=any(asyncio_args_only(n) for n in names),
-        reason="kv.asyncio's fast paths take *args only",
-        strict=True,
-    )
-
-
 def signature_params(cls: type) -> List[Any]:
     """(name, asyncio) cases for every public method of a mixin."""
     cases = []
     for name in public_methods(cls):
         cases.append(pytest.param(name, False, id=f"sync-{name}"))
-        cases.append(pytest.param(name, True, id=f"asyncio-{name}", marks=asyncio_args_only_mark(name)))
+        cases.append(pytest.param(name, True, id=f"asyncio-{name}"))
     return cases
-
-
-def _resp3_callbacks_unused() -> bool:
-    import kv
-    from kv.commands import hashes
-
-    r = kv.Redis(store=kv.Store(), protocol=3)
-    try:
-        return bool(r.response_callbacks.get("HGETALL") is hashes.CALLBACKS["HGETALL"])
-    finally:
-        r.close()
-
-
-#: kv.Redis(protocol=3) shapes replies with the RESP2 callbacks instead of the
-#: families' CALLBACKS_RESP3.
-RESP3_CALLBACKS_UNUSED = pytest.mark.xfail(
-    condition=_resp3_callbacks_unused(),
-    reason="kv.Redis(protocol=3) uses the RESP2 callbacks, not CALLBACKS_RESP3",
-    strict=True,
-)

@@ -8,7 +8,6 @@ import kv.commands
 import pytest
 from _steps import (  # noqa: F401  (p, p3: fixtures)
     assert_signature_as_redis_py,
-    asyncio_args_only_mark,
     p,
     p3,
     random_steps,
@@ -392,7 +391,6 @@ def test_keyword_arguments(p):
     )
 
 
-@asyncio_args_only_mark("sismember")
 def test_keyword_arguments_asyncio():
     import asyncio
 

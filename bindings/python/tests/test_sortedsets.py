@@ -11,9 +11,7 @@ import kv.asyncio
 import kv.commands
 import pytest
 from _steps import (  # noqa: F401  (p, p3: fixtures)
-    RESP3_CALLBACKS_UNUSED,
     assert_signature_as_redis_py,
-    asyncio_args_only_mark,
     p,
     p3,
     random_steps,
@@ -614,7 +612,6 @@ def test_signature(name, asyncio):
     assert_signature_as_redis_py(name, asyncio)
 
 
-@RESP3_CALLBACKS_UNUSED
 def test_resp3(p3):
     same(
         p3,
@@ -771,7 +768,6 @@ def test_keyword_arguments(p):
     )
 
 
-@asyncio_args_only_mark("zadd", "zscore")
 def test_keyword_arguments_asyncio():
     import asyncio
 
