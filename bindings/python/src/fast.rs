@@ -10,7 +10,7 @@
 use kv_core::ZAddFlags;
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 
 use crate::convert::{self, slices, Arg, Args};
 use crate::error;
@@ -90,6 +90,15 @@ impl Session {
     fn get<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let key = self.key(name)?;
         let key = key.bytes();
+        // Bytes are made from the stored value, not from a copy of it. Not
+        // a decoded str: a decode error allocates an exception, which may
+        // run the garbage collector and finalizers while the engine's lock
+        // is held.
+        if !self.codec.decode {
+            if let Some(r) = self.under_gil(py, |s| s.get_with(key, |v| PyBytes::new(py, v).into_any()))? {
+                return Ok(r.map_err(|e| error::fast(py, e))?.unwrap_or_else(|| py.None().into_bound(py)));
+            }
+        }
         let v = self.fast(py, |s| s.get(key))?;
         self.codec.opt_text(py, v.as_deref())
     }

@@ -167,6 +167,19 @@ impl Session {
         self.run(py, Gil::Hold, f)
     }
 
+    /// Runs `f` with the GIL held if no slow call of the store runs, so it
+    /// may build Python objects while the engine holds its locks (nothing
+    /// can then wait on the GIL while holding one); `None` otherwise, and
+    /// the caller takes the [`quick`](Self::quick) path.
+    #[inline]
+    pub(crate) fn under_gil<R>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut kv_core::Session) -> R,
+    ) -> PyResult<Option<R>> {
+        self.with(py, |s| Ok((self.slow.load(Relaxed) == 0).then(|| f(s))))
+    }
+
     /// Leases the primary engine session (or a spare) to `f`.
     #[inline]
     fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&mut kv_core::Session) -> PyResult<R>) -> PyResult<R> {
