@@ -144,6 +144,7 @@ impl Slot {
         Slot { meta: AtomicU32::new(meta_bits(kind, enc, lru)), tag, kv }
     }
 
+    #[inline]
     fn flags(&self) -> u8 {
         self.kv.as_slice()[0]
     }
@@ -166,6 +167,7 @@ impl Slot {
         (i, len)
     }
 
+    #[inline]
     fn obj(&self) -> Option<&Value> {
         if self.flags() & HAS_OBJ == 0 {
             return None;
@@ -206,6 +208,7 @@ impl Slot {
     }
 
     /// Absolute expiry time in Unix milliseconds, if the key has one.
+    #[inline]
     pub fn expire_at(&self) -> Option<u64> {
         let kv = self.kv.as_slice();
         if kv[0] & HAS_EXPIRE != 0 {
@@ -225,6 +228,7 @@ impl Slot {
     }
 
     /// The bytes of a string value; `None` if the key holds another type.
+    #[inline]
     pub fn as_str(&self) -> Option<&[u8]> {
         match self.value() {
             ValueRef::Str(s) => Some(s),
@@ -232,6 +236,7 @@ impl Slot {
         }
     }
 
+    #[inline]
     pub fn value(&self) -> ValueRef<'_> {
         match self.obj() {
             Some(Value::Str(s, _)) => ValueRef::Str(s),
@@ -318,6 +323,7 @@ impl Slot {
     }
 
     /// Records an access; safe under a shared lock.
+    #[inline]
     pub fn touch(&self, lru: u32) {
         let m = self.meta.load(Ordering::Relaxed);
         if m >> 8 != lru & 0xff_ffff {
@@ -395,6 +401,7 @@ impl Dict {
         }
     }
 
+    #[inline]
     pub fn get(&self, key: &[u8], hash: u64) -> Option<&Slot> {
         self.find(key, hash).ok().and_then(|i| self.table[i].as_ref())
     }
