@@ -351,6 +351,21 @@ fn meta_bits(kind: Kind, enc: StrEnc, lru: u32) -> u32 {
     (kind as u32) | ((enc as u32) << 4) | ((lru & 0xff_ffff) << 8)
 }
 
+/// Whether two keys are equal: keys of 8 to 16 bytes (the common size)
+/// compare as two overlapping words, inline, instead of calling memcmp.
+#[inline]
+fn key_eq(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        let word = |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+        return word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8);
+    }
+    a == b
+}
+
 /// An open-addressing hash table keyed by byte strings; callers supply the
 /// hash.
 pub struct Dict {
@@ -395,7 +410,7 @@ impl Dict {
         loop {
             match &self.table[i] {
                 None => return Err(i),
-                Some(s) if s.tag == tag && s.key() == key => return Ok(i),
+                Some(s) if s.tag == tag && key_eq(s.key(), key) => return Ok(i),
                 Some(_) => i = (i + 1) & mask,
             }
         }
