@@ -162,7 +162,7 @@ impl Workload {
     }
 
     #[inline]
-    fn at(&self, j: usize) -> usize {
+    pub fn at(&self, j: usize) -> usize {
         self.idx[j & (self.idx.len() - 1)] as usize
     }
 

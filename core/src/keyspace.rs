@@ -374,16 +374,7 @@ impl<'a> Ctx<'a> {
     /// records the access time. Expired keys are absent.
     pub fn read_in(&self, db: usize, key: &[u8]) -> Option<&Slot> {
         let (i, h) = self.locate(db, key);
-        let found = self.shard(i).get(key, h).filter(|s| self.live(s));
-        let stats = &self.store.shards[i].stats;
-        match found {
-            Some(s) => {
-                ShardStats::add(&stats.hits, 1);
-                s.touch(self.lru);
-            }
-            None => ShardStats::add(&stats.misses, 1),
-        }
-        found
+        read_lookup(&self.store.shards[i].stats, self.shard(i), key, h, self.lru, || self.now())
     }
 
     pub fn read(&self, key: &[u8]) -> Option<&Slot> {
@@ -667,6 +658,33 @@ impl<'a> Ctx<'a> {
         let (i, _) = self.locate(db, key);
         self.shard(i).watch_version(key) != Some(version) || (was_live && self.peek_in(db, key).is_none())
     }
+}
+
+/// A read command's lookup of `key` (hash `h`) in a shard held (shared
+/// or not): the live slot, with the keyspace hit or miss counted in the
+/// shard's `stats` and the access time set to `lru`. `now` gives the
+/// command's time, asked only for a key that has an expiry. What
+/// [`Ctx::read_in`] does, and the typed GET without a context.
+#[inline]
+pub(crate) fn read_lookup<'s>(
+    stats: &ShardStats,
+    shard: &'s Shard,
+    key: &[u8],
+    h: u64,
+    lru: u32,
+    now: impl FnOnce() -> u64,
+) -> Option<&'s Slot> {
+    // As in Redis, a key is expired only once the clock is strictly past
+    // its expiry time (see `Ctx::live`).
+    let found = shard.get(key, h).filter(|s| s.expire_at().is_none_or(|t| t >= now()));
+    match found {
+        Some(s) => {
+            ShardStats::add(&stats.hits, 1);
+            s.touch(lru);
+        }
+        None => ShardStats::add(&stats.misses, 1),
+    }
+    found
 }
 
 impl Ctx<'_> {

@@ -81,6 +81,7 @@ impl ShardCell {
         }
     }
 
+    #[inline]
     pub fn read(&self) -> RwLockReadGuard<'_, Shard> {
         self.lock.read()
     }
@@ -176,6 +177,7 @@ impl Shard {
         self.volatile
     }
 
+    #[inline]
     pub fn get(&self, key: &[u8], hash: u64) -> Option<&Slot> {
         self.dict.get(key, hash)
     }

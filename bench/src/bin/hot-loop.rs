@@ -10,6 +10,10 @@
 //! that many elements, kv's fast path against the keyed VecDeque floor,
 //! timed in thread CPU time (so time spent descheduled on a busy machine
 //! does not count); prints the medians and the ratios.
+//! `get-into CALLS [KEYS]`: exactly CALLS hits of `Session::get_with` copying
+//! into a stack buffer (what kv_get_into does), for instruction counts:
+//! `valgrind --tool=callgrind --toggle-collect='*one_get*' target/release/hot-loop get-into 100000`
+//! counts only the calls (divide by CALLS for one GET's instructions).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -159,8 +163,35 @@ fn rounds(left: bool, secs: f64, n: usize) {
     eprintln!("{push} kv {kp:.1} floor {fp:.1} ({:.2}x)  {pop} kv {ko:.1} floor {fo:.1} ({:.2}x)", kp / fp, ko / fo);
 }
 
+/// A fixed number of GET hits into a caller's buffer (see the module doc).
+fn get_into(calls: usize, n: usize) {
+    let w = Workload::new(n);
+    let mut s = Store::new().session();
+    for k in &w.keys {
+        s.set(k, &value(0)).unwrap();
+    }
+    /// One call, not inlined: `--toggle-collect='*one_get*'` counts only it.
+    #[inline(never)]
+    fn one_get(s: &mut kv_core::Session, k: &[u8], d: &mut [u8; 64]) -> usize {
+        s.get_with(k, |v| d[..v.len()].copy_from_slice(v)).unwrap().is_some() as usize
+    }
+    let mut total = 0usize;
+    let t = Instant::now();
+    for i in 0..calls {
+        let mut d = [0u8; 64];
+        total += one_get(&mut s, black_box(&w.keys[w.at(i)]), &mut d);
+        black_box(&d);
+    }
+    eprintln!("get-into: {total} hits of {calls}, {:.1} ns/op", t.elapsed().as_nanos() as f64 / calls as f64);
+}
+
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
+    if a.first().map(String::as_str) == Some("get-into") {
+        let calls: usize = a.get(1).and_then(|s| s.parse().ok()).expect("CALLS");
+        let n: usize = a.get(2).map_or(10_000, |s| s.parse().expect("KEYS"));
+        return get_into(calls, n);
+    }
     if let Some(op @ ("lrounds" | "rrounds")) = a.first().map(String::as_str) {
         let secs: f64 = a.get(2).and_then(|s| s.parse().ok()).expect("SECS");
         let n: usize = a.get(3).map_or(1_000_000, |s| s.parse().expect("N"));

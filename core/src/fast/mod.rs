@@ -19,10 +19,12 @@ use crate::cmd::{self, flag, CommandSpec};
 use crate::errors;
 use smallvec::SmallVec;
 
-use crate::keyspace::Ctx;
+use crate::dict::Slot;
+use crate::keyspace::{read_lookup, Ctx};
 use crate::persist::log::Records;
 use crate::reply::Reply;
 use crate::session::Session;
+use crate::store::StoreInner;
 
 mod hashes;
 mod lists;
@@ -146,6 +148,30 @@ impl Session {
             (f(&mut ctx), ctx.coarse_ms())
         };
         inner.maybe_sweep(now);
+        r
+    }
+
+    /// A one-key read command's lookup (GET's), run as [`Session::fast`]
+    /// runs it with the key's shard locked shared and [`Ctx::read`], minus
+    /// the context: a read of one key under a shared lock has no log
+    /// records, WATCH marks nor locks of other shards to settle. Counts
+    /// the command and the keyspace hit or miss, touches the access time,
+    /// treats an expired key as absent (reading the precise clock only
+    /// for a key with an expiry), hands the slot to `f` under the lock,
+    /// and gives the expiry sweep its turn after releasing it.
+    #[inline]
+    fn read_key<R>(&mut self, key: &[u8], f: impl FnOnce(Option<&Slot>) -> R) -> R {
+        let inner = &*self.store.inner;
+        self.counter.cell().bump();
+        let coarse = inner.config.clock.coarse_ms();
+        let h = inner.hash(key);
+        let cell = &inner.shards[inner.shard_of(self.state.db, h)];
+        let r = {
+            let shard = cell.read();
+            let lru = StoreInner::lru_clock(coarse);
+            f(read_lookup(&cell.stats, &shard, key, h, lru, || inner.now_ms().max(1)))
+        };
+        inner.maybe_sweep(coarse);
         r
     }
 

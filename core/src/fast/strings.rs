@@ -19,12 +19,9 @@ impl Session {
     /// own copies once. `f` must not call into the store.
     #[inline]
     pub fn get_with<R>(&mut self, key: &[u8], f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>, Error> {
-        self.fast(|ctx| {
-            ctx.lock_key(false, key);
-            match ctx.read(key) {
-                None => Ok(None),
-                Some(s) => s.as_str().map(|v| Some(f(v))).ok_or_else(wrongtype),
-            }
+        self.read_key(key, |found| match found {
+            None => Ok(None),
+            Some(s) => s.as_str().map(|v| Some(f(v))).ok_or_else(wrongtype),
         })
     }
 
