@@ -52,8 +52,14 @@ impl Session {
     /// the append-only log cannot be written).
     pub fn del<K: AsRef<[u8]>>(&mut self, keys: &[K]) -> Result<usize, Error> {
         self.fast_w(|ctx| {
-            let db = ctx.db();
-            ctx.lock_keys(true, keys.iter().map(|k| (db, k.as_ref())));
+            match keys {
+                // One key (the common call): one guard, the key hashed once.
+                [k] => ctx.lock_key(true, k.as_ref()),
+                _ => {
+                    let db = ctx.db();
+                    ctx.lock_keys(true, keys.iter().map(|k| (db, k.as_ref())));
+                }
+            }
             Ok(keys.iter().filter(|k| ctx.remove(k.as_ref()).is_some()).count())
         })
     }
@@ -64,7 +70,10 @@ impl Session {
     pub fn exists<K: AsRef<[u8]>>(&mut self, keys: &[K]) -> usize {
         self.fast(|ctx| {
             let db = ctx.db();
-            ctx.lock_keys(false, keys.iter().map(|k| (db, k.as_ref())));
+            match keys {
+                [k] => ctx.lock_key(false, k.as_ref()),
+                _ => ctx.lock_keys(false, keys.iter().map(|k| (db, k.as_ref()))),
+            }
             let store = ctx.store();
             keys.iter()
                 .filter(|k| {
