@@ -71,6 +71,70 @@ impl Session {
     ) -> PyResult<R> {
         self.quick(py, f)?.map_err(|e| error::fast(py, e))
     }
+
+    /// A typed path on one key.
+    #[inline]
+    fn on_key<R: Send>(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        f: impl FnOnce(&mut kv_core::Session, &[u8]) -> Result<R, kv_core::Error> + Send,
+    ) -> PyResult<R> {
+        let key = self.key(name)?;
+        let key = key.bytes();
+        self.fast(py, |s| f(s, key))
+    }
+
+    /// A typed path on a key and one more argument (a value, field or member).
+    #[inline]
+    fn on_key_arg<R: Send>(
+        &self,
+        py: Python<'_>,
+        name: &Bound<'_, PyAny>,
+        arg: &Bound<'_, PyAny>,
+        f: impl FnOnce(&mut kv_core::Session, &[u8], &[u8]) -> Result<R, kv_core::Error> + Send,
+    ) -> PyResult<R> {
+        let (key, arg) = (self.key(name)?, self.key(arg)?);
+        let (key, arg) = (key.bytes(), arg.bytes());
+        self.fast(py, |s| f(s, key, arg))
+    }
+
+    /// A typed path on `*names` that counts (DEL, EXISTS); none goes
+    /// through the command, for its arity error.
+    fn on_keys<'py>(
+        &self,
+        py: Python<'py>,
+        cmd: &str,
+        names: &Bound<'py, PyTuple>,
+        f: impl FnOnce(&mut kv_core::Session, &[&[u8]]) -> Result<usize, kv_core::Error> + Send,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if names.is_empty() {
+            return self.generic(py, cmd, vec![]);
+        }
+        let keys = self.tuple_args(names)?;
+        let keys = slices(&keys);
+        py_int(py, self.fast(py, |s| f(s, &keys))?)
+    }
+
+    /// A typed path on `name, *values` that counts (LPUSH, SADD, ...); no
+    /// value goes through the command, for its arity error.
+    fn on_key_values<'py>(
+        &self,
+        py: Python<'py>,
+        cmd: &str,
+        name: &Bound<'py, PyAny>,
+        values: &Bound<'py, PyTuple>,
+        f: impl FnOnce(&mut kv_core::Session, &[u8], &[&[u8]]) -> Result<usize, kv_core::Error> + Send,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if values.is_empty() {
+            return self.generic(py, cmd, vec![name.clone()]);
+        }
+        let key = self.key(name)?;
+        let values = self.tuple_args(values)?;
+        let values = slices(&values);
+        let key = key.bytes();
+        py_int(py, self.fast(py, |s| f(s, key, &values))?)
+    }
 }
 
 fn to_float<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
@@ -105,9 +169,7 @@ impl Session {
 
     /// SET name value: True.
     fn set<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<bool> {
-        let (key, value) = (self.key(name)?, self.key(value)?);
-        let (key, value) = (key.bytes(), value.bytes());
-        self.fast(py, |s| s.set(key, value))?;
+        self.on_key_arg(py, name, value, |s, k, v| s.set(k, v))?;
         Ok(true)
     }
 
@@ -122,9 +184,7 @@ impl Session {
         // Outside 1..=i64::MAX/1000 the command itself gives Redis's errors.
         match exact_int(time).filter(|&t| t > 0 && t <= i64::MAX / 1000) {
             Some(secs) => {
-                let (key, value) = (self.key(name)?, self.key(value)?);
-                let (key, value) = (key.bytes(), value.bytes());
-                self.fast(py, |s| s.set_ex(key, value, secs as u64 * 1000))?;
+                self.on_key_arg(py, name, value, |s, k, v| s.set_ex(k, v, secs as u64 * 1000))?;
             }
             None => {
                 self.generic(py, "SETEX", vec![name.clone(), time.clone(), value.clone()])?;
@@ -148,33 +208,19 @@ impl Session {
                 None => return self.generic(py, "INCRBY", vec![name.clone(), a.clone()]),
             },
         };
-        let key = self.key(name)?;
-        let key = key.bytes();
-        Ok(self.fast(py, |s| s.incr_by(key, n))?.into_pyobject(py)?.into_any())
+        Ok(self.on_key(py, name, |s, k| s.incr_by(k, n))?.into_pyobject(py)?.into_any())
     }
 
     /// DEL name [name ...]: how many were removed.
     #[pyo3(signature = (*names))]
     fn delete<'py>(&self, py: Python<'py>, names: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
-        if names.is_empty() {
-            return self.generic(py, "DEL", vec![]);
-        }
-        let keys = self.tuple_args(names)?;
-        let keys = slices(&keys);
-        let n = self.fast(py, |s| s.del(&keys))?;
-        py_int(py, n)
+        self.on_keys(py, "DEL", names, |s, keys| s.del(keys))
     }
 
     /// EXISTS name [name ...]: how many exist.
     #[pyo3(signature = (*names))]
     fn exists<'py>(&self, py: Python<'py>, names: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
-        if names.is_empty() {
-            return self.generic(py, "EXISTS", vec![]);
-        }
-        let keys = self.tuple_args(names)?;
-        let keys = slices(&keys);
-        let n = self.quick(py, |s| s.exists(&keys))?;
-        py_int(py, n)
+        self.on_keys(py, "EXISTS", names, |s, keys| Ok(s.exists(keys)))
     }
 
     /// EXPIRE name seconds: whether the key exists.
@@ -182,11 +228,7 @@ impl Session {
         // Within ±2^40 s, seconds * 1000 + now cannot overflow: the same
         // result as EXPIRE's; beyond, the command gives Redis's error.
         match exact_int(time).filter(|t| t.unsigned_abs() <= 1 << 40) {
-            Some(secs) => {
-                let key = self.key(name)?;
-                let key = key.bytes();
-                self.fast(py, |s| s.expire(key, secs * 1000))
-            }
+            Some(secs) => self.on_key(py, name, |s, k| s.expire(k, secs * 1000)),
             None => self.generic(py, "EXPIRE", vec![name.clone(), time.clone()])?.is_truthy(),
         }
     }
@@ -217,9 +259,7 @@ impl Session {
         name: &Bound<'py, PyAny>,
         key: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let (name, field) = (self.key(name)?, self.key(key)?);
-        let (name, field) = (name.bytes(), field.bytes());
-        let v = self.fast(py, |s| s.hget(name, field))?;
+        let v = self.on_key_arg(py, name, key, |s, k, f| s.hget(k, f))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
@@ -262,7 +302,7 @@ impl Session {
         name: &Bound<'py, PyAny>,
         values: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.push(py, "LPUSH", name, values, true)
+        self.on_key_values(py, "LPUSH", name, values, |s, k, v| s.lpush(k, v))
     }
 
     /// RPUSH name value [value ...]: the list's length.
@@ -273,30 +313,24 @@ impl Session {
         name: &Bound<'py, PyAny>,
         values: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.push(py, "RPUSH", name, values, false)
+        self.on_key_values(py, "RPUSH", name, values, |s, k, v| s.rpush(k, v))
     }
 
     /// LPOP name
     fn lpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let key = self.key(name)?;
-        let key = key.bytes();
-        let v = self.fast(py, |s| s.lpop(key))?;
+        let v = self.on_key(py, name, |s, k| s.lpop(k))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// RPOP name
     fn rpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let key = self.key(name)?;
-        let key = key.bytes();
-        let v = self.fast(py, |s| s.rpop(key))?;
+        let v = self.on_key(py, name, |s, k| s.rpop(k))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// LLEN name
     fn llen<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
-        let key = self.key(name)?;
-        let key = key.bytes();
-        self.fast(py, |s| s.llen(key))
+        self.on_key(py, name, |s, k| s.llen(k))
     }
 
     /// SADD name value [value ...]: how many were added.
@@ -307,14 +341,7 @@ impl Session {
         name: &Bound<'py, PyAny>,
         values: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if values.is_empty() {
-            return self.generic(py, "SADD", vec![name.clone()]);
-        }
-        let key = self.key(name)?;
-        let members = self.tuple_args(values)?;
-        let members = slices(&members);
-        let key = key.bytes();
-        py_int(py, self.fast(py, |s| s.sadd(key, &members))?)
+        self.on_key_values(py, "SADD", name, values, |s, k, m| s.sadd(k, m))
     }
 
     /// SREM name value [value ...]: how many were removed.
@@ -325,28 +352,17 @@ impl Session {
         name: &Bound<'py, PyAny>,
         values: &Bound<'py, PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if values.is_empty() {
-            return self.generic(py, "SREM", vec![name.clone()]);
-        }
-        let key = self.key(name)?;
-        let members = self.tuple_args(values)?;
-        let members = slices(&members);
-        let key = key.bytes();
-        py_int(py, self.fast(py, |s| s.srem(key, &members))?)
+        self.on_key_values(py, "SREM", name, values, |s, k, m| s.srem(k, m))
     }
 
     /// SISMEMBER name value: 1 or 0 (an int, as redis-py returns).
     fn sismember<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<i64> {
-        let (key, member) = (self.key(name)?, self.key(value)?);
-        let (key, member) = (key.bytes(), member.bytes());
-        Ok(self.fast(py, |s| s.sismember(key, member))? as i64)
+        Ok(self.on_key_arg(py, name, value, |s, k, m| s.sismember(k, m))? as i64)
     }
 
     /// SCARD name
     fn scard<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
-        let key = self.key(name)?;
-        let key = key.bytes();
-        self.fast(py, |s| s.scard(key))
+        self.on_key(py, name, |s, k| s.scard(k))
     }
 
     /// ZADD name score member [score member ...] from a {member: score}
@@ -377,9 +393,7 @@ impl Session {
         name: &Bound<'py, PyAny>,
         value: &Bound<'py, PyAny>,
     ) -> PyResult<Option<f64>> {
-        let (key, member) = (self.key(name)?, self.key(value)?);
-        let (key, member) = (key.bytes(), member.bytes());
-        self.fast(py, |s| s.zscore(key, member))
+        self.on_key_arg(py, name, value, |s, k, m| s.zscore(k, m))
     }
 
     /// ZINCRBY name amount value: the new score.
@@ -392,32 +406,9 @@ impl Session {
     ) -> PyResult<Bound<'py, PyAny>> {
         match exact_score(amount) {
             Some(by) => {
-                let (key, member) = (self.key(name)?, self.key(value)?);
-                let (key, member) = (key.bytes(), member.bytes());
-                Ok(PyFloat::new(py, self.fast(py, |s| s.zincrby(key, by, member))?).into_any())
+                Ok(PyFloat::new(py, self.on_key_arg(py, name, value, |s, k, m| s.zincrby(k, by, m))?).into_any())
             }
             None => to_float(py, self.generic(py, "ZINCRBY", vec![name.clone(), amount.clone(), value.clone()])?),
         }
-    }
-}
-
-impl Session {
-    fn push<'py>(
-        &self,
-        py: Python<'py>,
-        cmd: &str,
-        name: &Bound<'py, PyAny>,
-        values: &Bound<'py, PyTuple>,
-        left: bool,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        if values.is_empty() {
-            return self.generic(py, cmd, vec![name.clone()]);
-        }
-        let key = self.key(name)?;
-        let encoded = self.tuple_args(values)?;
-        let encoded = slices(&encoded);
-        let key = key.bytes();
-        let n = self.fast(py, |s| if left { s.lpush(key, &encoded) } else { s.rpush(key, &encoded) })?;
-        py_int(py, n)
     }
 }
