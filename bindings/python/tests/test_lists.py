@@ -9,19 +9,7 @@ import kv
 import kv.asyncio
 import kv.commands
 import pytest
-from _steps import (  # noqa: F401  (p, p3: fixtures)
-    assert_signature_as_redis_py,
-    p,
-    p3,
-    random_steps,
-    same,
-    signature_params,
-)
-
-
-def wrongtype(r):
-    r.set("s", "x")
-    return "s"
+from _steps import assert_signature_as_redis_py, random_steps, same, signature_params, wrongtype
 
 
 def test_push_and_range(p):
