@@ -294,28 +294,6 @@ impl Session {
         py_int(py, self.fast(py, |s| s.hset(key, &refs))?)
     }
 
-    /// LPUSH name value [value ...]: the list's length.
-    #[pyo3(signature = (name, *values))]
-    fn lpush<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        values: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.on_key_values(py, "LPUSH", name, values, |s, k, v| s.lpush(k, v))
-    }
-
-    /// RPUSH name value [value ...]: the list's length.
-    #[pyo3(signature = (name, *values))]
-    fn rpush<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        values: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.on_key_values(py, "RPUSH", name, values, |s, k, v| s.rpush(k, v))
-    }
-
     /// LPOP name
     fn lpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.on_key(py, name, |s, k| s.lpop(k))?;
@@ -331,28 +309,6 @@ impl Session {
     /// LLEN name
     fn llen<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
         self.on_key(py, name, |s, k| s.llen(k))
-    }
-
-    /// SADD name value [value ...]: how many were added.
-    #[pyo3(signature = (name, *values))]
-    fn sadd<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        values: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.on_key_values(py, "SADD", name, values, |s, k, m| s.sadd(k, m))
-    }
-
-    /// SREM name value [value ...]: how many were removed.
-    #[pyo3(signature = (name, *values))]
-    fn srem<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        values: &Bound<'py, PyTuple>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        self.on_key_values(py, "SREM", name, values, |s, k, m| s.srem(k, m))
     }
 
     /// SISMEMBER name value: 1 or 0 (an int, as redis-py returns).
@@ -411,4 +367,39 @@ impl Session {
             None => to_float(py, self.generic(py, "ZINCRBY", vec![name.clone(), amount.clone(), value.clone()])?),
         }
     }
+}
+
+/// The typed paths taking `name, *values` that reply a count, each the
+/// core's method of the same name; `#[pymethods]` cannot hold a macro call
+/// that expands to methods, so the macro makes the whole block (pyo3's
+/// multiple-pymethods).
+macro_rules! key_values_methods {
+    ($($(#[doc = $doc:literal])* fn $method:ident => $cmd:literal;)*) => {
+        #[pymethods]
+        impl Session {
+            $(
+                $(#[doc = $doc])*
+                #[pyo3(signature = (name, *values))]
+                fn $method<'py>(
+                    &self,
+                    py: Python<'py>,
+                    name: &Bound<'py, PyAny>,
+                    values: &Bound<'py, PyTuple>,
+                ) -> PyResult<Bound<'py, PyAny>> {
+                    self.on_key_values(py, $cmd, name, values, |s, k, v| s.$method(k, v))
+                }
+            )*
+        }
+    };
+}
+
+key_values_methods! {
+    /// LPUSH name value [value ...]: the list's length.
+    fn lpush => "LPUSH";
+    /// RPUSH name value [value ...]: the list's length.
+    fn rpush => "RPUSH";
+    /// SADD name value [value ...]: how many were added.
+    fn sadd => "SADD";
+    /// SREM name value [value ...]: how many were removed.
+    fn srem => "SREM";
 }
