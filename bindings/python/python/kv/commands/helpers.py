@@ -25,6 +25,16 @@ def list_or_args(keys: KeysT, args: Tuple[Any, ...]) -> List[Any]:
     return out
 
 
+def keys_then_timeout(keys: KeysT, timeout: Any) -> List[Any]:
+    """The arguments of BLPOP, BRPOP, BZPOPMIN and BZPOPMAX: the keys (a key
+    or an iterable of keys), then the timeout (None: 0, forever)."""
+    if timeout is None:
+        timeout = 0
+    args = list_or_args(keys, ())
+    args.append(timeout)
+    return args
+
+
 def scan_args(head: List[Any], match: Optional[PatternT], count: Optional[int]) -> List[Any]:
     """``head`` (the cursor, after the key for HSCAN/SSCAN/ZSCAN) followed by
     SCAN's MATCH and COUNT options when given."""

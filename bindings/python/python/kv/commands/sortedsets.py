@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from ..exceptions import DataError
 from ..typing import AnyKeyT, EncodableT, FieldT, KeysT, KeyT, PatternT, ResponseT, TimeoutSecT, ZScoreBoundT
 from .base import CallbackMap, CommandBase
-from .helpers import float_or_none, limit_args, list_or_args, parse_zscan, scan_args, zset_score_pairs
+from .helpers import float_or_none, keys_then_timeout, limit_args, parse_zscan, scan_args, zset_score_pairs
 
 
 def parse_zadd(response: Any, **options: Any) -> Union[int, float, None]:
@@ -185,19 +185,12 @@ class SortedSetCommands(CommandBase):
     def bzpopmax(self, keys: KeysT, timeout: TimeoutSecT = 0) -> ResponseT:
         """ZPOPMAX a member off the first non-empty sorted set of ``keys``,
         blocking up to ``timeout`` seconds (0: forever)."""
-        return self._bzpop("BZPOPMAX", keys, timeout)
+        return self.execute_command("BZPOPMAX", *keys_then_timeout(keys, timeout))
 
     def bzpopmin(self, keys: KeysT, timeout: TimeoutSecT = 0) -> ResponseT:
         """ZPOPMIN a member off the first non-empty sorted set of ``keys``,
         blocking up to ``timeout`` seconds (0: forever)."""
-        return self._bzpop("BZPOPMIN", keys, timeout)
-
-    def _bzpop(self, command: str, keys: KeysT, timeout: TimeoutSecT) -> ResponseT:
-        if timeout is None:
-            timeout = 0
-        args = list_or_args(keys, ())
-        args.append(timeout)
-        return self.execute_command(command, *args)
+        return self.execute_command("BZPOPMIN", *keys_then_timeout(keys, timeout))
 
     def zmpop(
         self,
