@@ -75,6 +75,17 @@ def assert_signature_as_redis_py(name: str, asyncio: bool = False) -> None:
         assert shape(getattr(kv.Redis, name)) == shape(getattr(redis.Redis, name))
 
 
+def signature_test(cls: type) -> Callable[[str, bool], None]:
+    """A test that each public method of the mixin ``cls`` takes redis-py's
+    parameters, on kv.Redis and kv.asyncio.Redis."""
+
+    @pytest.mark.parametrize("name, asyncio", signature_params(cls))
+    def test_signature(name: str, asyncio: bool) -> None:
+        assert_signature_as_redis_py(name, asyncio)
+
+    return test_signature
+
+
 def wrongtype(r: Any) -> str:
     """Makes ``s`` a string key, for the WRONGTYPE cases; its name."""
     r.set("s", "x")

@@ -6,7 +6,7 @@ import kv
 import kv.asyncio
 import kv.commands
 import pytest
-from _steps import assert_signature_as_redis_py, random_steps, same, signature_params, wrongtype
+from _steps import random_steps, same, signature_test, wrongtype
 
 
 def test_sadd_srem_scard_smembers(p):
@@ -311,9 +311,7 @@ def test_argument_types(p):
     )
 
 
-@pytest.mark.parametrize("name, asyncio", signature_params(kv.commands.SetCommands))
-def test_signature(name, asyncio):
-    assert_signature_as_redis_py(name, asyncio)
+test_signature = signature_test(kv.commands.SetCommands)
 
 
 def test_resp3(p3):  # the set callbacks are the same for RESP2 and RESP3

@@ -10,7 +10,7 @@ import kv
 import kv.asyncio
 import kv.commands
 import pytest
-from _steps import assert_signature_as_redis_py, random_steps, same, signature_params, wrongtype
+from _steps import random_steps, same, signature_test, wrongtype
 
 
 def zs(r, name="z", n=5):
@@ -595,9 +595,7 @@ def test_argument_types(p):
     )
 
 
-@pytest.mark.parametrize("name, asyncio", signature_params(kv.commands.SortedSetCommands))
-def test_signature(name, asyncio):
-    assert_signature_as_redis_py(name, asyncio)
+test_signature = signature_test(kv.commands.SortedSetCommands)
 
 
 def test_resp3(p3):
