@@ -16,6 +16,11 @@ use crate::convert::{self, slices, Arg, Args};
 use crate::error;
 use crate::session::{Gil, Session};
 
+/// The Python objects the methods below take and return.
+type Obj<'py> = Bound<'py, PyAny>;
+type Tuple<'py> = Bound<'py, PyTuple>;
+type Dict<'py> = Bound<'py, PyDict>;
+
 fn exact_int(obj: &Bound<'_, PyAny>) -> Option<i64> {
     convert::exact_int(obj.as_borrowed())
 }
@@ -33,12 +38,12 @@ fn exact_score(obj: &Bound<'_, PyAny>) -> Option<f64> {
 
 impl Session {
     /// One argument.
-    fn key<'a, 'py>(&self, obj: &'a Bound<'py, PyAny>) -> PyResult<Arg<'a, 'py>> {
+    fn key<'a, 'py>(&self, obj: &'a Obj<'py>) -> PyResult<Arg<'a, 'py>> {
         self.codec.arg(obj.as_borrowed())
     }
 
     /// Many arguments.
-    fn keys<'a, 'py>(&self, objs: impl Iterator<Item = &'a Bound<'py, PyAny>>) -> PyResult<Args<'a, 'py>>
+    fn keys<'a, 'py>(&self, objs: impl Iterator<Item = &'a Obj<'py>>) -> PyResult<Args<'a, 'py>>
     where
         'py: 'a,
     {
@@ -46,13 +51,13 @@ impl Session {
     }
 
     /// The items of a tuple (`*values`), read in place.
-    fn tuple_args<'a, 'py>(&self, t: &'a Bound<'py, PyTuple>) -> PyResult<Args<'a, 'py>> {
+    fn tuple_args<'a, 'py>(&self, t: &'a Tuple<'py>) -> PyResult<Args<'a, 'py>> {
         t.iter_borrowed().map(|o| self.codec.arg(o)).collect()
     }
 
     /// The command through `execute`, for arguments the typed path does
     /// not take.
-    fn generic<'py>(&self, py: Python<'py>, name: &str, args: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    fn generic<'py>(&self, py: Python<'py>, name: &str, args: Vec<Obj<'py>>) -> PyResult<Obj<'py>> {
         let mut all = vec![PyString::new(py, name).into_any()];
         all.extend(args);
         let tuple = PyTuple::new(py, all)?;
@@ -105,9 +110,9 @@ impl Session {
         &self,
         py: Python<'py>,
         cmd: &str,
-        names: &Bound<'py, PyTuple>,
+        names: &Tuple<'py>,
         f: impl FnOnce(&mut kv_core::Session, &[&[u8]]) -> Result<usize, kv_core::Error> + Send,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Obj<'py>> {
         if names.is_empty() {
             return self.generic(py, cmd, vec![]);
         }
@@ -122,10 +127,10 @@ impl Session {
         &self,
         py: Python<'py>,
         cmd: &str,
-        name: &Bound<'py, PyAny>,
-        values: &Bound<'py, PyTuple>,
+        name: &Obj<'py>,
+        values: &Tuple<'py>,
         f: impl FnOnce(&mut kv_core::Session, &[u8], &[&[u8]]) -> Result<usize, kv_core::Error> + Send,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Obj<'py>> {
         if values.is_empty() {
             return self.generic(py, cmd, vec![name.clone()]);
         }
@@ -137,7 +142,7 @@ impl Session {
     }
 }
 
-fn to_float<'py>(py: Python<'py>, v: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+fn to_float<'py>(py: Python<'py>, v: Obj<'py>) -> PyResult<Obj<'py>> {
     if v.is_none() {
         return Ok(v);
     }
@@ -151,7 +156,7 @@ fn py_int(py: Python<'_>, n: usize) -> PyResult<Bound<'_, PyAny>> {
 #[pymethods]
 impl Session {
     /// GET name
-    fn get<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn get<'py>(&self, py: Python<'py>, name: &Obj<'py>) -> PyResult<Obj<'py>> {
         let key = self.key(name)?;
         let key = key.bytes();
         // Bytes are made from the stored value, not from a copy of it. Not
@@ -168,19 +173,13 @@ impl Session {
     }
 
     /// SET name value: True.
-    fn set<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<bool> {
+    fn set<'py>(&self, py: Python<'py>, name: &Obj<'py>, value: &Obj<'py>) -> PyResult<bool> {
         self.on_key_arg(py, name, value, |s, k, v| s.set(k, v))?;
         Ok(true)
     }
 
     /// SETEX name seconds value: True.
-    fn setex<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        time: &Bound<'py, PyAny>,
-        value: &Bound<'py, PyAny>,
-    ) -> PyResult<bool> {
+    fn setex<'py>(&self, py: Python<'py>, name: &Obj<'py>, time: &Obj<'py>, value: &Obj<'py>) -> PyResult<bool> {
         // Outside 1..=i64::MAX/1000 the command itself gives Redis's errors.
         match exact_int(time).filter(|&t| t > 0 && t <= i64::MAX / 1000) {
             Some(secs) => {
@@ -195,12 +194,7 @@ impl Session {
 
     /// INCRBY name amount: the new value.
     #[pyo3(signature = (name, amount=None))]
-    fn incrby<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        amount: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn incrby<'py>(&self, py: Python<'py>, name: &Obj<'py>, amount: Option<&Obj<'py>>) -> PyResult<Obj<'py>> {
         let n = match amount {
             None => 1,
             Some(a) => match exact_int(a) {
@@ -213,18 +207,18 @@ impl Session {
 
     /// DEL name [name ...]: how many were removed.
     #[pyo3(signature = (*names))]
-    fn delete<'py>(&self, py: Python<'py>, names: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+    fn delete<'py>(&self, py: Python<'py>, names: &Tuple<'py>) -> PyResult<Obj<'py>> {
         self.on_keys(py, "DEL", names, |s, keys| s.del(keys))
     }
 
     /// EXISTS name [name ...]: how many exist.
     #[pyo3(signature = (*names))]
-    fn exists<'py>(&self, py: Python<'py>, names: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+    fn exists<'py>(&self, py: Python<'py>, names: &Tuple<'py>) -> PyResult<Obj<'py>> {
         self.on_keys(py, "EXISTS", names, |s, keys| Ok(s.exists(keys)))
     }
 
     /// EXPIRE name seconds: whether the key exists.
-    fn expire<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, time: &Bound<'py, PyAny>) -> PyResult<bool> {
+    fn expire<'py>(&self, py: Python<'py>, name: &Obj<'py>, time: &Obj<'py>) -> PyResult<bool> {
         // Within ±2^40 s, seconds * 1000 + now cannot overflow: the same
         // result as EXPIRE's; beyond, the command gives Redis's error.
         match exact_int(time).filter(|t| t.unsigned_abs() <= 1 << 40) {
@@ -234,14 +228,14 @@ impl Session {
     }
 
     /// MGET keys: a list of values (None for missing keys).
-    fn mget<'py>(&self, py: Python<'py>, keys: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn mget<'py>(&self, py: Python<'py>, keys: &Obj<'py>) -> PyResult<Obj<'py>> {
         // redis-py's list_or_args: one key may be given alone.
-        let items: Vec<Bound<'py, PyAny>> =
-            if keys.is_instance_of::<pyo3::types::PyBytes>() || keys.is_instance_of::<PyString>() {
-                vec![keys.clone()]
-            } else {
-                keys.try_iter()?.collect::<PyResult<_>>()?
-            };
+        let items: Vec<Obj<'py>> = if keys.is_instance_of::<pyo3::types::PyBytes>() || keys.is_instance_of::<PyString>()
+        {
+            vec![keys.clone()]
+        } else {
+            keys.try_iter()?.collect::<PyResult<_>>()?
+        };
         if items.is_empty() {
             return self.generic(py, "MGET", vec![]);
         }
@@ -253,37 +247,21 @@ impl Session {
     }
 
     /// HGET name key
-    fn hget<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        key: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn hget<'py>(&self, py: Python<'py>, name: &Obj<'py>, key: &Obj<'py>) -> PyResult<Obj<'py>> {
         let v = self.on_key_arg(py, name, key, |s, k, f| s.hget(k, f))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// HSET name key value: how many fields were added.
-    fn hset<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        key: &Bound<'py, PyAny>,
-        value: &Bound<'py, PyAny>,
-    ) -> PyResult<usize> {
+    fn hset<'py>(&self, py: Python<'py>, name: &Obj<'py>, key: &Obj<'py>, value: &Obj<'py>) -> PyResult<usize> {
         let (name, field, value) = (self.key(name)?, self.key(key)?, self.key(value)?);
         let (name, field, value) = (name.bytes(), field.bytes(), value.bytes());
         self.fast(py, |s| s.hset(name, &[(field, value)]))
     }
 
     /// HSET name with every pair of a mapping: how many fields were added.
-    fn hmset_dict<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        mapping: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pairs: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = mapping.iter().collect();
+    fn hmset_dict<'py>(&self, py: Python<'py>, name: &Obj<'py>, mapping: &Dict<'py>) -> PyResult<Obj<'py>> {
+        let pairs: Vec<(Obj<'py>, Obj<'py>)> = mapping.iter().collect();
         if pairs.is_empty() {
             return self.generic(py, "HSET", vec![name.clone()]);
         }
@@ -295,41 +273,36 @@ impl Session {
     }
 
     /// LPOP name
-    fn lpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn lpop<'py>(&self, py: Python<'py>, name: &Obj<'py>) -> PyResult<Obj<'py>> {
         let v = self.on_key(py, name, |s, k| s.lpop(k))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// RPOP name
-    fn rpop<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn rpop<'py>(&self, py: Python<'py>, name: &Obj<'py>) -> PyResult<Obj<'py>> {
         let v = self.on_key(py, name, |s, k| s.rpop(k))?;
         self.codec.opt_text(py, v.as_deref())
     }
 
     /// LLEN name
-    fn llen<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
+    fn llen<'py>(&self, py: Python<'py>, name: &Obj<'py>) -> PyResult<usize> {
         self.on_key(py, name, |s, k| s.llen(k))
     }
 
     /// SISMEMBER name value: 1 or 0 (an int, as redis-py returns).
-    fn sismember<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>, value: &Bound<'py, PyAny>) -> PyResult<i64> {
+    fn sismember<'py>(&self, py: Python<'py>, name: &Obj<'py>, value: &Obj<'py>) -> PyResult<i64> {
         Ok(self.on_key_arg(py, name, value, |s, k, m| s.sismember(k, m))? as i64)
     }
 
     /// SCARD name
-    fn scard<'py>(&self, py: Python<'py>, name: &Bound<'py, PyAny>) -> PyResult<usize> {
+    fn scard<'py>(&self, py: Python<'py>, name: &Obj<'py>) -> PyResult<usize> {
         self.on_key(py, name, |s, k| s.scard(k))
     }
 
     /// ZADD name score member [score member ...] from a {member: score}
     /// mapping: how many members were added.
-    fn zadd<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        mapping: &Bound<'py, PyDict>,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        let pairs: Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> = mapping.iter().collect();
+    fn zadd<'py>(&self, py: Python<'py>, name: &Obj<'py>, mapping: &Dict<'py>) -> PyResult<Obj<'py>> {
+        let pairs: Vec<(Obj<'py>, Obj<'py>)> = mapping.iter().collect();
         let scores: Option<Vec<f64>> = pairs.iter().map(|(_, s)| exact_score(s)).collect();
         let Some(scores) = scores.filter(|s| !s.is_empty()) else {
             let args = std::iter::once(name.clone()).chain(pairs.into_iter().flat_map(|(m, s)| [s, m])).collect();
@@ -343,12 +316,7 @@ impl Session {
     }
 
     /// ZSCORE name value: the score as a float, None if absent.
-    fn zscore<'py>(
-        &self,
-        py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        value: &Bound<'py, PyAny>,
-    ) -> PyResult<Option<f64>> {
+    fn zscore<'py>(&self, py: Python<'py>, name: &Obj<'py>, value: &Obj<'py>) -> PyResult<Option<f64>> {
         self.on_key_arg(py, name, value, |s, k, m| s.zscore(k, m))
     }
 
@@ -356,10 +324,10 @@ impl Session {
     fn zincrby<'py>(
         &self,
         py: Python<'py>,
-        name: &Bound<'py, PyAny>,
-        amount: &Bound<'py, PyAny>,
-        value: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+        name: &Obj<'py>,
+        amount: &Obj<'py>,
+        value: &Obj<'py>,
+    ) -> PyResult<Obj<'py>> {
         match exact_score(amount) {
             Some(by) => {
                 Ok(PyFloat::new(py, self.on_key_arg(py, name, value, |s, k, m| s.zincrby(k, by, m))?).into_any())
@@ -380,12 +348,7 @@ macro_rules! key_values_methods {
             $(
                 $(#[doc = $doc])*
                 #[pyo3(signature = (name, *values))]
-                fn $method<'py>(
-                    &self,
-                    py: Python<'py>,
-                    name: &Bound<'py, PyAny>,
-                    values: &Bound<'py, PyTuple>,
-                ) -> PyResult<Bound<'py, PyAny>> {
+                fn $method<'py>(&self, py: Python<'py>, name: &Obj<'py>, values: &Tuple<'py>) -> PyResult<Obj<'py>> {
                     self.on_key_values(py, $cmd, name, values, |s, k, v| s.$method(k, v))
                 }
             )*
