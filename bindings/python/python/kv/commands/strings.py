@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
@@ -30,28 +30,25 @@ def extract_expire_flags(
     """EX/PX/EXAT/PXAT arguments from redis-py's keyword forms (first one given wins)."""
     options: List[EncodableT] = []
     if ex is not None:
-        options.append("EX")
-        if isinstance(ex, datetime.timedelta):
-            options.append(seconds(ex))
-        elif isinstance(ex, int):
-            options.append(ex)
-        elif isinstance(ex, str) and ex.isdigit():
-            options.append(int(ex))
-        else:
-            raise DataError("ex must be datetime.timedelta or int")
+        if isinstance(ex, str) and ex.isdigit():
+            ex = int(ex)
+        options.extend(["EX", _relative_time("ex", ex, seconds)])
     elif px is not None:
-        options.append("PX")
-        if isinstance(px, datetime.timedelta):
-            options.append(milliseconds(px))
-        elif isinstance(px, int):
-            options.append(px)
-        else:
-            raise DataError("px must be datetime.timedelta or int")
+        options.extend(["PX", _relative_time("px", px, milliseconds)])
     elif exat is not None:
         options.extend(["EXAT", unix_seconds(exat)])
     elif pxat is not None:
         options.extend(["PXAT", unix_milliseconds(pxat)])
     return options
+
+
+def _relative_time(option: str, time: Any, convert: Callable[[Any], Any]) -> Any:
+    """EX's or PX's value: a timedelta converted, an int as is."""
+    if isinstance(time, datetime.timedelta):
+        return convert(time)
+    if isinstance(time, int):
+        return time
+    raise DataError(f"{option} must be datetime.timedelta or int")
 
 
 def parse_set_result(response: Any, **options: Any) -> Any:
