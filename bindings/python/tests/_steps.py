@@ -86,6 +86,18 @@ def signature_test(cls: type) -> Callable[[str, bool], None]:
     return test_signature
 
 
+def assert_random_picks(pick: Callable[..., Any], population: Any, distinct: int, repeated: int, all_: int) -> None:
+    """SRANDMEMBER-like ``pick(count)``: one element without a count,
+    ``distinct`` distinct ones for that count, ``repeated`` possibly repeated
+    ones for ``-repeated``, and the whole population for ``all_``."""
+    assert pick() in population
+    got = pick(distinct)
+    assert len(got) == distinct and len(set(got)) == distinct and set(got) <= set(population)
+    got = pick(-repeated)
+    assert len(got) == repeated and set(got) <= set(population)
+    assert sorted(pick(all_)) == sorted(population)
+
+
 def wrongtype(r: Any) -> str:
     """Makes ``s`` a string key, for the WRONGTYPE cases; its name."""
     r.set("s", "x")
