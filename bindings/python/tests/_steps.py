@@ -51,12 +51,6 @@ def same(p: Any, *steps: Step) -> List[Any]:
     return a
 
 
-@pytest.fixture(params=["pair", "pair_decoded"])
-def p(request: Any) -> Any:
-    """Each differential test runs raw (bytes replies) and decoded (str replies)."""
-    return request.getfixturevalue(request.param)
-
-
 def public_methods(cls: type) -> List[str]:
     return sorted(n for n, v in vars(cls).items() if not n.startswith("_") and callable(v))
 
@@ -81,19 +75,33 @@ def assert_signature_as_redis_py(name: str, asyncio: bool = False) -> None:
         assert shape(getattr(kv.Redis, name)) == shape(getattr(redis.Redis, name))
 
 
-@pytest.fixture(params=[False, True], ids=["raw", "decoded"])
-def p3(request: Any, redis_server: int) -> Any:
-    """As ``p`` over RESP3 (protocol=3) on both sides: redis-py then shapes
-    replies with its RESP3 callbacks."""
-    import kv
-    import redis
+def signature_test(cls: type) -> Callable[[str, bool], None]:
+    """A test that each public method of the mixin ``cls`` takes redis-py's
+    parameters, on kv.Redis and kv.asyncio.Redis."""
 
-    ours = kv.Redis(store=kv.Store(), protocol=3, decode_responses=request.param)
-    theirs = redis.Redis(port=redis_server, protocol=3, decode_responses=request.param)
-    theirs.flushall()
-    yield ours, theirs
-    theirs.close()
-    ours.close()
+    @pytest.mark.parametrize("name, asyncio", signature_params(cls))
+    def test_signature(name: str, asyncio: bool) -> None:
+        assert_signature_as_redis_py(name, asyncio)
+
+    return test_signature
+
+
+def assert_random_picks(pick: Callable[..., Any], population: Any, distinct: int, repeated: int, all_: int) -> None:
+    """SRANDMEMBER-like ``pick(count)``: one element without a count,
+    ``distinct`` distinct ones for that count, ``repeated`` possibly repeated
+    ones for ``-repeated``, and the whole population for ``all_``."""
+    assert pick() in population
+    got = pick(distinct)
+    assert len(got) == distinct and len(set(got)) == distinct and set(got) <= set(population)
+    got = pick(-repeated)
+    assert len(got) == repeated and set(got) <= set(population)
+    assert sorted(pick(all_)) == sorted(population)
+
+
+def wrongtype(r: Any) -> str:
+    """Makes ``s`` a string key, for the WRONGTYPE cases; its name."""
+    r.set("s", "x")
+    return "s"
 
 
 def random_steps(seed: int, n: int, makers: List[Callable[[Any], Step]]) -> List[Step]:

@@ -104,6 +104,19 @@ def pair_resp3(redis_server: int) -> Iterator[Pair]:
     yield from _make_pair(redis_server, False, 3)
 
 
+@pytest.fixture(params=["pair", "pair_decoded"])
+def p(request: Any) -> Any:
+    """Each differential test runs raw (bytes replies) and decoded (str replies)."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(params=[False, True], ids=["raw", "decoded"])
+def p3(request: Any, redis_server: int) -> Iterator[Pair]:
+    """As ``p`` over RESP3 (protocol=3) on both sides: redis-py then shapes
+    replies with its RESP3 callbacks."""
+    yield from _make_pair(redis_server, request.param, 3)
+
+
 def _normalize(value: Any) -> Any:
     """A comparable form: the value's type is kept so list/tuple, bytes/str,
     int/float/bool differences fail; exceptions become (class name, message);

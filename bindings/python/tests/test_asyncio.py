@@ -112,7 +112,16 @@ async def _bitfield(c: Any) -> Any:
     return [await c.bitfield("bf").set("u8", 0, 200).incrby("u8", 0, 100, "SAT").execute(), await c.getbit("bf", 0)]
 
 
-ASYNC_CASES = [_strings, _keys, _errors, _pipeline, _watch, _transaction, _lock, _bitfield]
+async def _scan_iters(c: Any) -> Any:
+    await c.sadd("s", *range(30))
+    await c.hset("h", mapping={f"f{i}": i for i in range(30)})
+    await c.zadd("z", {f"m{i}": i for i in range(30)})
+    return [sorted([m async for m in c.sscan_iter("s", match="1*", count=5)]),
+            sorted([fv async for fv in c.hscan_iter("h", count=7)]),
+            sorted([p async for p in c.zscan_iter("z", count=3, score_cast_func=int)])]
+
+
+ASYNC_CASES = [_strings, _keys, _errors, _pipeline, _watch, _transaction, _lock, _bitfield, _scan_iters]
 
 
 @pytest.mark.parametrize("decode", [False, True])
@@ -159,6 +168,19 @@ def test_methods_are_awaitable_and_typed() -> None:
             pending = r.get("x")
             assert isinstance(pending, Awaitable)
             assert await pending is None
+
+    run(main())
+
+
+def test_hscan_iter_no_values() -> None:
+    # NOVALUES is newer than the reference redis-server: compared with the sync client.
+    async def main() -> None:
+        r = new_client(decode_responses=True)
+        await r.hset("h", mapping={f"f{i}": i for i in range(30)})
+        fields = sorted([f async for f in r.hscan_iter("h", match="f2*", count=4, no_values=True)])
+        assert fields == sorted(kv.Redis(store=r.store, decode_responses=True).hscan_iter("h", match="f2*", no_values=True))
+        assert fields == ["f2"] + [f"f2{i}" for i in range(10)]
+        await r.aclose()
 
     run(main())
 

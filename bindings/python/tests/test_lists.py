@@ -9,19 +9,7 @@ import kv
 import kv.asyncio
 import kv.commands
 import pytest
-from _steps import (  # noqa: F401  (p, p3: fixtures)
-    assert_signature_as_redis_py,
-    p,
-    p3,
-    random_steps,
-    same,
-    signature_params,
-)
-
-
-def wrongtype(r):
-    r.set("s", "x")
-    return "s"
+from _steps import random_steps, same, signature_test, wrongtype
 
 
 def test_push_and_range(p):
@@ -448,9 +436,7 @@ def test_argument_types(p):
     )
 
 
-@pytest.mark.parametrize("name, asyncio", signature_params(kv.commands.ListCommands))
-def test_signature(name, asyncio):
-    assert_signature_as_redis_py(name, asyncio)
+test_signature = signature_test(kv.commands.ListCommands)
 
 
 def test_resp3(p3):

@@ -1,27 +1,21 @@
-"""A shared lock with redis-py's ``redis.lock.Lock`` semantics.
-
-redis-py makes release/extend/reacquire atomic with Lua scripts; kv has no
-Lua, so each is a check-and-set transaction: WATCH the lock key, read the
-token, and MULTI/EXEC the change only if this lock still owns the key; EXEC
-fails (and the step is retried) if the key changed in between.
-"""
+"""A shared lock with redis-py's ``redis.lock.Lock`` semantics (release,
+extend and reacquire are check-and-set transactions: see kv._lockbase)."""
 
 from __future__ import annotations
 
 import logging
-import threading
 import time as mod_time
-import uuid
-from types import SimpleNamespace, TracebackType
-from typing import Any, Callable, Optional, Type, Union
+from types import TracebackType
+from typing import Any, Optional, Type, Union
 
+from ._lockbase import Change, LockBase
 from .exceptions import LockError, LockNotOwnedError, WatchError
 from .typing import Number
 
 logger = logging.getLogger(__name__)
 
 
-class Lock:
+class Lock(LockBase):
     """A lock on the key ``name`` whose value is the owner's random token.
 
     ``timeout``: the lock's maximum life in seconds (None: until released).
@@ -43,16 +37,7 @@ class Lock:
         thread_local: bool = True,
         raise_on_release_error: bool = True,
     ) -> None:
-        self.redis = redis
-        self.name = name
-        self.timeout = timeout
-        self.sleep = sleep
-        self.blocking = blocking
-        self.blocking_timeout = blocking_timeout
-        self.thread_local = bool(thread_local)
-        self.raise_on_release_error = raise_on_release_error
-        self.local: Any = threading.local() if self.thread_local else SimpleNamespace()
-        self.local.token = None
+        self._setup(redis, name, timeout, sleep, blocking, blocking_timeout, thread_local, raise_on_release_error)
 
     def __enter__(self) -> "Lock":
         if self.acquire():
@@ -82,14 +67,7 @@ class Lock:
         """Take the lock; True once held. Non-blocking, or past ``blocking_timeout``: False."""
         if sleep is None:
             sleep = self.sleep
-        if token is None:
-            token = uuid.uuid1().hex.encode()
-        else:
-            token = self.redis.get_encoder().encode(token)
-        if blocking is None:
-            blocking = self.blocking
-        if blocking_timeout is None:
-            blocking_timeout = self.blocking_timeout
+        token, blocking, blocking_timeout = self._acquire_args(blocking, blocking_timeout, token)
         stop_trying_at = None
         if blocking_timeout is not None:
             stop_trying_at = mod_time.monotonic() + blocking_timeout
@@ -97,16 +75,12 @@ class Lock:
             if self.do_acquire(token):
                 self.local.token = token
                 return True
-            if not blocking:
-                return False
-            next_try_at = mod_time.monotonic() + sleep
-            if stop_trying_at is not None and next_try_at > stop_trying_at:
+            if not self._may_retry(blocking, mod_time.monotonic, sleep, stop_trying_at):
                 return False
             mod_time.sleep(sleep)
 
     def do_acquire(self, token: Any) -> bool:
-        timeout = int(self.timeout * 1000) if self.timeout else None
-        return bool(self.redis.set(self.name, token, nx=True, px=timeout))
+        return bool(self.redis.set(self.name, token, nx=True, px=self._do_acquire_px()))
 
     def locked(self) -> bool:
         """True if any owner holds the lock."""
@@ -114,85 +88,46 @@ class Lock:
 
     def owned(self) -> bool:
         """True if this lock (this thread, with ``thread_local``) holds the key."""
-        stored_token = self.redis.get(self.name)
-        if stored_token and not isinstance(stored_token, bytes):
-            stored_token = self.redis.get_encoder().encode(stored_token)
-        return self.local.token is not None and stored_token == self.local.token
+        return self._holds(self.redis.get(self.name))
 
     def release(self) -> None:
         """Release the lock; LockNotOwnedError if it was lost (expired or taken) meanwhile."""
-        expected_token = self.local.token
-        if expected_token is None:
-            raise LockError("Cannot release a lock that's not owned or is already unlocked.", lock_name=self.name)
-        self.local.token = None
-        self.do_release(expected_token)
+        self.do_release(self._release_token())
 
     def do_release(self, expected_token: bytes) -> None:
-        def delete(pipe: Any, pttl: int) -> None:
-            pipe.delete(self.name)
-
-        if not self._if_owned(expected_token, delete):
+        if not self._if_owned(expected_token, self._delete):
             raise LockNotOwnedError("Cannot release a lock that's no longer owned", lock_name=self.name)
 
     def extend(self, additional_time: Number, replace_ttl: bool = False) -> bool:
         """Add ``additional_time`` seconds to the lock's time to live (or set it, ``replace_ttl``)."""
-        if self.local.token is None:
-            raise LockError("Cannot extend an unlocked lock", lock_name=self.name)
-        if self.timeout is None:
-            raise LockError("Cannot extend a lock with no timeout", lock_name=self.name)
+        self._check_renewable("extend", lock_name=self.name)
         return self.do_extend(additional_time, replace_ttl)
 
     def do_extend(self, additional_time: Number, replace_ttl: bool) -> bool:
-        additional_ms = int(additional_time * 1000)
-
-        def pexpire(pipe: Any, pttl: int) -> bool:
-            if pttl < 0:
-                return False  # no expiry: nothing to extend (as the Lua script)
-            pipe.pexpire(self.name, additional_ms if replace_ttl else additional_ms + pttl)
-            return True
-
-        if not self._if_owned(self.local.token, pexpire):
+        if not self._if_owned(self.local.token, self._extend_change(additional_time, replace_ttl)):
             raise LockNotOwnedError("Cannot extend a lock that's no longer owned", lock_name=self.name)
         return True
 
     def reacquire(self) -> bool:
         """Reset the lock's time to live to ``timeout``."""
-        if self.local.token is None:
-            raise LockError("Cannot reacquire an unlocked lock", lock_name=self.name)
-        if self.timeout is None:
-            raise LockError("Cannot reacquire a lock with no timeout", lock_name=self.name)
+        self._check_renewable("reacquire", lock_name=self.name)
         return self.do_reacquire()
 
     def do_reacquire(self) -> bool:
-        assert self.timeout is not None
-        timeout_ms = int(self.timeout * 1000)
-
-        def pexpire(pipe: Any, pttl: int) -> None:
-            pipe.pexpire(self.name, timeout_ms)
-
-        if not self._if_owned(self.local.token, pexpire):
+        if not self._if_owned(self.local.token, self._reacquire_change()):
             raise LockNotOwnedError("Cannot reacquire a lock that's no longer owned", lock_name=self.name)
         return True
 
-    def _if_owned(self, token: bytes, change: Callable[[Any, int], Optional[bool]]) -> bool:
-        """Atomically: if the key holds ``token``, queue ``change(pipe, pttl)`` and EXEC it.
-
-        False if the key does not hold the token (or ``change`` returns False);
-        a concurrent change of the key between the check and EXEC retries."""
-        encoder = self.redis.get_encoder()
+    def _if_owned(self, token: bytes, change: Change) -> bool:
+        """Runs LockBase._if_owned_steps, again after a WatchError."""
         with self.redis.pipeline(True) as pipe:
             while True:
+                steps = self._if_owned_steps(pipe, token, change)
                 try:
-                    pipe.watch(self.name)
-                    stored = pipe.get(self.name)
-                    if stored is None or encoder.encode(stored) != token:
-                        return False
-                    pttl = pipe.pttl(self.name)
-                    pipe.multi()
-                    if change(pipe, pttl) is False:
-                        pipe.reset()
-                        return False
-                    pipe.execute()
-                    return True
+                    result = next(steps)
+                    while True:
+                        result = steps.send(result)
+                except StopIteration as done:
+                    return bool(done.value)
                 except WatchError:
                     continue

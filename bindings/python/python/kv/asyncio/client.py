@@ -203,9 +203,7 @@ class Redis(CoreCommands):
         """Iterate over the members of the set ``name`` with SSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            cursor, data = await self.execute_command(
-                "SSCAN", name, *_scan_args(cursor, match, count)
-            )
+            cursor, data = await self.sscan(name, cursor=cursor, match=match, count=count)
             for d in data:
                 yield d
 
@@ -219,10 +217,7 @@ class Redis(CoreCommands):
         """Iterate over the fields (and values) of the hash ``name`` with HSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            extra = [b"NOVALUES"] if no_values else []
-            cursor, data = await self.execute_command(
-                "HSCAN", name, *_scan_args(cursor, match, count), *extra, no_values=no_values
-            )
+            cursor, data = await self.hscan(name, cursor=cursor, match=match, count=count, no_values=no_values)
             if no_values:
                 for it in data:
                     yield it
@@ -240,8 +235,8 @@ class Redis(CoreCommands):
         """Iterate over the (member, score) pairs of the sorted set ``name`` with ZSCAN."""
         cursor: Any = "0"
         while cursor != 0:
-            cursor, data = await self.execute_command(
-                "ZSCAN", name, *_scan_args(cursor, match, count), score_cast_func=score_cast_func
+            cursor, data = await self.zscan(
+                name, cursor=cursor, match=match, count=count, score_cast_func=score_cast_func
             )
             for d in data:
                 yield d
@@ -322,15 +317,6 @@ class Redis(CoreCommands):
             protocol=c._protocol,
             store=c.store,
         )
-
-
-def _scan_args(cursor: Any, match: Any, count: Any) -> List[Any]:
-    pieces: List[Any] = [cursor]
-    if match is not None:
-        pieces.extend([b"MATCH", match])
-    if count is not None:
-        pieces.extend([b"COUNT", count])
-    return pieces
 
 
 def _fast_method(name: str, native: str) -> Callable[..., Any]:

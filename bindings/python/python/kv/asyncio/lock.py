@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-import uuid
-from types import SimpleNamespace
-from typing import Any, Awaitable, Callable, Optional, Union
+from typing import Any, Awaitable, Optional, Union
 
+from .._lockbase import Change, LockBase
 from ..exceptions import LockError, LockNotOwnedError, WatchError
 from ..typing import Number
 
 logger = logging.getLogger(__name__)
 
 
-class Lock:
+class Lock(LockBase):
     """An asyncio lock on the key ``name``; see kv.lock.Lock for the parameters."""
 
     def __init__(
@@ -30,16 +28,7 @@ class Lock:
         thread_local: bool = True,
         raise_on_release_error: bool = True,
     ) -> None:
-        self.redis = redis
-        self.name = name
-        self.timeout = timeout
-        self.sleep = sleep
-        self.blocking = blocking
-        self.blocking_timeout = blocking_timeout
-        self.thread_local = bool(thread_local)
-        self.raise_on_release_error = raise_on_release_error
-        self.local: Any = threading.local() if self.thread_local else SimpleNamespace()
-        self.local.token = None
+        self._setup(redis, name, timeout, sleep, blocking, blocking_timeout, thread_local, raise_on_release_error)
 
     async def __aenter__(self) -> "Lock":
         if await self.acquire():
@@ -62,14 +51,7 @@ class Lock:
     ) -> bool:
         """Take the lock; True once held. Non-blocking, or past ``blocking_timeout``: False."""
         sleep = self.sleep
-        if token is None:
-            token = uuid.uuid1().hex.encode()
-        else:
-            token = self.redis.get_encoder().encode(token)
-        if blocking is None:
-            blocking = self.blocking
-        if blocking_timeout is None:
-            blocking_timeout = self.blocking_timeout
+        token, blocking, blocking_timeout = self._acquire_args(blocking, blocking_timeout, token)
         loop = asyncio.get_running_loop()
         stop_trying_at = None
         if blocking_timeout is not None:
@@ -78,16 +60,12 @@ class Lock:
             if await self.do_acquire(token):
                 self.local.token = token
                 return True
-            if not blocking:
-                return False
-            next_try_at = loop.time() + sleep
-            if stop_trying_at is not None and next_try_at > stop_trying_at:
+            if not self._may_retry(blocking, loop.time, sleep, stop_trying_at):
                 return False
             await asyncio.sleep(sleep)
 
     async def do_acquire(self, token: Union[str, bytes]) -> bool:
-        timeout = int(self.timeout * 1000) if self.timeout else None
-        return bool(await self.redis.set(self.name, token, nx=True, px=timeout))
+        return bool(await self.redis.set(self.name, token, nx=True, px=self._do_acquire_px()))
 
     async def locked(self) -> bool:
         """True if any owner holds the lock."""
@@ -95,82 +73,46 @@ class Lock:
 
     async def owned(self) -> bool:
         """True if this lock holds the key."""
-        stored_token = await self.redis.get(self.name)
-        if stored_token and not isinstance(stored_token, bytes):
-            stored_token = self.redis.get_encoder().encode(stored_token)
-        return self.local.token is not None and stored_token == self.local.token
+        return self._holds(await self.redis.get(self.name))
 
     def release(self) -> Awaitable[None]:
         """Release the lock; LockNotOwnedError if it was lost meanwhile."""
-        expected_token = self.local.token
-        if expected_token is None:
-            raise LockError("Cannot release a lock that's not owned or is already unlocked.", lock_name=self.name)
-        self.local.token = None
-        return self.do_release(expected_token)
+        return self.do_release(self._release_token())
 
     async def do_release(self, expected_token: bytes) -> None:
-        def delete(pipe: Any, pttl: int) -> None:
-            pipe.delete(self.name)
-
-        if not await self._if_owned(expected_token, delete):
+        if not await self._if_owned(expected_token, self._delete):
             raise LockNotOwnedError("Cannot release a lock that's no longer owned")
 
     def extend(self, additional_time: Number, replace_ttl: bool = False) -> Awaitable[bool]:
         """Add ``additional_time`` seconds to the lock's time to live (or set it, ``replace_ttl``)."""
-        if self.local.token is None:
-            raise LockError("Cannot extend an unlocked lock")
-        if self.timeout is None:
-            raise LockError("Cannot extend a lock with no timeout")
+        self._check_renewable("extend", lock_name=None)
         return self.do_extend(additional_time, replace_ttl)
 
     async def do_extend(self, additional_time: Number, replace_ttl: bool) -> bool:
-        additional_ms = int(additional_time * 1000)
-
-        def pexpire(pipe: Any, pttl: int) -> bool:
-            if pttl < 0:
-                return False
-            pipe.pexpire(self.name, additional_ms if replace_ttl else additional_ms + pttl)
-            return True
-
-        if not await self._if_owned(self.local.token, pexpire):
+        if not await self._if_owned(self.local.token, self._extend_change(additional_time, replace_ttl)):
             raise LockNotOwnedError("Cannot extend a lock that's no longer owned")
         return True
 
     def reacquire(self) -> Awaitable[bool]:
         """Reset the lock's time to live to ``timeout``."""
-        if self.local.token is None:
-            raise LockError("Cannot reacquire an unlocked lock")
-        if self.timeout is None:
-            raise LockError("Cannot reacquire a lock with no timeout")
+        self._check_renewable("reacquire", lock_name=None)
         return self.do_reacquire()
 
     async def do_reacquire(self) -> bool:
-        assert self.timeout is not None
-        timeout_ms = int(self.timeout * 1000)
-
-        def pexpire(pipe: Any, pttl: int) -> None:
-            pipe.pexpire(self.name, timeout_ms)
-
-        if not await self._if_owned(self.local.token, pexpire):
+        if not await self._if_owned(self.local.token, self._reacquire_change()):
             raise LockNotOwnedError("Cannot reacquire a lock that's no longer owned")
         return True
 
-    async def _if_owned(self, token: bytes, change: Callable[[Any, int], Optional[bool]]) -> bool:
-        """As kv.lock.Lock._if_owned: WATCH, compare the token, MULTI/EXEC the change."""
-        encoder = self.redis.get_encoder()
+    async def _if_owned(self, token: bytes, change: Change) -> bool:
+        """Runs LockBase._if_owned_steps awaiting each call, again after a WatchError."""
         async with self.redis.pipeline(True) as pipe:
             while True:
+                steps = self._if_owned_steps(pipe, token, change)
                 try:
-                    await pipe.watch(self.name)
-                    stored = await pipe.get(self.name)
-                    if stored is None or encoder.encode(stored) != token:
-                        return False
-                    pttl = await pipe.pttl(self.name)
-                    pipe.multi()
-                    if change(pipe, pttl) is False:
-                        await pipe.reset()
-                        return False
-                    await pipe.execute()
-                    return True
+                    call = next(steps)
+                    while True:
+                        call = steps.send(await call)
+                except StopIteration as done:
+                    return bool(done.value)
                 except WatchError:
                     continue

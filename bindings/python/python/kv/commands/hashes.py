@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-import datetime
 import warnings
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, ExpiryT, FieldT, KeyT, PatternT, ResponseT
 from .base import CallbackMap, CommandBase
-from .helpers import list_or_args, pairs_to_dict, parse_hscan, to_bool, to_float
+from .helpers import (
+    expire_flags,
+    list_or_args,
+    pairs_to_dict,
+    parse_hscan,
+    scan_args,
+    to_bool,
+    to_float,
+    unix_milliseconds,
+    unix_seconds,
+)
+from .helpers import milliseconds as _milliseconds  # hpexpire's parameter is named milliseconds
+from .helpers import seconds as _seconds  # and hexpire's seconds
 
 
 def parse_hgetall(response: Any, **options: Any) -> Dict[Any, Any]:
@@ -32,7 +43,7 @@ def _condition(nx: bool, xx: bool, gt: bool, lt: bool) -> List[str]:
     """The HEXPIRE family's condition flag, at most one of them."""
     if sum([nx, xx, gt, lt]) > 1:
         raise ValueError("Only one of 'nx', 'xx', 'gt', 'lt' can be specified.")
-    return [flag for flag, on in (("NX", nx), ("XX", xx), ("GT", gt), ("LT", lt)) if on]
+    return expire_flags(nx, xx, gt, lt)
 
 
 class HashCommands(CommandBase):
@@ -152,11 +163,7 @@ class HashCommands(CommandBase):
         ``no_values=True`` returns only the fields. (redis-py 6 sends NOVALUES
         for ``no_values=False`` too, then pairs up the field names; here False
         means what it says.)"""
-        pieces: List[Any] = [name, cursor]
-        if match is not None:
-            pieces.extend([b"MATCH", match])
-        if count is not None:
-            pieces.extend([b"COUNT", count])
+        pieces = scan_args([name, cursor], match, count)
         if no_values:
             pieces.append(b"NOVALUES")
         return self.execute_command("HSCAN", *pieces, no_values=no_values)
@@ -192,10 +199,7 @@ class HashCommands(CommandBase):
         """Set or update the expiration of ``fields`` of hash ``name`` to
         ``seconds`` from now (int or timedelta). Per field: -2 no such field,
         0 condition not met, 1 set, 2 deleted (time in the past)."""
-        flags = _condition(nx, xx, gt, lt)
-        if isinstance(seconds, datetime.timedelta):
-            seconds = int(seconds.total_seconds())
-        return self.execute_command("HEXPIRE", name, seconds, *flags, "FIELDS", len(fields), *fields)
+        return self._hexpire("HEXPIRE", name, seconds, _seconds, fields, nx, xx, gt, lt)
 
     def hpexpire(
         self,
@@ -208,10 +212,7 @@ class HashCommands(CommandBase):
         lt: bool = False,
     ) -> ResponseT:
         """As ``hexpire``, with the time in milliseconds (int or timedelta)."""
-        flags = _condition(nx, xx, gt, lt)
-        if isinstance(milliseconds, datetime.timedelta):
-            milliseconds = int(milliseconds.total_seconds() * 1000)
-        return self.execute_command("HPEXPIRE", name, milliseconds, *flags, "FIELDS", len(fields), *fields)
+        return self._hexpire("HPEXPIRE", name, milliseconds, _milliseconds, fields, nx, xx, gt, lt)
 
     def hexpireat(
         self,
@@ -224,10 +225,7 @@ class HashCommands(CommandBase):
         lt: bool = False,
     ) -> ResponseT:
         """As ``hexpire``, at a Unix time in seconds (int or datetime)."""
-        flags = _condition(nx, xx, gt, lt)
-        if isinstance(unix_time_seconds, datetime.datetime):
-            unix_time_seconds = int(unix_time_seconds.timestamp())
-        return self.execute_command("HEXPIREAT", name, unix_time_seconds, *flags, "FIELDS", len(fields), *fields)
+        return self._hexpire("HEXPIREAT", name, unix_time_seconds, unix_seconds, fields, nx, xx, gt, lt)
 
     def hpexpireat(
         self,
@@ -240,18 +238,23 @@ class HashCommands(CommandBase):
         lt: bool = False,
     ) -> ResponseT:
         """As ``hexpire``, at a Unix time in milliseconds (int or datetime)."""
+        return self._hexpire("HPEXPIREAT", name, unix_time_milliseconds, unix_milliseconds, fields, nx, xx, gt, lt)
+
+    def _hexpire(
+        self,
+        command: str,
+        name: KeyT,
+        time: Any,
+        convert: Callable[[Any], Any],
+        fields: Tuple[FieldT, ...],
+        nx: bool,
+        xx: bool,
+        gt: bool,
+        lt: bool,
+    ) -> ResponseT:
+        """The HEXPIRE family: the condition checked before the time is converted."""
         flags = _condition(nx, xx, gt, lt)
-        if isinstance(unix_time_milliseconds, datetime.datetime):
-            unix_time_milliseconds = int(unix_time_milliseconds.timestamp() * 1000)
-        return self.execute_command(
-            "HPEXPIREAT",
-            name,
-            unix_time_milliseconds,
-            *flags,
-            "FIELDS",
-            len(fields),
-            *fields,
-        )
+        return self.execute_command(command, name, convert(time), *flags, "FIELDS", len(fields), *fields)
 
     def hpersist(self, name: KeyT, *fields: FieldT) -> ResponseT:
         """Remove the expiration of ``fields``. Per field: -2 no such field,

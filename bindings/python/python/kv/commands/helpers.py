@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from ..typing import KeysT
+from ..exceptions import DataError
+from ..typing import AbsExpiryT, ExpiryT, KeysT, PatternT
 
 
 def list_or_args(keys: KeysT, args: Tuple[Any, ...]) -> List[Any]:
@@ -22,6 +23,68 @@ def list_or_args(keys: KeysT, args: Tuple[Any, ...]) -> List[Any]:
     if args:
         out.extend(args)
     return out
+
+
+def keys_then_timeout(keys: KeysT, timeout: Any) -> List[Any]:
+    """The arguments of BLPOP, BRPOP, BZPOPMIN and BZPOPMAX: the keys (a key
+    or an iterable of keys), then the timeout (None: 0, forever)."""
+    if timeout is None:
+        timeout = 0
+    args = list_or_args(keys, ())
+    args.append(timeout)
+    return args
+
+
+def scan_args(head: List[Any], match: Optional[PatternT], count: Optional[int]) -> List[Any]:
+    """``head`` (the cursor, after the key for HSCAN/SSCAN/ZSCAN) followed by
+    SCAN's MATCH and COUNT options when given."""
+    if match is not None:
+        head.extend([b"MATCH", match])
+    if count is not None:
+        head.extend([b"COUNT", count])
+    return head
+
+
+def limit_args(start: Optional[int], num: Optional[int]) -> List[Any]:
+    """LIMIT ``start`` ``num`` when both are given, nothing when neither is."""
+    if (start is not None and num is None) or (num is not None and start is None):
+        raise DataError("``start`` and ``num`` must both be specified")
+    if start is not None and num is not None:
+        return [b"LIMIT", start, num]
+    return []
+
+
+def expire_flags(nx: bool, xx: bool, gt: bool, lt: bool) -> List[str]:
+    """The NX/XX/GT/LT flags of the EXPIRE families that are set."""
+    return [flag for flag, on in (("NX", nx), ("XX", xx), ("GT", gt), ("LT", lt)) if on]
+
+
+def seconds(time: ExpiryT) -> Any:
+    """A relative time in seconds: a timedelta converted, anything else as is."""
+    if isinstance(time, datetime.timedelta):
+        return int(time.total_seconds())
+    return time
+
+
+def milliseconds(time: ExpiryT) -> Any:
+    """A relative time in milliseconds: a timedelta converted, anything else as is."""
+    if isinstance(time, datetime.timedelta):
+        return int(time.total_seconds() * 1000)
+    return time
+
+
+def unix_seconds(when: AbsExpiryT) -> Any:
+    """An absolute time in unix seconds: a datetime converted, anything else as is."""
+    if isinstance(when, datetime.datetime):
+        return int(when.timestamp())
+    return when
+
+
+def unix_milliseconds(when: AbsExpiryT) -> Any:
+    """An absolute time in unix milliseconds: a datetime converted, anything else as is."""
+    if isinstance(when, datetime.datetime):
+        return int(when.timestamp() * 1000)
+    return when
 
 
 def str_if_bytes(value: Any) -> Any:

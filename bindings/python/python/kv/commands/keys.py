@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import datetime
 import warnings
 from typing import Any, Iterator, List, Optional, Union, cast
 
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, EncodableT, ExpiryT, KeyT, PatternT, ResponseT
 from .base import CallbackMap, CommandBase
-from .helpers import bool_ok, parse_scan, sort_return_tuples, string_keys_to_dict, to_bool
-
-
-def _expire_options(nx: bool, xx: bool, gt: bool, lt: bool) -> List[str]:
-    options = []
-    if nx:
-        options.append("NX")
-    if xx:
-        options.append("XX")
-    if gt:
-        options.append("GT")
-    if lt:
-        options.append("LT")
-    return options
+from .helpers import (
+    bool_ok,
+    expire_flags,
+    limit_args,
+    milliseconds,
+    parse_scan,
+    scan_args,
+    seconds,
+    sort_return_tuples,
+    string_keys_to_dict,
+    to_bool,
+    unix_milliseconds,
+    unix_seconds,
+)
 
 
 CALLBACKS: CallbackMap = {
@@ -77,17 +76,13 @@ class KeyCommands(CommandBase):
         self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> ResponseT:
         """Set an expire flag on key ``name`` for ``time`` seconds (int or timedelta)."""
-        if isinstance(time, datetime.timedelta):
-            time = int(time.total_seconds())
-        return self.execute_command("EXPIRE", name, time, *_expire_options(nx, xx, gt, lt))
+        return self.execute_command("EXPIRE", name, seconds(time), *expire_flags(nx, xx, gt, lt))
 
     def expireat(
         self, name: KeyT, when: AbsExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> ResponseT:
         """Set an expire flag on key ``name`` at ``when`` (unix seconds or datetime)."""
-        if isinstance(when, datetime.datetime):
-            when = int(when.timestamp())
-        return self.execute_command("EXPIREAT", name, when, *_expire_options(nx, xx, gt, lt))
+        return self.execute_command("EXPIREAT", name, unix_seconds(when), *expire_flags(nx, xx, gt, lt))
 
     def expiretime(self, key: str) -> ResponseT:
         """The absolute unix time in seconds at which ``key`` expires (-1 none, -2 no key)."""
@@ -113,17 +108,13 @@ class KeyCommands(CommandBase):
         self, name: KeyT, time: ExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> ResponseT:
         """Set an expire flag on key ``name`` for ``time`` milliseconds (int or timedelta)."""
-        if isinstance(time, datetime.timedelta):
-            time = int(time.total_seconds() * 1000)
-        return self.execute_command("PEXPIRE", name, time, *_expire_options(nx, xx, gt, lt))
+        return self.execute_command("PEXPIRE", name, milliseconds(time), *expire_flags(nx, xx, gt, lt))
 
     def pexpireat(
         self, name: KeyT, when: AbsExpiryT, nx: bool = False, xx: bool = False, gt: bool = False, lt: bool = False
     ) -> ResponseT:
         """Set an expire flag on key ``name`` at ``when`` (unix milliseconds or datetime)."""
-        if isinstance(when, datetime.datetime):
-            when = int(when.timestamp() * 1000)
-        return self.execute_command("PEXPIREAT", name, when, *_expire_options(nx, xx, gt, lt))
+        return self.execute_command("PEXPIREAT", name, unix_milliseconds(when), *expire_flags(nx, xx, gt, lt))
 
     def pexpiretime(self, key: str) -> ResponseT:
         """The absolute unix time in milliseconds at which ``key`` expires."""
@@ -184,11 +175,7 @@ class KeyCommands(CommandBase):
         **kwargs: Any,
     ) -> ResponseT:
         """Incrementally return lists of key names, with the next cursor."""
-        pieces: List[Any] = [cursor]
-        if match is not None:
-            pieces.extend([b"MATCH", match])
-        if count is not None:
-            pieces.extend([b"COUNT", count])
+        pieces = scan_args([cursor], match, count)
         if _type is not None:
             pieces.extend([b"TYPE", _type])
         return self.execute_command("SCAN", *pieces, **kwargs)
@@ -219,13 +206,11 @@ class KeyCommands(CommandBase):
         groups: Optional[bool] = False,
     ) -> ResponseT:
         """Sort and return (or ``store``) the list, set or sorted set at ``name``."""
-        if (start is not None and num is None) or (num is not None and start is None):
-            raise DataError("``start`` and ``num`` must both be specified")
+        limit = limit_args(start, num)
         pieces: List[Any] = [name]
         if by is not None:
             pieces.extend([b"BY", by])
-        if start is not None and num is not None:
-            pieces.extend([b"LIMIT", start, num])
+        pieces.extend(limit)
         if get is not None:
             # A str/bytes is one pattern; anything else an iterable of them.
             if isinstance(get, (bytes, str)):

@@ -6,7 +6,7 @@ from typing import Any, List, Optional, Tuple
 
 from ..typing import EncodableT, FieldT, KeysT, KeyT, Number, ResponseT
 from .base import CallbackMap, CommandBase
-from .helpers import bool_ok, list_or_args
+from .helpers import bool_ok, keys_then_timeout
 
 
 def parse_bpop(response: Any, **options: Any) -> Optional[Tuple[Any, ...]]:
@@ -33,20 +33,12 @@ class ListCommands(CommandBase):
     def blpop(self, keys: KeysT, timeout: Optional[Number] = 0) -> ResponseT:
         """LPOP a value off of the first non-empty list named in ``keys``,
         blocking up to ``timeout`` seconds (0: forever) for one to be pushed."""
-        if timeout is None:
-            timeout = 0
-        args = list_or_args(keys, ())
-        args.append(timeout)
-        return self.execute_command("BLPOP", *args)
+        return self.execute_command("BLPOP", *keys_then_timeout(keys, timeout))
 
     def brpop(self, keys: KeysT, timeout: Optional[Number] = 0) -> ResponseT:
         """RPOP a value off of the first non-empty list named in ``keys``,
         blocking up to ``timeout`` seconds (0: forever) for one to be pushed."""
-        if timeout is None:
-            timeout = 0
-        args = list_or_args(keys, ())
-        args.append(timeout)
-        return self.execute_command("BRPOP", *args)
+        return self.execute_command("BRPOP", *keys_then_timeout(keys, timeout))
 
     def brpoplpush(self, src: KeyT, dst: KeyT, timeout: Optional[Number] = 0) -> ResponseT:
         """Pop a value off the tail of ``src``, push it on the head of ``dst``

@@ -6,7 +6,7 @@ from typing import Any, Iterator, List, Optional, Set
 
 from ..typing import EncodableT, FieldT, KeysT, KeyT, PatternT, ResponseT
 from .base import CallbackMap, CommandBase
-from .helpers import list_or_args, parse_scan, to_bool
+from .helpers import list_or_args, parse_scan, scan_args, to_bool
 
 
 def to_set(response: Any, **options: Any) -> Set[Any]:
@@ -41,19 +41,16 @@ class SetCommands(CommandBase):
 
     def sdiff(self, keys: KeysT, *args: KeyT) -> ResponseT:
         """Return the difference of sets specified by ``keys``"""
-        names = list_or_args(keys, args)
-        return self.execute_command("SDIFF", *names)
+        return self.execute_command("SDIFF", *list_or_args(keys, args))
 
     def sdiffstore(self, dest: KeyT, keys: KeysT, *args: KeyT) -> ResponseT:
         """Store the difference of sets specified by ``keys`` into a new
         set named ``dest``.  Returns the number of keys in the new set."""
-        names = list_or_args(keys, args)
-        return self.execute_command("SDIFFSTORE", dest, *names)
+        return self.execute_command("SDIFFSTORE", dest, *list_or_args(keys, args))
 
     def sinter(self, keys: KeysT, *args: KeyT) -> ResponseT:
         """Return the intersection of sets specified by ``keys``"""
-        names = list_or_args(keys, args)
-        return self.execute_command("SINTER", *names)
+        return self.execute_command("SINTER", *list_or_args(keys, args))
 
     def sintercard(self, numkeys: int, keys: List[KeyT], limit: int = 0) -> ResponseT:
         """Return the cardinality of the intersection of the sets ``keys``,
@@ -63,8 +60,7 @@ class SetCommands(CommandBase):
     def sinterstore(self, dest: KeyT, keys: KeysT, *args: KeyT) -> ResponseT:
         """Store the intersection of sets specified by ``keys`` into a new
         set named ``dest``.  Returns the number of keys in the new set."""
-        names = list_or_args(keys, args)
-        return self.execute_command("SINTERSTORE", dest, *names)
+        return self.execute_command("SINTERSTORE", dest, *list_or_args(keys, args))
 
     def sismember(self, name: KeyT, value: EncodableT) -> ResponseT:
         """Return whether ``value`` is a member of set ``name``: 1 or 0."""
@@ -102,14 +98,12 @@ class SetCommands(CommandBase):
 
     def sunion(self, keys: KeysT, *args: KeyT) -> ResponseT:
         """Return the union of sets specified by ``keys``"""
-        names = list_or_args(keys, args)
-        return self.execute_command("SUNION", *names)
+        return self.execute_command("SUNION", *list_or_args(keys, args))
 
     def sunionstore(self, dest: KeyT, keys: KeysT, *args: KeyT) -> ResponseT:
         """Store the union of sets specified by ``keys`` into a new
         set named ``dest``.  Returns the number of keys in the new set."""
-        names = list_or_args(keys, args)
-        return self.execute_command("SUNIONSTORE", dest, *names)
+        return self.execute_command("SUNIONSTORE", dest, *list_or_args(keys, args))
 
     def sscan(
         self,
@@ -119,12 +113,7 @@ class SetCommands(CommandBase):
         count: Optional[int] = None,
     ) -> ResponseT:
         """Incrementally return lists of elements in a set, and a cursor."""
-        pieces: List[Any] = [name, cursor]
-        if match is not None:
-            pieces.extend([b"MATCH", match])
-        if count is not None:
-            pieces.extend([b"COUNT", count])
-        return self.execute_command("SSCAN", *pieces)
+        return self.execute_command("SSCAN", *scan_args([name, cursor], match, count))
 
     def sscan_iter(
         self,

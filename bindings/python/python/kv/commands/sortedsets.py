@@ -7,7 +7,7 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from ..exceptions import DataError
 from ..typing import AnyKeyT, EncodableT, FieldT, KeysT, KeyT, PatternT, ResponseT, TimeoutSecT, ZScoreBoundT
 from .base import CallbackMap, CommandBase
-from .helpers import float_or_none, list_or_args, parse_zscan, zset_score_pairs
+from .helpers import float_or_none, keys_then_timeout, limit_args, parse_zscan, scan_args, zset_score_pairs
 
 
 def parse_zadd(response: Any, **options: Any) -> Union[int, float, None]:
@@ -161,13 +161,15 @@ class SortedSetCommands(CommandBase):
 
     def zpopmax(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return up to ``count`` members with the highest scores."""
-        args = (count is not None) and [count] or []
-        return self.execute_command("ZPOPMAX", name, *args, withscores=True)
+        return self._zpop("ZPOPMAX", name, count)
 
     def zpopmin(self, name: KeyT, count: Optional[int] = None) -> ResponseT:
         """Remove and return up to ``count`` members with the lowest scores."""
+        return self._zpop("ZPOPMIN", name, count)
+
+    def _zpop(self, command: str, name: KeyT, count: Optional[int]) -> ResponseT:
         args = (count is not None) and [count] or []
-        return self.execute_command("ZPOPMIN", name, *args, withscores=True)
+        return self.execute_command(command, name, *args, withscores=True)
 
     def zrandmember(self, key: KeyT, count: Optional[int] = None, withscores: bool = False) -> ResponseT:
         """A random member of the sorted set ``key``; with ``count``, a list
@@ -183,20 +185,12 @@ class SortedSetCommands(CommandBase):
     def bzpopmax(self, keys: KeysT, timeout: TimeoutSecT = 0) -> ResponseT:
         """ZPOPMAX a member off the first non-empty sorted set of ``keys``,
         blocking up to ``timeout`` seconds (0: forever)."""
-        if timeout is None:
-            timeout = 0
-        args = list_or_args(keys, ())
-        args.append(timeout)
-        return self.execute_command("BZPOPMAX", *args)
+        return self.execute_command("BZPOPMAX", *keys_then_timeout(keys, timeout))
 
     def bzpopmin(self, keys: KeysT, timeout: TimeoutSecT = 0) -> ResponseT:
         """ZPOPMIN a member off the first non-empty sorted set of ``keys``,
         blocking up to ``timeout`` seconds (0: forever)."""
-        if timeout is None:
-            timeout = 0
-        args = list_or_args(keys, ())
-        args.append(timeout)
-        return self.execute_command("BZPOPMIN", *args)
+        return self.execute_command("BZPOPMIN", *keys_then_timeout(keys, timeout))
 
     def zmpop(
         self,
@@ -263,8 +257,12 @@ class SortedSetCommands(CommandBase):
             pieces.append("REV")
         if offset is not None and num is not None:
             pieces.extend(["LIMIT", offset, num])
+        return self._scored(pieces, withscores, score_cast_func)
+
+    def _scored(self, pieces: List[Any], withscores: bool, score_cast_func: Optional[ScoreCastT]) -> ResponseT:
+        """The command in ``pieces``, WITHSCORES and its reply as pairs when asked."""
         if withscores:
-            pieces.append("WITHSCORES")
+            pieces.append(b"WITHSCORES")
         return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
 
     def zrange(
@@ -302,10 +300,7 @@ class SortedSetCommands(CommandBase):
         score_cast_func: ScoreCastT = float,
     ) -> ResponseT:
         """Members of ``name`` from rank ``start`` to ``end``, highest scores first."""
-        pieces: List[Any] = ["ZREVRANGE", name, start, end]
-        if withscores:
-            pieces.append(b"WITHSCORES")
-        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
+        return self._scored(["ZREVRANGE", name, start, end], withscores, score_cast_func)
 
     def zrangestore(
         self,
@@ -335,12 +330,7 @@ class SortedSetCommands(CommandBase):
     ) -> ResponseT:
         """Members of ``name`` between the lexicographical bounds ``min`` and
         ``max``; ``start`` and ``num`` take a slice."""
-        if (start is not None and num is None) or (num is not None and start is None):
-            raise DataError("``start`` and ``num`` must both be specified")
-        pieces: List[Any] = ["ZRANGEBYLEX", name, min, max]
-        if start is not None and num is not None:
-            pieces.extend([b"LIMIT", start, num])
-        return self.execute_command(*pieces)
+        return self.execute_command("ZRANGEBYLEX", name, min, max, *limit_args(start, num))
 
     def zrevrangebylex(
         self,
@@ -351,12 +341,7 @@ class SortedSetCommands(CommandBase):
         num: Optional[int] = None,
     ) -> ResponseT:
         """As ``zrangebylex``, from ``max`` down to ``min``."""
-        if (start is not None and num is None) or (num is not None and start is None):
-            raise DataError("``start`` and ``num`` must both be specified")
-        pieces: List[Any] = ["ZREVRANGEBYLEX", name, max, min]
-        if start is not None and num is not None:
-            pieces.extend(["LIMIT", start, num])
-        return self.execute_command(*pieces)
+        return self.execute_command("ZREVRANGEBYLEX", name, max, min, *limit_args(start, num))
 
     def zrangebyscore(
         self,
@@ -370,14 +355,7 @@ class SortedSetCommands(CommandBase):
     ) -> ResponseT:
         """Members of ``name`` with scores between ``min`` and ``max``;
         ``start`` and ``num`` take a slice; ``withscores`` gives pairs."""
-        if (start is not None and num is None) or (num is not None and start is None):
-            raise DataError("``start`` and ``num`` must both be specified")
-        pieces: List[Any] = ["ZRANGEBYSCORE", name, min, max]
-        if start is not None and num is not None:
-            pieces.extend(["LIMIT", start, num])
-        if withscores:
-            pieces.append("WITHSCORES")
-        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
+        return self._scored(["ZRANGEBYSCORE", name, min, max, *limit_args(start, num)], withscores, score_cast_func)
 
     def zrevrangebyscore(
         self,
@@ -390,21 +368,17 @@ class SortedSetCommands(CommandBase):
         score_cast_func: ScoreCastT = float,
     ) -> ResponseT:
         """As ``zrangebyscore``, from ``max`` down to ``min``."""
-        if (start is not None and num is None) or (num is not None and start is None):
-            raise DataError("``start`` and ``num`` must both be specified")
-        pieces: List[Any] = ["ZREVRANGEBYSCORE", name, max, min]
-        if start is not None and num is not None:
-            pieces.extend(["LIMIT", start, num])
-        if withscores:
-            pieces.append("WITHSCORES")
-        return self.execute_command(*pieces, withscores=withscores, score_cast_func=score_cast_func)
+        return self._scored(["ZREVRANGEBYSCORE", name, max, min, *limit_args(start, num)], withscores, score_cast_func)
 
     def zrank(self, name: KeyT, value: EncodableT, withscore: bool = False) -> ResponseT:
         """The 0-based rank of ``value`` in ``name`` (with ``withscore``,
         [rank, score] as the reply gives it)."""
+        return self._zrank("ZRANK", name, value, withscore)
+
+    def _zrank(self, command: str, name: KeyT, value: EncodableT, withscore: bool) -> ResponseT:
         if withscore:
-            return self.execute_command("ZRANK", name, value, "WITHSCORE")
-        return self.execute_command("ZRANK", name, value)
+            return self.execute_command(command, name, value, "WITHSCORE")
+        return self.execute_command(command, name, value)
 
     def zrem(self, name: KeyT, *values: FieldT) -> ResponseT:
         """Remove member ``values`` from sorted set ``name``"""
@@ -425,9 +399,7 @@ class SortedSetCommands(CommandBase):
 
     def zrevrank(self, name: KeyT, value: EncodableT, withscore: bool = False) -> ResponseT:
         """The 0-based rank of ``value`` in ``name``, highest score first."""
-        if withscore:
-            return self.execute_command("ZREVRANK", name, value, "WITHSCORE")
-        return self.execute_command("ZREVRANK", name, value)
+        return self._zrank("ZREVRANK", name, value, withscore)
 
     def zscore(self, name: KeyT, value: EncodableT) -> ResponseT:
         """Return the score of element ``value`` in sorted set ``name``"""
@@ -467,12 +439,7 @@ class SortedSetCommands(CommandBase):
         score_cast_func: ScoreCastT = float,
     ) -> ResponseT:
         """Incrementally return (member, score) pairs of a sorted set, and a cursor."""
-        pieces: List[Any] = [name, cursor]
-        if match is not None:
-            pieces.extend([b"MATCH", match])
-        if count is not None:
-            pieces.extend([b"COUNT", count])
-        return self.execute_command("ZSCAN", *pieces, score_cast_func=score_cast_func)
+        return self.execute_command("ZSCAN", *scan_args([name, cursor], match, count), score_cast_func=score_cast_func)
 
     def zscan_iter(
         self,

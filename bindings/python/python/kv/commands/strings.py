@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ..exceptions import DataError
 from ..typing import AbsExpiryT, AnyKeyT, EncodableT, ExpiryT, KeysT, KeyT, ResponseT
 from .base import CallbackMap, CommandBase
-from .helpers import bool_ok, list_or_args, string_keys_to_dict, to_bool, to_float
+from .helpers import (
+    bool_ok,
+    list_or_args,
+    milliseconds,
+    seconds,
+    string_keys_to_dict,
+    to_bool,
+    to_float,
+    unix_milliseconds,
+    unix_seconds,
+)
 
 
 def extract_expire_flags(
@@ -20,32 +30,25 @@ def extract_expire_flags(
     """EX/PX/EXAT/PXAT arguments from redis-py's keyword forms (first one given wins)."""
     options: List[EncodableT] = []
     if ex is not None:
-        options.append("EX")
-        if isinstance(ex, datetime.timedelta):
-            options.append(int(ex.total_seconds()))
-        elif isinstance(ex, int):
-            options.append(ex)
-        elif isinstance(ex, str) and ex.isdigit():
-            options.append(int(ex))
-        else:
-            raise DataError("ex must be datetime.timedelta or int")
+        if isinstance(ex, str) and ex.isdigit():
+            ex = int(ex)
+        options.extend(["EX", _relative_time("ex", ex, seconds)])
     elif px is not None:
-        options.append("PX")
-        if isinstance(px, datetime.timedelta):
-            options.append(int(px.total_seconds() * 1000))
-        elif isinstance(px, int):
-            options.append(px)
-        else:
-            raise DataError("px must be datetime.timedelta or int")
+        options.extend(["PX", _relative_time("px", px, milliseconds)])
     elif exat is not None:
-        if isinstance(exat, datetime.datetime):
-            exat = int(exat.timestamp())
-        options.extend(["EXAT", exat])
+        options.extend(["EXAT", unix_seconds(exat)])
     elif pxat is not None:
-        if isinstance(pxat, datetime.datetime):
-            pxat = int(pxat.timestamp() * 1000)
-        options.extend(["PXAT", pxat])
+        options.extend(["PXAT", unix_milliseconds(pxat)])
     return options
+
+
+def _relative_time(option: str, time: Any, convert: Callable[[Any], Any]) -> Any:
+    """EX's or PX's value: a timedelta converted, an int as is."""
+    if isinstance(time, datetime.timedelta):
+        return convert(time)
+    if isinstance(time, int):
+        return time
+    raise DataError(f"{option} must be datetime.timedelta or int")
 
 
 def parse_set_result(response: Any, **options: Any) -> Any:
@@ -179,9 +182,7 @@ class StringCommands(CommandBase):
 
     def psetex(self, name: KeyT, time_ms: ExpiryT, value: EncodableT) -> ResponseT:
         """Set ``name`` to ``value`` expiring in ``time_ms`` milliseconds (int or timedelta)."""
-        if isinstance(time_ms, datetime.timedelta):
-            time_ms = int(time_ms.total_seconds() * 1000)
-        return self.execute_command("PSETEX", name, time_ms, value)
+        return self.execute_command("PSETEX", name, milliseconds(time_ms), value)
 
     def set(
         self,
@@ -223,9 +224,7 @@ class StringCommands(CommandBase):
 
     def setex(self, name: KeyT, time: ExpiryT, value: EncodableT) -> ResponseT:
         """Set ``name`` to ``value`` expiring in ``time`` seconds (int or timedelta)."""
-        if isinstance(time, datetime.timedelta):
-            time = int(time.total_seconds())
-        return self.execute_command("SETEX", name, time, value)
+        return self.execute_command("SETEX", name, seconds(time), value)
 
     def setnx(self, name: KeyT, value: EncodableT) -> ResponseT:
         """Set ``name`` to ``value`` if the key doesn't exist."""
