@@ -30,20 +30,37 @@ impl Server {
                 );
             }
         }
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start redis-server");
-        let server = Server { child, port };
+        // A port found free may be taken by another test's server before
+        // ours binds it (ours then exits, and the port answers for the
+        // other one): retry until the server answering is this child.
+        for _ in 0..20 {
+            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start redis-server");
+            let mut server = Server { child, port };
+            if server.wait_until_up() {
+                return server;
+            }
+        }
+        panic!("could not start a redis-server of our own on a free port");
+    }
+
+    /// Whether this child now serves its port.
+    fn wait_until_up(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start on port {port}");
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            if Instant::now() > deadline || !matches!(self.child.try_wait(), Ok(None)) {
+                return false;
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
-        server
+        let info = self.cli().args(["INFO", "server"]).output().unwrap().stdout;
+        let pid = format!("process_id:{}", self.child.id());
+        String::from_utf8_lossy(&info).lines().any(|l| l.trim_end() == pid)
     }
 
     fn flush(&self) {

@@ -29,12 +29,27 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _serves(client: Any, proc: "subprocess.Popen[bytes]") -> bool:
+    """Whether `proc` comes up and answers on the client's port (not
+    another server that took the port first)."""
+    import redis
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            return bool(client.info("server")["process_id"] == proc.pid)
+        except redis.ConnectionError:
+            time.sleep(0.02)
+    return False
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A redis-server on a free loopback port for the whole session; yields the port."""
-    redis = pytest.importorskip("redis")
+    import redis
+
     if not os.path.exists(REDIS_SERVER):
-        pytest.skip("redis-server not installed")
+        pytest.fail(f"{REDIS_SERVER} not found: `make test` installs redis-server")
     workdir = tmp_path_factory.mktemp("redis-server")
     for _attempt in range(5):
         port = _free_port()
@@ -44,14 +59,8 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         client = redis.Redis(port=port)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                time.sleep(0.02)
-        else:
+        if not _serves(client, proc):
+            client.close()
             proc.kill()
             proc.wait()
             continue  # port taken between bind and start, or slow start: retry

@@ -59,8 +59,16 @@ impl RedisServer {
                     break;
                 }
                 if let Ok(mut c) = server.connect() {
-                    if c.call(&[b"PING".as_slice()]).map(|r| r == Reply::status("PONG")).unwrap_or(false) {
-                        return server;
+                    // The server answering must be this child, not another
+                    // test's that took the port first.
+                    let pid = format!("process_id:{}\r\n", server.child.id());
+                    match c.call(&[b"INFO".as_slice(), b"server".as_slice()]) {
+                        Ok(Reply::Bulk(info)) if String::from_utf8_lossy(&info).contains(&pid) => return server,
+                        Ok(_) => {
+                            last_err = format!("port {port} answered for another redis-server");
+                            break;
+                        }
+                        Err(_) => {}
                     }
                 }
                 std::thread::sleep(Duration::from_millis(20));
