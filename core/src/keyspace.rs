@@ -374,15 +374,23 @@ impl<'a> Ctx<'a> {
     /// records the access time. Expired keys are absent.
     pub fn read_in(&self, db: usize, key: &[u8]) -> Option<&Slot> {
         let (i, h) = self.locate(db, key);
-        read_lookup(&self.store.shards[i].stats, self.shard(i), key, h, self.lru, || self.now())
+        read_lookup(&self.store.shards[i].stats, self.shard(i), key, h, Some(self.lru), || self.now())
     }
 
     pub fn read(&self, key: &[u8]) -> Option<&Slot> {
         self.read_in(self.sess.db, key)
     }
 
+    /// Looks a key up as Redis's LOOKUP_NOTOUCH reads do (EXISTS, TYPE,
+    /// TTL, OBJECT): counts a keyspace hit or miss, leaves the access time.
+    pub fn read_notouch(&self, key: &[u8]) -> Option<&Slot> {
+        let (i, h) = self.locate(self.sess.db, key);
+        read_lookup(&self.store.shards[i].stats, self.shard(i), key, h, None, || self.now())
+    }
+
     /// Looks a key up without counting stats or touching its access time
-    /// (TYPE, TTL, OBJECT, EXISTS-like checks that Redis flags NOTOUCH).
+    /// (a command's internal checks, which Redis makes with LOOKUP_NOSTATS
+    /// or as write lookups).
     pub fn peek_in(&self, db: usize, key: &[u8]) -> Option<&Slot> {
         let (i, h) = self.locate(db, key);
         self.shard(i).get(key, h).filter(|s| self.live(s))
@@ -662,16 +670,17 @@ impl<'a> Ctx<'a> {
 
 /// A read command's lookup of `key` (hash `h`) in a shard held (shared
 /// or not): the live slot, with the keyspace hit or miss counted in the
-/// shard's `stats` and the access time set to `lru`. `now` gives the
-/// command's time, asked only for a key that has an expiry. What
-/// [`Ctx::read_in`] does, and the typed GET without a context.
+/// shard's `stats` and the access time set to `lru` (left as it is with
+/// `None`: Redis's LOOKUP_NOTOUCH). `now` gives the command's time, asked
+/// only for a key that has an expiry. What [`Ctx::read_in`] and
+/// [`Ctx::read_notouch`] do, and the typed GET without a context.
 #[inline]
 pub(crate) fn read_lookup<'s>(
     stats: &ShardStats,
     shard: &'s Shard,
     key: &[u8],
     h: u64,
-    lru: u32,
+    lru: Option<u32>,
     now: impl FnOnce() -> u64,
 ) -> Option<&'s Slot> {
     // As in Redis, a key is expired only once the clock is strictly past
@@ -680,7 +689,9 @@ pub(crate) fn read_lookup<'s>(
     match found {
         Some(s) => {
             ShardStats::add(&stats.hits, 1);
-            s.touch(lru);
+            if let Some(lru) = lru {
+                s.touch(lru);
+            }
         }
         None => ShardStats::add(&stats.misses, 1),
     }

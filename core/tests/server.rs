@@ -220,3 +220,35 @@ fn config_get_matches_globs() {
     let r = store.execute(&["CONFIG", "GET", "DATA*", "maxmemory"]);
     assert_eq!(r, Reply::Map(vec![(bulk("databases"), bulk("4")), (bulk("maxmemory"), bulk("0"))]));
 }
+
+/// EXISTS, TYPE, TTL and OBJECT look keys up as Redis's LOOKUP_NOTOUCH
+/// reads do: each counts a keyspace hit or miss (the counts below are
+/// redis-server 7.0's for the same commands) and leaves the access time.
+#[test]
+fn notouch_reads_count_keyspace_hits_and_misses() {
+    let clock = ManualClock::new(1_700_000_000_000);
+    let store = Store::open(Config::default().clock(clock.clone()));
+    let mut s = store.session();
+    s.execute(&["SET", "a", "1"]);
+    clock.advance(5_000);
+    let stats = |s: &mut kv_core::Session| {
+        let info = text(&s.execute(&["INFO", "stats"]));
+        (info_field(&info, "keyspace_hits"), info_field(&info, "keyspace_misses"))
+    };
+    s.execute(&["EXISTS", "a", "b"]);
+    assert_eq!(stats(&mut s), ("1".into(), "1".into()));
+    for (cmd, hits, misses) in [
+        (&["TYPE", "a"][..], "2", "1"),
+        (&["TTL", "a"], "3", "1"),
+        (&["OBJECT", "ENCODING", "a"], "4", "1"),
+        (&["PTTL", "b"], "4", "2"),
+    ] {
+        s.execute(cmd);
+        assert_eq!(stats(&mut s), (hits.into(), misses.into()), "after {cmd:?}");
+    }
+    // The typed EXISTS counts alike.
+    assert_eq!(s.exists(&["a", "b"]), 1);
+    assert_eq!(stats(&mut s), ("5".into(), "3".into()));
+    // None of them touched the key.
+    assert_eq!(s.execute(&["OBJECT", "IDLETIME", "a"]), Reply::Integer(5));
+}

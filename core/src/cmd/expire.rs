@@ -140,7 +140,7 @@ fn pexpiretime(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 /// -2 for a missing key, -1 for a persistent one; otherwise the time left
 /// or the expiry time, in ms or in seconds rounded to nearest as Redis does.
 fn show_expiry(ctx: &mut Ctx<'_>, key: &[u8], show: Show, ms: bool) -> Reply {
-    let Some(slot) = ctx.peek(key) else { return Reply::Integer(-2) };
+    let Some(slot) = ctx.read_notouch(key) else { return Reply::Integer(-2) };
     let Some(at) = slot.expire_at() else { return Reply::Integer(-1) };
     let v = match show {
         Show::Remaining => at.saturating_sub(ctx.now()),

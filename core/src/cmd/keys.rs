@@ -40,7 +40,7 @@ fn del(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 
 /// Counts every argument naming a live key, repeats included.
 fn exists(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
-    args[1..].iter().filter(|k| ctx.peek(k).is_some()).count().into()
+    args[1..].iter().filter(|k| ctx.read_notouch(k).is_some()).count().into()
 }
 
 /// Like EXISTS, but as an access: updates the keys' LRU time.
@@ -49,7 +49,7 @@ fn touch(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
 }
 
 fn type_(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
-    Reply::status(ctx.peek(args[1]).map_or("none", |s| s.kind().name()))
+    Reply::status(ctx.read_notouch(args[1]).map_or("none", |s| s.kind().name()))
 }
 
 fn rename(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
@@ -380,7 +380,7 @@ fn object(ctx: &mut Ctx<'_>, args: &[&[u8]]) -> Reply {
         return Reply::Array(OBJECT_HELP.iter().map(|l| Reply::status(l)).collect());
     }
     // OBJECT looks keys up without touching them, so IDLETIME is not reset.
-    let Some(slot) = ctx.peek(args[2]) else { return Reply::Nil };
+    let Some(slot) = ctx.read_notouch(args[2]) else { return Reply::Nil };
     match name {
         "encoding" => Reply::bulk(encoding(slot)),
         "idletime" => {

@@ -169,7 +169,7 @@ impl Session {
         let r = {
             let shard = cell.read();
             let lru = StoreInner::lru_clock(coarse);
-            f(read_lookup(&cell.stats, &shard, key, h, lru, || inner.now_ms().max(1)))
+            f(read_lookup(&cell.stats, &shard, key, h, Some(lru), || inner.now_ms().max(1)))
         };
         inner.maybe_sweep(coarse);
         r

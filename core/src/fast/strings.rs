@@ -4,7 +4,6 @@ use super::{deadline, expire_time_error, wrongtype, Error};
 use crate::errors;
 use crate::num::parse_i64;
 use crate::session::Session;
-use crate::shard::ShardStats;
 use crate::store::Store;
 use crate::value::{Kind, StrEnc, Value};
 
@@ -74,16 +73,7 @@ impl Session {
                 [k] => ctx.lock_key(false, k.as_ref()),
                 _ => ctx.lock_keys(false, keys.iter().map(|k| (db, k.as_ref()))),
             }
-            let store = ctx.store();
-            keys.iter()
-                .filter(|k| {
-                    let k = k.as_ref();
-                    let found = ctx.peek(k).is_some();
-                    let stats = &store.shards[store.shard_of(db, store.hash(k))].stats;
-                    ShardStats::add(if found { &stats.hits } else { &stats.misses }, 1);
-                    found
-                })
-                .count()
+            keys.iter().filter(|k| ctx.read_notouch(k.as_ref()).is_some()).count()
         })
     }
 
